@@ -1,0 +1,28 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.db.session import session_scope
+from bot.identity.links import linked_person
+
+
+class ActionGreetUser(Action):
+    """Greets by first name when the conversation is linked to a person."""
+
+    def name(self) -> str:
+        return "action_greet_user"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        # Identity comes from the database link for this conversation, never from slots.
+        with session_scope() as session:
+            person = linked_person(session, tracker.sender_id)
+        if person is None:
+            dispatcher.utter_message(response="utter_greet_anonymous")
+        else:
+            dispatcher.utter_message(response="utter_greet_named", first_name=person.first_name)
+        return []

@@ -1,0 +1,1 @@
+"""Toptraject assistant domain core. Importable without Rasa."""

@@ -1,0 +1,30 @@
+"""The audit log: every read or change of personal data, written in the caller's session."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.db.models import AuditEntry
+
+
+def record_read(
+    session: Session,
+    *,
+    conversation_id: str | None,
+    subject_type: str,
+    subject_id: int | str | None,
+    what: str,
+    actor_type: str = "conversation",
+    actor_id: str | None = None,
+) -> AuditEntry:
+    entry = AuditEntry(
+        actor_type=actor_type,
+        actor_id=actor_id if actor_id is not None else conversation_id,
+        action="read",
+        subject_type=subject_type,
+        subject_id=None if subject_id is None else str(subject_id),
+        conversation_id=conversation_id,
+        detail=what,
+    )
+    session.add(entry)
+    return entry

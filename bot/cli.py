@@ -1,0 +1,128 @@
+"""Command line: `python -m bot <command>`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import time
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT, VAR_DIR, ConfigurationError, load_settings
+
+DEFAULT_MODEL = PROJECT_ROOT / "models" / "toptraject.tar.gz"
+
+
+def _init_db(args: argparse.Namespace) -> int:
+    from bot.db.migrate import current_revision, upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    print(f"Database is up to date (revision {current_revision(settings.database_url)}).")
+    return 0
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    from bot.db.seed import seed_demo
+    from bot.db.session import session_scope
+
+    settings = load_settings()
+    if settings.is_production:
+        print("seed-demo refuses to run with TOPTRAJECT_ENV=production.", file=sys.stderr)
+        return 2
+    with session_scope(settings.database_url) as session:
+        codes = seed_demo(session, settings.secret_key)
+    print("Demo data is ready. Demo koppelcodes (valid 14 days, one use each):")
+    for demo in codes:
+        print(f"  {demo.code}  {demo.role:8}  {demo.person}")
+    return 0
+
+
+def _serve_web(args: argparse.Namespace) -> int:
+    from bot.web.app import serve
+
+    serve()
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.services import ServiceGroup, action_server, rasa_server, web_app, write_endpoints
+
+    settings = load_settings()
+    model = Path(args.model)
+    if not model.exists():
+        print(f"No trained model at {model}. Run `make run`, which trains it.", file=sys.stderr)
+        return 2
+    endpoints = write_endpoints(settings, VAR_DIR / "endpoints.yml")
+    group = ServiceGroup(
+        [action_server(settings), rasa_server(settings, model, endpoints), web_app(settings)]
+    )
+
+    stopping = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    print("Starting the action server, the Rasa server and the web app ...")
+    group.start()
+    try:
+        group.wait_until_healthy(timeout=args.start_timeout)
+        print(
+            "\nThe Toptraject assistant is running.\n"
+            f"  Chat page:        {settings.web_url}/\n"
+            f"  Rasa REST:        {settings.rasa_url}/webhooks/rest/webhook\n"
+            f"  Rasa HTTP API:    {settings.rasa_url} (token in RASA_TOKEN)\n"
+            f"  Action server:    http://{settings.action_host}:{settings.action_port}\n"
+            "Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        while not stopping:
+            exited = group.first_exited()
+            if exited is not None:
+                print(f"{exited.name} stopped unexpectedly; stopping the rest.", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+    except (RuntimeError, TimeoutError) as error:
+        if not stopping:
+            print(f"Start-up failed: {error}", file=sys.stderr)
+            return 1
+    finally:
+        print("Stopping ...", flush=True)
+        group.stop()
+        print("Stopped.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Toptraject assistant")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("init-db", help="create or migrate the database").set_defaults(
+        handler=_init_db
+    )
+    commands.add_parser("seed-demo", help="load the demo region, schools and people").set_defaults(
+        handler=_seed_demo
+    )
+    run = commands.add_parser("run", help="start the action server, Rasa and the web app")
+    run.add_argument("--model", default=str(DEFAULT_MODEL))
+    run.add_argument("--start-timeout", type=float, default=300.0)
+    run.set_defaults(handler=_run)
+    commands.add_parser("serve-web", help="start only the web app").set_defaults(handler=_serve_web)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ConfigurationError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2

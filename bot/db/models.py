@@ -1,0 +1,426 @@
+"""The domain model of the Toptraject assistant (see shared DESIGN.md).
+
+SQLAlchemy 1.4 (the line Rasa 3.6 pins). The schema is created and changed only by
+the Alembic migrations in bot/db/migrations; a test checks that they match this file.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Enum,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import declarative_base, relationship
+
+# Stable constraint names, so migrations can refer to them on every database.
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+Base = declarative_base(metadata=metadata)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class UTCDateTime(TypeDecorator):
+    """Stores UTC; always returns timezone-aware datetimes (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use timezone-aware UTC datetimes")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
+    """A portable enum column: VARCHAR plus a CHECK constraint, storing the values."""
+    return Enum(
+        enum_class,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+class SchoolLevel(str, enum.Enum):
+    VMBO = "vmbo"
+    MBO = "mbo"
+    HBO = "hbo"
+
+
+class ProgrammeType(str, enum.Enum):
+    """How an mbo student studies; only full-time (bol) gives the studentenreisproduct."""
+
+    BOL = "bol"
+    BBL = "bbl"
+
+
+class PersonRole(str, enum.Enum):
+    STUDENT = "student"
+    GUARDIAN = "guardian"
+
+
+class LinkMethod(str, enum.Enum):
+    CODE = "code"
+    TOKEN = "token"
+
+
+class CheckInStatus(str, enum.Enum):
+    ACHIEVED = "achieved"
+    IN_PROGRESS = "in_progress"
+    NOT_WORKING = "not_working"
+
+
+class HandoffPriority(str, enum.Enum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class HandoffStatus(str, enum.Enum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+    RETURNED = "returned"
+
+
+class OutboxStatus(str, enum.Enum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class Region(Base):
+    __tablename__ = "regions"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(64), nullable=False, unique=True)
+    name = Column(String(200), nullable=False)
+
+    schools = relationship("School", back_populates="region")
+
+
+class School(Base):
+    __tablename__ = "schools"
+    __table_args__ = (UniqueConstraint("region_id", "name", name="uq_schools_region_name"),)
+
+    id = Column(Integer, primary_key=True)
+    region_id = Column(ForeignKey("regions.id"), nullable=False, index=True)
+    name = Column(String(200), nullable=False)
+    level = Column(_enum(SchoolLevel, "school_level"), nullable=False)
+    locations = Column(String(300), nullable=True)
+
+    region = relationship("Region", back_populates="schools")
+
+
+class Route(Base):
+    """A continuous learning route, such as the Toptraject in Twente."""
+
+    __tablename__ = "routes"
+
+    id = Column(Integer, primary_key=True)
+    region_id = Column(ForeignKey("regions.id"), nullable=False, index=True)
+    code = Column(String(64), nullable=False, unique=True)
+    name = Column(String(200), nullable=False)
+
+    phases = relationship("RoutePhase", back_populates="route", order_by="RoutePhase.position")
+
+
+class RoutePhase(Base):
+    """One ordered step of a route: vmbo 3, vmbo 4, mbo years, the mhbo year, hbo 1."""
+
+    __tablename__ = "route_phases"
+    __table_args__ = (
+        UniqueConstraint("route_id", "position", name="uq_route_phases_route_position"),
+        UniqueConstraint("route_id", "code", name="uq_route_phases_route_code"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    route_id = Column(ForeignKey("routes.id"), nullable=False)
+    position = Column(Integer, nullable=False)
+    code = Column(String(32), nullable=False)
+    name = Column(String(100), nullable=False)
+    level = Column(_enum(SchoolLevel, "phase_level"), nullable=False)
+
+    route = relationship("Route", back_populates="phases")
+
+
+class BuildingBlock(Base):
+    """One of the four bouwstenen that run through the whole route."""
+
+    __tablename__ = "building_blocks"
+
+    id = Column(Integer, primary_key=True)
+    code = Column(String(32), nullable=False, unique=True)
+    name = Column(String(100), nullable=False)
+    description = Column(Text, nullable=False, default="")
+
+
+class InterimGoal(Base):
+    """A tussendoel: a route goal per phase and building block, or a student's own goal."""
+
+    __tablename__ = "interim_goals"
+
+    id = Column(Integer, primary_key=True)
+    phase_id = Column(ForeignKey("route_phases.id"), nullable=False, index=True)
+    building_block_id = Column(ForeignKey("building_blocks.id"), nullable=True)
+    owner_student_id = Column(ForeignKey("students.id"), nullable=True, index=True)
+    title = Column(String(300), nullable=False)
+    description = Column(Text, nullable=False, default="")
+    # Route goals fall due a number of weeks into the phase; personal goals have a date.
+    due_week_in_phase = Column(Integer, nullable=True)
+    due_date = Column(Date, nullable=True)
+    active = Column(Boolean, nullable=False, default=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Student(Base):
+    __tablename__ = "students"
+
+    id = Column(Integer, primary_key=True)
+    first_name = Column(String(100), nullable=False)
+    last_name = Column(String(100), nullable=False)
+    birth_date = Column(Date, nullable=False)
+    school_id = Column(ForeignKey("schools.id"), nullable=False, index=True)
+    route_id = Column(ForeignKey("routes.id"), nullable=False)
+    phase_id = Column(ForeignKey("route_phases.id"), nullable=False)
+    programme_type = Column(_enum(ProgrammeType, "programme_type"), nullable=True)
+    # A student of 18 or older decides whether guardians may see anything.
+    consents_to_guardian_access = Column(Boolean, nullable=False, default=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    school = relationship("School")
+    route = relationship("Route")
+    phase = relationship("RoutePhase")
+    guardian_links = relationship("GuardianStudent", back_populates="student")
+
+
+class Guardian(Base):
+    __tablename__ = "guardians"
+
+    id = Column(Integer, primary_key=True)
+    first_name = Column(String(100), nullable=False)
+    last_name = Column(String(100), nullable=False)
+    email = Column(String(200), nullable=True)
+
+    student_links = relationship("GuardianStudent", back_populates="guardian")
+
+
+class GuardianStudent(Base):
+    """Links a guardian to a child, with what the school lets this guardian see."""
+
+    __tablename__ = "guardian_students"
+
+    guardian_id = Column(ForeignKey("guardians.id"), primary_key=True)
+    student_id = Column(ForeignKey("students.id"), primary_key=True)
+    relationship_label = Column(String(50), nullable=False, default="ouder")
+    may_see_progress = Column(Boolean, nullable=False, default=True)
+    may_see_checkin_notes = Column(Boolean, nullable=False, default=False)
+    may_see_exams = Column(Boolean, nullable=False, default=True)
+
+    guardian = relationship("Guardian", back_populates="student_links")
+    student = relationship("Student", back_populates="guardian_links")
+
+
+class Coordinator(Base):
+    """A person who answers handoffs: at a school (ladder level 1) or for a region (2)."""
+
+    __tablename__ = "coordinators"
+    __table_args__ = (
+        CheckConstraint("ladder_level IN (1, 2)", name="ladder_level"),
+        CheckConstraint(
+            "(ladder_level = 1 AND school_id IS NOT NULL) OR ladder_level = 2",
+            name="school_coordinator_has_school",
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    name = Column(String(200), nullable=False)
+    email = Column(String(200), nullable=False, unique=True)
+    region_id = Column(ForeignKey("regions.id"), nullable=False, index=True)
+    school_id = Column(ForeignKey("schools.id"), nullable=True, index=True)
+    ladder_level = Column(Integer, nullable=False, default=1)
+    password_hash = Column(String(300), nullable=True)
+    active = Column(Boolean, nullable=False, default=True)
+
+    school = relationship("School")
+    region = relationship("Region")
+
+
+class LinkCode(Base):
+    """A one-time koppelcode. Only a keyed hash of the code is stored."""
+
+    __tablename__ = "link_codes"
+    __table_args__ = (
+        CheckConstraint("(student_id IS NULL) <> (guardian_id IS NULL)", name="exactly_one_person"),
+    )
+
+    id = Column(Integer, primary_key=True)
+    code_hash = Column(String(128), nullable=False, unique=True)
+    student_id = Column(ForeignKey("students.id"), nullable=True, index=True)
+    guardian_id = Column(ForeignKey("guardians.id"), nullable=True, index=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at = Column(UTCDateTime, nullable=False)
+    used_at = Column(UTCDateTime, nullable=True)
+    failed_attempts = Column(Integer, nullable=False, default=0)
+
+
+class ConversationLink(Base):
+    """Who a conversation belongs to. The only source of identity for actions."""
+
+    __tablename__ = "conversation_links"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'student' AND student_id IS NOT NULL AND guardian_id IS NULL)"
+            " OR (role = 'guardian' AND guardian_id IS NOT NULL AND student_id IS NULL)",
+            name="role_matches_person",
+        ),
+    )
+
+    conversation_id = Column(String(255), primary_key=True)
+    role = Column(_enum(PersonRole, "person_role"), nullable=False)
+    student_id = Column(ForeignKey("students.id"), nullable=True, index=True)
+    guardian_id = Column(ForeignKey("guardians.id"), nullable=True, index=True)
+    # For a guardian with several children: the child this conversation is about.
+    selected_student_id = Column(ForeignKey("students.id"), nullable=True)
+    linked_via = Column(_enum(LinkMethod, "link_method"), nullable=False)
+    linked_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+    student = relationship("Student", foreign_keys=[student_id])
+    guardian = relationship("Guardian")
+
+
+class LinkAttempt(Base):
+    """Every try to link with a code, for the lockout rules."""
+
+    __tablename__ = "link_attempts"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    link_code_id = Column(ForeignKey("link_codes.id"), nullable=True, index=True)
+    succeeded = Column(Boolean, nullable=False)
+    attempted_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class CheckIn(Base):
+    __tablename__ = "check_ins"
+    __table_args__ = (CheckConstraint("motivation BETWEEN 1 AND 5", name="motivation_range"),)
+
+    id = Column(Integer, primary_key=True)
+    student_id = Column(ForeignKey("students.id"), nullable=False, index=True)
+    goal_id = Column(ForeignKey("interim_goals.id"), nullable=False, index=True)
+    status = Column(_enum(CheckInStatus, "checkin_status"), nullable=False)
+    motivation = Column(Integer, nullable=False)
+    note = Column(Text, nullable=False, default="")
+    if_then_plan = Column(Text, nullable=True)
+    conversation_id = Column(String(255), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+class Handoff(Base):
+    """A question handed from the bot to a coordinator."""
+
+    __tablename__ = "handoffs"
+    __table_args__ = (CheckConstraint("ladder_level IN (1, 2)", name="ladder_level"),)
+
+    id = Column(Integer, primary_key=True)
+    reference = Column(String(32), nullable=False, unique=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    student_id = Column(ForeignKey("students.id"), nullable=True, index=True)
+    guardian_id = Column(ForeignKey("guardians.id"), nullable=True)
+    region_id = Column(ForeignKey("regions.id"), nullable=False)
+    school_id = Column(ForeignKey("schools.id"), nullable=True, index=True)
+    assigned_coordinator_id = Column(ForeignKey("coordinators.id"), nullable=True)
+    claimed_by_id = Column(ForeignKey("coordinators.id"), nullable=True)
+    reason = Column(String(64), nullable=False)
+    category = Column(String(64), nullable=False)
+    priority = Column(_enum(HandoffPriority, "handoff_priority"), nullable=False)
+    status = Column(_enum(HandoffStatus, "handoff_status"), nullable=False)
+    ladder_level = Column(Integer, nullable=False, default=1)
+    summary = Column(Text, nullable=False)
+    deadline_at = Column(UTCDateTime, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    claimed_at = Column(UTCDateTime, nullable=True)
+    resolved_at = Column(UTCDateTime, nullable=True)
+    resolution_note = Column(Text, nullable=True)
+
+
+class HandoffMessage(Base):
+    """A coordinator's reply, delivered to the conversation by the bot."""
+
+    __tablename__ = "handoff_messages"
+
+    id = Column(Integer, primary_key=True)
+    handoff_id = Column(ForeignKey("handoffs.id"), nullable=False, index=True)
+    coordinator_id = Column(ForeignKey("coordinators.id"), nullable=False)
+    body = Column(Text, nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    delivered_at = Column(UTCDateTime, nullable=True)
+
+
+class OutboxMessage(Base):
+    """An outgoing notification, written in the same transaction as its cause."""
+
+    __tablename__ = "outbox"
+
+    id = Column(Integer, primary_key=True)
+    topic = Column(String(64), nullable=False)
+    payload = Column(Text, nullable=False)
+    idempotency_key = Column(String(128), nullable=False, unique=True)
+    status = Column(_enum(OutboxStatus, "outbox_status"), nullable=False)
+    attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    last_error = Column(Text, nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    delivered_at = Column(UTCDateTime, nullable=True)
+
+
+class AuditEntry(Base):
+    """One read or change of personal data: who, what, about whom, in which conversation."""
+
+    __tablename__ = "audit_log"
+
+    id = Column(Integer, primary_key=True)
+    occurred_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+    actor_type = Column(String(32), nullable=False)
+    actor_id = Column(String(64), nullable=True)
+    action = Column(String(64), nullable=False)
+    subject_type = Column(String(32), nullable=False)
+    subject_id = Column(String(64), nullable=True)
+    conversation_id = Column(String(255), nullable=True, index=True)
+    detail = Column(Text, nullable=False, default="")

@@ -1,0 +1,80 @@
+"""Recognises messages the language model should not guess about.
+
+A pure function, used twice: by the NLU input guard (to route such messages to the
+fallback) and by the fallback action (to choose a fitting Dutch answer).
+"""
+
+from __future__ import annotations
+
+import enum
+import html
+import re
+import unicodedata
+
+MAX_MESSAGE_CHARS = 1000
+
+_TAG = re.compile(r"<\s*/?\s*[a-zA-Z][^>]*>")
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+# Common English words that are not also common Dutch words or chat words.
+_ENGLISH_WORDS = frozenset(
+    """
+    the is are was were what when where why how who which this that these those
+    you your my i i'm im it's can could would should will do does did don't
+    please thanks thank help want need know about with from have has get
+    school study studies travel exam exams card student parent bus cost costs
+    there their they them our we he she his her of and for to a an in on at
+    """.split()
+)
+_DUTCH_WORDS = frozenset(
+    """
+    de het een en is ik je jij wat wie waar wanneer hoe waarom kan ik mijn
+    niet wel ook maar naar van voor met op aan bij dat dit die er zijn
+    heb hebt heeft wil moet mag graag hoi hallo doei dank bedankt ja nee
+    school examen reizen kosten ouder leerling student
+    """.split()
+)
+
+
+class InputKind(str, enum.Enum):
+    OK = "ok"
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+    NO_WORDS = "no_words"
+    MARKUP = "markup"
+    ENGLISH = "english"
+
+
+def _is_symbol_or_emoji(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category[0] in {"S", "P", "Z", "C", "M"}
+
+
+def words_of(text: str) -> list[str]:
+    return [word.lower() for word in _WORD.findall(text)]
+
+
+def looks_english(words: list[str]) -> bool:
+    """True for three or more words that are mostly English and hardly Dutch."""
+    if len(words) < 3:
+        return False
+    english = sum(word in _ENGLISH_WORDS for word in words)
+    dutch = sum(word in _DUTCH_WORDS and word not in _ENGLISH_WORDS for word in words)
+    return english / len(words) >= 0.5 and dutch == 0
+
+
+def classify_input(text: str | None, max_chars: int = MAX_MESSAGE_CHARS) -> InputKind:
+    """What kind of message this is, before any intent is considered."""
+    if text is None or not text.strip():
+        return InputKind.EMPTY
+    if len(text) > max_chars:
+        return InputKind.TOO_LONG
+    unescaped = html.unescape(text)
+    if _TAG.search(unescaped):
+        return InputKind.MARKUP
+    # Digits alone stay OK: "4" is a fine answer to "hoe gemotiveerd ben je?".
+    if all(_is_symbol_or_emoji(char) for char in unescaped):
+        return InputKind.NO_WORDS
+    if looks_english(words_of(unescaped)):
+        return InputKind.ENGLISH
+    return InputKind.OK

@@ -1,0 +1,1 @@
+"""Dutch language processing: the spaCy pipeline builder and entity normalisation."""

@@ -1,0 +1,67 @@
+"""A Rasa NLU component that sends unusual messages to the fallback.
+
+Empty, very long, emoji-only, markup and English messages get `nlu_fallback` with full
+confidence, so no intent is guessed for them; the fallback action then explains in
+Dutch. This module is the one place in bot/ that imports Rasa (DESIGN.md allows
+custom Rasa components under bot/nlu/); the decision itself is bot.input_check.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.constants import DEFAULT_NLU_FALLBACK_INTENT_NAME
+from rasa.shared.nlu.constants import (
+    ENTITIES,
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+
+from bot.input_check import MAX_MESSAGE_CHARS, InputKind, classify_input
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class InputGuard(GraphComponent, IntentClassifier):
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [IntentClassifier]
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {"max_chars": MAX_MESSAGE_CHARS}
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self.max_chars = int(config["max_chars"])
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> InputGuard:
+        return cls(config)
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            if classify_input(message.get(TEXT), self.max_chars) is InputKind.OK:
+                continue
+            fallback = {
+                INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
+                PREDICTED_CONFIDENCE_KEY: 1.0,
+            }
+            message.set(INTENT, fallback, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [fallback], add_to_output=True)
+            # Entities found in markup or a wall of text are not trusted either.
+            message.set(ENTITIES, [], add_to_output=True)
+        return messages

@@ -1,0 +1,222 @@
+"""Starts and stops the three processes: action server, Rasa server and web app.
+
+Used by `python -m bot run` and by the integration tests, so both run the assistant
+the same way. Rasa is started as a subprocess; nothing here imports it.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import yaml
+from sqlalchemy.engine import make_url
+
+from bot.settings import PROJECT_ROOT, Settings
+
+
+@dataclass
+class Service:
+    name: str
+    argv: list[str]
+    health_url: str
+    env: dict[str, str] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+
+
+def tracker_store_config(tracker_database_url: str) -> dict[str, object]:
+    """Rasa's SQL tracker store settings for a SQLAlchemy URL (SQLite or PostgreSQL)."""
+    url = make_url(tracker_database_url)
+    config: dict[str, object] = {
+        "type": "SQL",
+        "dialect": url.drivername,
+        "db": url.database,
+    }
+    if url.get_backend_name() == "sqlite":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        return config
+    config.update(
+        {
+            "url": url.host,
+            "port": url.port,
+            "username": url.username,
+            "password": url.password,
+        }
+    )
+    return {key: value for key, value in config.items() if value is not None}
+
+
+def write_endpoints(settings: Settings, path: Path) -> Path:
+    """Writes the endpoints file Rasa runs with, from the settings."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    endpoints = {
+        "action_endpoint": {"url": settings.action_url},
+        "tracker_store": tracker_store_config(settings.tracker_database_url),
+    }
+    path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def _child_env(settings: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        {
+            "DATABASE_URL": settings.database_url,
+            "TRACKER_DATABASE_URL": settings.tracker_database_url,
+            "SECRET_KEY": settings.secret_key,
+            "RASA_TOKEN": settings.rasa_token,
+            "RASA_HOST": settings.rasa_host,
+            "RASA_PORT": str(settings.rasa_port),
+            "ACTION_HOST": settings.action_host,
+            "ACTION_PORT": str(settings.action_port),
+            "WEB_HOST": settings.web_host,
+            "WEB_PORT": str(settings.web_port),
+            "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
+            "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra or {})
+    return env
+
+
+def action_server(settings: Settings) -> Service:
+    return Service(
+        name="actions",
+        argv=[
+            sys.executable,
+            "-m",
+            "rasa_sdk",
+            "--actions",
+            "actions",
+            "--port",
+            str(settings.action_port),
+        ],
+        health_url=f"http://{settings.action_host}:{settings.action_port}/health",
+        # rasa_sdk binds 0.0.0.0 unless SANIC_HOST says otherwise; the webhook trusts
+        # the tracker it is sent, so it must only be reachable from this machine.
+        env=_child_env(settings, {"SANIC_HOST": settings.action_host}),
+    )
+
+
+def rasa_server(settings: Settings, model: Path, endpoints: Path) -> Service:
+    return Service(
+        name="rasa",
+        argv=[
+            sys.executable,
+            "-m",
+            "rasa",
+            "run",
+            "--model",
+            str(model),
+            "--endpoints",
+            str(endpoints),
+            "--credentials",
+            str(PROJECT_ROOT / "credentials.yml"),
+            "--interface",
+            settings.rasa_host,
+            "--port",
+            str(settings.rasa_port),
+            "--enable-api",
+            "--auth-token",
+            settings.rasa_token,
+            "--cors",
+            settings.web_url,
+        ],
+        health_url=f"{settings.rasa_url}/",
+        env=_child_env(settings),
+    )
+
+
+def web_app(settings: Settings) -> Service:
+    return Service(
+        name="web",
+        argv=[sys.executable, "-m", "bot", "serve-web"],
+        health_url=f"{settings.web_url}/healthz",
+        env=_child_env(settings),
+    )
+
+
+class ServiceGroup:
+    """Runs services as child processes, prefixes their output, stops them together."""
+
+    def __init__(self, services: list[Service], log: IO[str] | None = None) -> None:
+        self.services = services
+        self.log = log or sys.stdout
+        self._lock = threading.Lock()
+
+    def _pump(self, service: Service) -> None:
+        assert service.process and service.process.stdout
+        for line in service.process.stdout:
+            with self._lock:
+                self.log.write(f"[{service.name:7}] {line}")
+                self.log.flush()
+
+    def start(self) -> None:
+        for service in self.services:
+            service.process = subprocess.Popen(
+                service.argv,
+                cwd=PROJECT_ROOT,
+                env=service.env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                text=True,
+                # Own process group: Ctrl-C reaches only the launcher, which stops
+                # the children in order instead of each dying mid-request.
+                start_new_session=True,
+            )
+            threading.Thread(target=self._pump, args=(service,), daemon=True).start()
+
+    def wait_until_healthy(self, timeout: float = 300.0) -> None:
+        deadline = time.monotonic() + timeout
+        pending = list(self.services)
+        while pending:
+            for service in list(pending):
+                if service.process and service.process.poll() is not None:
+                    raise RuntimeError(
+                        f"{service.name} stopped during start-up "
+                        f"(exit code {service.process.returncode})"
+                    )
+                if is_healthy(service.health_url):
+                    pending.remove(service)
+            if pending and time.monotonic() > deadline:
+                names = ", ".join(service.name for service in pending)
+                raise TimeoutError(f"not healthy after {timeout:.0f}s: {names}")
+            time.sleep(0.5)
+
+    def first_exited(self) -> Service | None:
+        for service in self.services:
+            if service.process and service.process.poll() is not None:
+                return service
+        return None
+
+    def stop(self, grace: float = 15.0) -> None:
+        for service in reversed(self.services):
+            if service.process and service.process.poll() is None:
+                os.killpg(service.process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        for service in self.services:
+            if not service.process:
+                continue
+            try:
+                service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(service.process.pid, signal.SIGKILL)
+                service.process.wait()
+
+
+def is_healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False

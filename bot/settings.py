@@ -1,0 +1,94 @@
+"""Configuration from the environment, with defaults that run on a laptop.
+
+Secrets have development defaults only; with TOPTRAJECT_ENV=production a missing
+secret is an error instead of a silent default.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+VAR_DIR = PROJECT_ROOT / "var"
+
+_DEV_SECRET = "dev-only-secret-change-me"
+
+
+class ConfigurationError(RuntimeError):
+    """Raised when the environment does not describe a usable configuration."""
+
+
+def _sqlite_url(filename: str) -> str:
+    return f"sqlite:///{VAR_DIR / filename}"
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    database_url: str
+    tracker_database_url: str
+    secret_key: str
+    rasa_host: str
+    rasa_port: int
+    rasa_token: str
+    action_host: str
+    action_port: int
+    web_host: str
+    web_port: int
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.rasa_host}:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://{self.action_host}:{self.action_port}/webhook"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.web_host}:{self.web_port}"
+
+
+def _secret(env: dict[str, str], name: str, production: bool) -> str:
+    value = env.get(name, "")
+    if value:
+        return value
+    if production:
+        raise ConfigurationError(f"{name} must be set when TOPTRAJECT_ENV=production")
+    return _DEV_SECRET
+
+
+def _port(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, str(default))
+    try:
+        port = int(raw)
+    except ValueError as error:
+        raise ConfigurationError(f"{name} must be a port number, not {raw!r}") from error
+    if not 0 < port < 65536:
+        raise ConfigurationError(f"{name} must be between 1 and 65535, not {port}")
+    return port
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    environment = env.get("TOPTRAJECT_ENV", "development")
+    production = environment == "production"
+    return Settings(
+        environment=environment,
+        database_url=env.get("DATABASE_URL", _sqlite_url("toptraject.db")),
+        tracker_database_url=env.get("TRACKER_DATABASE_URL", _sqlite_url("rasa_tracker.db")),
+        secret_key=_secret(env, "SECRET_KEY", production),
+        rasa_host=env.get("RASA_HOST", "127.0.0.1"),
+        rasa_port=_port(env, "RASA_PORT", 5005),
+        rasa_token=_secret(env, "RASA_TOKEN", production),
+        action_host=env.get("ACTION_HOST", "127.0.0.1"),
+        action_port=_port(env, "ACTION_PORT", 5055),
+        web_host=env.get("WEB_HOST", "127.0.0.1"),
+        web_port=_port(env, "WEB_PORT", 8080),
+    )

@@ -1,0 +1,44 @@
+"""Shared fixtures: a real, migrated SQLite database per test."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session
+
+os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+from bot.db.migrate import upgrade  # noqa: E402
+from bot.db.seed import seed_demo  # noqa: E402
+from bot.db.session import get_engine, session_scope  # noqa: E402
+
+TEST_SECRET = "test-secret"
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'toptraject.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def session(database_url: str) -> Iterator[Session]:
+    """A session that is rolled back afterwards, so a test may leave it broken."""
+    session = Session(bind=get_engine(database_url), future=True)
+    try:
+        yield session
+    finally:
+        session.rollback()
+        session.close()
+
+
+@pytest.fixture
+def seeded_database_url(database_url: str) -> str:
+    with session_scope(database_url) as session:
+        seed_demo(session, TEST_SECRET)
+    return database_url

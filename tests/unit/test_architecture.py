@@ -1,0 +1,51 @@
+"""The rules of the house from DESIGN.md, checked on the source."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+# DESIGN.md: custom Rasa components live under bot/nlu/; this is the only one.
+RASA_COMPONENTS = {ROOT / "bot" / "nlu" / "input_guard.py"}
+
+
+def _imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    modules = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            modules.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module)
+    return modules
+
+
+def _top_level(modules: set[str]) -> set[str]:
+    return {module.split(".")[0] for module in modules}
+
+
+def test_bot_never_imports_rasa():
+    offenders = [
+        path.relative_to(ROOT)
+        for path in (ROOT / "bot").rglob("*.py")
+        if path not in RASA_COMPONENTS
+        and _top_level(_imported_modules(path)) & {"rasa", "rasa_sdk"}
+    ]
+    assert offenders == []
+
+
+def test_actions_never_touch_sql_directly():
+    offenders = [
+        path.relative_to(ROOT)
+        for path in (ROOT / "actions").rglob("*.py")
+        if _top_level(_imported_modules(path)) & {"sqlalchemy", "sqlite3", "psycopg2"}
+        or {"bot.db.models"} & _imported_modules(path)
+    ]
+    assert offenders == []
+
+
+def test_no_non_training_yaml_under_data():
+    for path in (ROOT / "data").rglob("*"):
+        if path.is_file():
+            text = path.read_text(encoding="utf-8")
+            assert path.suffix == ".yml", path
+            assert any(key in text for key in ("nlu:", "rules:", "stories:")), path

@@ -1,0 +1,206 @@
+"""The database layer on a real SQLite file: migrations, constraints, seed, audit."""
+
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import func, inspect, select
+from sqlalchemy.exc import IntegrityError, StatementError
+
+from bot.db.migrate import current_revision, upgrade
+from bot.db.models import (
+    AuditEntry,
+    CheckIn,
+    CheckInStatus,
+    Coordinator,
+    ConversationLink,
+    Guardian,
+    GuardianStudent,
+    InterimGoal,
+    LinkCode,
+    LinkMethod,
+    PersonRole,
+    Region,
+    RoutePhase,
+    School,
+    Student,
+    metadata,
+)
+from bot.db.seed import load_demo_data, seed_demo
+from bot.db.session import get_engine, session_scope
+from bot.identity.codes import hash_code
+from bot.identity.links import linked_person
+from tests.conftest import TEST_SECRET
+
+
+def test_migrations_create_exactly_the_models(database_url):
+    engine = get_engine(database_url)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, metadata)
+    assert differences == []
+    tables = set(inspect(engine).get_table_names())
+    assert set(metadata.tables) <= tables
+    assert "alembic_version" in tables
+
+
+def test_upgrade_is_idempotent(database_url):
+    before = current_revision(database_url)
+    upgrade(database_url)
+    assert current_revision(database_url) == before == "0001"
+
+
+def test_foreign_keys_are_enforced(session):
+    session.add(
+        Student(
+            first_name="Geen",
+            last_name="School",
+            birth_date=date(2010, 1, 1),
+            school_id=999,
+            route_id=999,
+            phase_id=999,
+        )
+    )
+    with pytest.raises(IntegrityError):
+        session.flush()
+
+
+def test_conversation_link_role_must_match_person(seeded_database_url):
+    with pytest.raises(IntegrityError), session_scope(seeded_database_url) as session:
+        guardian = session.execute(select(Guardian)).scalars().first()
+        session.add(
+            ConversationLink(
+                conversation_id="c1",
+                role=PersonRole.STUDENT,
+                guardian_id=guardian.id,
+                linked_via=LinkMethod.CODE,
+            )
+        )
+
+
+def test_motivation_outside_one_to_five_is_refused(seeded_database_url):
+    with pytest.raises(IntegrityError), session_scope(seeded_database_url) as session:
+        student = session.execute(select(Student)).scalars().first()
+        goal = InterimGoal(phase_id=student.phase_id, title="Weekplanning bijhouden")
+        session.add(goal)
+        session.flush()
+        session.add(
+            CheckIn(
+                student_id=student.id,
+                goal_id=goal.id,
+                status=CheckInStatus.IN_PROGRESS,
+                motivation=6,
+            )
+        )
+
+
+def test_unknown_enum_values_are_refused(session):
+    region = Region(code="r", name="R")
+    session.add(region)
+    session.flush()
+    session.add(School(region_id=region.id, name="X", level="havo"))
+    with pytest.raises((StatementError, LookupError)):
+        session.flush()
+
+
+def test_naive_datetimes_are_refused_and_stored_ones_come_back_in_utc(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        code = session.execute(select(LinkCode)).scalars().first()
+        code.expires_at = datetime(2030, 1, 1, 12, 0)
+        with pytest.raises(StatementError):
+            session.flush()
+        session.rollback()
+    amsterdam_noon = datetime(2030, 1, 1, 12, 0, tzinfo=timezone(timedelta(hours=1)))
+    with session_scope(seeded_database_url) as session:
+        code = session.execute(select(LinkCode)).scalars().first()
+        code.expires_at = amsterdam_noon
+        code_id = code.id
+    with session_scope(seeded_database_url) as session:
+        stored = session.get(LinkCode, code_id).expires_at
+    assert stored.tzinfo is not None
+    assert stored == amsterdam_noon
+    assert stored.hour == 11
+
+
+def _counts(database_url):
+    with session_scope(database_url) as session:
+        return {
+            table: session.execute(select(func.count()).select_from(table)).scalar_one()
+            for table in metadata.sorted_tables
+        }
+
+
+def test_seed_demo_loads_the_twente_route_and_is_idempotent(seeded_database_url):
+    first = _counts(seeded_database_url)
+    with session_scope(seeded_database_url) as session:
+        seed_demo(session, TEST_SECRET)
+    assert _counts(seeded_database_url) == first
+
+    data = load_demo_data()
+    with session_scope(seeded_database_url) as session:
+        schools = set(session.execute(select(School.name)).scalars())
+        phases = session.execute(select(RoutePhase).order_by(RoutePhase.position)).scalars().all()
+        regional = session.execute(select(Coordinator).filter_by(ladder_level=2)).scalars().all()
+        karin = session.execute(select(Guardian).filter_by(first_name="Karin")).scalar_one()
+        karin_children = session.execute(
+            select(GuardianStudent).filter_by(guardian_id=karin.id)
+        ).all()
+    assert {"CSG Het Noordik", "ROC van Twente", "Saxion", "Pius X College"} <= schools
+    assert len(schools) == len(data["schools"])
+    assert [phase.code for phase in phases] == ["vmbo3", "vmbo4", "mbo1", "mbo2", "mhbo", "hbo1"]
+    assert len(regional) == 1
+    assert len(karin_children) == 2
+
+
+def test_demo_codes_are_stored_only_as_hashes(seeded_database_url):
+    codes = [entry["code"] for entry in load_demo_data()["link_codes"]]
+    with session_scope(seeded_database_url) as session:
+        rows = session.execute(select(LinkCode)).scalars().all()
+    stored = {row.code_hash for row in rows}
+    assert stored == {hash_code(code, TEST_SECRET) for code in codes}
+    assert not any(code in value for code in codes for value in stored)
+    assert all(row.used_at is None for row in rows)
+    assert all(row.expires_at > datetime.now(timezone.utc) + timedelta(days=13) for row in rows)
+
+
+def test_seeding_again_makes_used_demo_codes_fresh(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        for row in session.execute(select(LinkCode)).scalars():
+            row.used_at = datetime.now(timezone.utc)
+    with session_scope(seeded_database_url) as session:
+        seed_demo(session, TEST_SECRET)
+    with session_scope(seeded_database_url) as session:
+        assert all(row.used_at is None for row in session.execute(select(LinkCode)).scalars())
+
+
+def test_session_scope_rolls_back_on_error(database_url):
+    with pytest.raises(RuntimeError), session_scope(database_url) as session:
+        session.add(Region(code="x", name="X"))
+        session.flush()
+        raise RuntimeError("boom")
+    with session_scope(database_url) as session:
+        assert session.execute(select(Region)).scalars().all() == []
+
+
+def test_linked_person_reads_from_the_database_and_logs_the_read(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        sanne = session.execute(select(Student).filter_by(first_name="Sanne")).scalar_one()
+        session.add(
+            ConversationLink(
+                conversation_id="conv-sanne",
+                role=PersonRole.STUDENT,
+                student_id=sanne.id,
+                linked_via=LinkMethod.CODE,
+            )
+        )
+    with session_scope(seeded_database_url) as session:
+        assert linked_person(session, "conv-unknown") is None
+        person = linked_person(session, "conv-sanne")
+    assert person.first_name == "Sanne"
+    assert person.role is PersonRole.STUDENT
+    with session_scope(seeded_database_url) as session:
+        entries = session.execute(select(AuditEntry)).scalars().all()
+    assert [(e.action, e.subject_type, e.subject_id, e.conversation_id) for e in entries] == [
+        ("read", "student", str(sanne.id), "conv-sanne")
+    ]

@@ -1,0 +1,59 @@
+"""The Dutch spaCy pipeline, built for real from the patterns file."""
+
+import pytest
+
+from bot.nlu.build_pipeline import build_pipeline, write_pipeline
+from bot.nlu.entities import canonical_value, load_patterns
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return build_pipeline()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("ik zit op het noordik", [("school", "CSG Het Noordik")]),
+        ("mijn dochter gaat naar csg noordik", [("school", "CSG Het Noordik")]),
+        ("hij zit op het ROC", [("school", "ROC van Twente")]),
+        ("roc twente of saxion?", [("school", "ROC van Twente"), ("school", "Saxion")]),
+        ("ik zit in klas 3 vmbo kader", [("school_year", "3"), ("level", "vmbo"), ("track", "kb")]),
+        ("wij wonen in de Achterhoek", [("region", "Achterhoek en Liemers")]),
+        ("hoe gaat het met slb en rekenen", [("bouwsteen", "studieloopbaanbegeleiding"),
+                                             ("bouwsteen", "rekenen/wiskunde")]),
+        ("ik heb een vraag", []),
+    ],
+)
+def test_entity_ruler_finds_canonical_entities(nlp, text, expected):
+    found = [(ent.label_, ent.ent_id_) for ent in nlp(text).ents]
+    assert found == expected
+
+
+def test_lookup_lemmatizer_is_loaded_from_local_tables(nlp):
+    lemmas = [token.lemma_ for token in nlp("ik liep, ging en had examens gehaald")]
+    assert lemmas == ["ik", "lopen", ",", "gaan", "en", "hebben", "examen", "halen"]
+
+
+def test_canonical_value_maps_every_variant():
+    for pattern in load_patterns():
+        assert canonical_value(pattern.label, pattern.variant) == pattern.value
+    assert canonical_value("school", "  Het   NOORDIK ") == "CSG Het Noordik"
+    assert canonical_value("school", "onbekende school") is None
+
+
+def test_no_variant_belongs_to_two_values_of_one_label():
+    seen = {}
+    for pattern in load_patterns():
+        key = (pattern.label, pattern.variant)
+        assert seen.setdefault(key, pattern.value) == pattern.value, key
+
+
+def test_written_pipeline_loads_from_its_path(tmp_path):
+    import spacy
+
+    target = tmp_path / "spacy_nl"
+    write_pipeline(target)
+    loaded = spacy.load(target)
+    assert loaded.pipe_names == ["lemmatizer", "entity_ruler"]
+    assert [ent.ent_id_ for ent in loaded("saxion").ents] == ["Saxion"]
