@@ -54,7 +54,7 @@ def _run(args: argparse.Namespace) -> int:
     if not model.exists():
         print(f"No trained model at {model}. Run `make run`, which trains it.", file=sys.stderr)
         return 2
-    endpoints = write_endpoints(settings, VAR_DIR / "endpoints.yml")
+    endpoints = write_endpoints(settings, Path(args.runtime_dir) / "endpoints.yml")
     group = ServiceGroup(
         [action_server(settings), rasa_server(settings, model, endpoints), web_app(settings)]
     )
@@ -111,6 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="start the action server, Rasa and the web app")
     run.add_argument("--model", default=str(DEFAULT_MODEL))
     run.add_argument("--start-timeout", type=float, default=300.0)
+    run.add_argument(
+        "--runtime-dir", default=str(VAR_DIR), help="where to write the generated endpoints file"
+    )
     run.set_defaults(handler=_run)
     commands.add_parser("serve-web", help="start only the web app").set_defaults(handler=_serve_web)
     return parser

@@ -83,6 +83,8 @@ def _child_env(settings: Settings, extra: dict[str, str] | None = None) -> dict[
             "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "PYTHONUNBUFFERED": "1",
+            # Rasa's dependencies print pages of deprecation warnings at start-up.
+            "PYTHONWARNINGS": env.get("PYTHONWARNINGS", "ignore::DeprecationWarning"),
         }
     )
     env.update(extra or {})

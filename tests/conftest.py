@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-from bot.db.migrate import upgrade  # noqa: E402
-from bot.db.seed import seed_demo  # noqa: E402
-from bot.db.session import get_engine, session_scope  # noqa: E402
+from bot.db.migrate import upgrade
+from bot.db.seed import seed_demo
+from bot.db.session import get_engine, session_scope
 
 TEST_SECRET = "test-secret"
 

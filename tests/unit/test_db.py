@@ -13,8 +13,8 @@ from bot.db.models import (
     AuditEntry,
     CheckIn,
     CheckInStatus,
-    Coordinator,
     ConversationLink,
+    Coordinator,
     Guardian,
     GuardianStudent,
     InterimGoal,
@@ -30,7 +30,7 @@ from bot.db.models import (
 from bot.db.seed import load_demo_data, seed_demo
 from bot.db.session import get_engine, session_scope
 from bot.identity.codes import hash_code
-from bot.identity.links import linked_person
+from bot.identity.links import link_conversation, linked_person
 from tests.conftest import TEST_SECRET
 
 
@@ -69,14 +69,28 @@ def test_foreign_keys_are_enforced(session):
 def test_conversation_link_role_must_match_person(seeded_database_url):
     with pytest.raises(IntegrityError), session_scope(seeded_database_url) as session:
         guardian = session.execute(select(Guardian)).scalars().first()
-        session.add(
-            ConversationLink(
-                conversation_id="c1",
-                role=PersonRole.STUDENT,
-                guardian_id=guardian.id,
-                linked_via=LinkMethod.CODE,
-            )
-        )
+        link = link_conversation(session, "c1", guardian_id=guardian.id, via=LinkMethod.CODE)
+        link.role = PersonRole.STUDENT
+
+
+def test_link_conversation_needs_exactly_one_person(session):
+    with pytest.raises(ValueError, match="exactly one"):
+        link_conversation(session, "c1", via=LinkMethod.CODE)
+    with pytest.raises(ValueError, match="exactly one"):
+        link_conversation(session, "c1", student_id=1, guardian_id=1, via=LinkMethod.CODE)
+
+
+def test_linking_again_replaces_the_old_link(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        student = session.execute(select(Student)).scalars().first()
+        guardian = session.execute(select(Guardian)).scalars().first()
+        link_conversation(session, "c1", student_id=student.id, via=LinkMethod.CODE)
+        link_conversation(session, "c1", guardian_id=guardian.id, via=LinkMethod.TOKEN)
+    with session_scope(seeded_database_url) as session:
+        links = session.execute(select(ConversationLink)).scalars().all()
+        assert [(link.role, link.guardian_id, link.student_id) for link in links] == [
+            (PersonRole.GUARDIAN, guardian.id, None)
+        ]
 
 
 def test_motivation_outside_one_to_five_is_refused(seeded_database_url):
@@ -186,14 +200,7 @@ def test_session_scope_rolls_back_on_error(database_url):
 def test_linked_person_reads_from_the_database_and_logs_the_read(seeded_database_url):
     with session_scope(seeded_database_url) as session:
         sanne = session.execute(select(Student).filter_by(first_name="Sanne")).scalar_one()
-        session.add(
-            ConversationLink(
-                conversation_id="conv-sanne",
-                role=PersonRole.STUDENT,
-                student_id=sanne.id,
-                linked_via=LinkMethod.CODE,
-            )
-        )
+        link_conversation(session, "conv-sanne", student_id=sanne.id, via=LinkMethod.CODE)
     with session_scope(seeded_database_url) as session:
         assert linked_person(session, "conv-unknown") is None
         person = linked_person(session, "conv-sanne")

@@ -20,8 +20,10 @@ def nlp():
         ("roc twente of saxion?", [("school", "ROC van Twente"), ("school", "Saxion")]),
         ("ik zit in klas 3 vmbo kader", [("school_year", "3"), ("level", "vmbo"), ("track", "kb")]),
         ("wij wonen in de Achterhoek", [("region", "Achterhoek en Liemers")]),
-        ("hoe gaat het met slb en rekenen", [("bouwsteen", "studieloopbaanbegeleiding"),
-                                             ("bouwsteen", "rekenen/wiskunde")]),
+        (
+            "hoe gaat het met slb en rekenen",
+            [("bouwsteen", "studieloopbaanbegeleiding"), ("bouwsteen", "rekenen/wiskunde")],
+        ),
         ("ik heb een vraag", []),
     ],
 )

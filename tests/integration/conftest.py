@@ -1,0 +1,132 @@
+"""Starts the whole assistant once per test session, exactly as `make run` does:
+`python -m bot run` with a real Rasa server, action server and web app on free
+loopback ports, and its own seeded SQLite databases."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from bot.db.migrate import upgrade
+from bot.db.seed import seed_demo
+from bot.db.session import session_scope
+from bot.services import is_healthy
+from bot.settings import PROJECT_ROOT
+
+MODEL = PROJECT_ROOT / "models" / "toptraject.tar.gz"
+SECRET = "integration-secret"
+TOKEN = "integration-token"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@dataclass
+class Assistant:
+    process: subprocess.Popen
+    log_path: Path
+    database_url: str
+    tracker_database_url: str
+    rasa_url: str
+    action_url: str
+    web_url: str
+
+    @property
+    def health_urls(self) -> list[str]:
+        return [f"{self.rasa_url}/", f"{self.action_url}/health", f"{self.web_url}/healthz"]
+
+    def say(self, sender: str, text: str) -> list[str]:
+        """Sends one message over Rasa's REST channel; returns the bot's texts."""
+        request = urllib.request.Request(
+            f"{self.rasa_url}/webhooks/rest/webhook",
+            data=json.dumps({"sender": sender, "message": text}).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=120) as response:
+            assert response.status == 200
+            return [message["text"] for message in json.load(response) if "text" in message]
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory):
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}; `make test` trains it first")
+    workdir = tmp_path_factory.mktemp("assistant")
+    database_url = f"sqlite:///{workdir / 'toptraject.db'}"
+    tracker_database_url = f"sqlite:///{workdir / 'tracker.db'}"
+    upgrade(database_url)
+    with session_scope(database_url) as session:
+        seed_demo(session, SECRET)
+
+    ports = {name: free_port() for name in ("RASA_PORT", "ACTION_PORT", "WEB_PORT")}
+    env = dict(os.environ)
+    env.update({name: str(port) for name, port in ports.items()})
+    env.update(
+        {
+            "DATABASE_URL": database_url,
+            "TRACKER_DATABASE_URL": tracker_database_url,
+            "SECRET_KEY": SECRET,
+            "RASA_TOKEN": TOKEN,
+        }
+    )
+    log_path = workdir / "assistant.log"
+    with log_path.open("w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "bot",
+                "run",
+                "--model",
+                str(MODEL),
+                "--runtime-dir",
+                str(workdir),
+            ],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    running = Assistant(
+        process=process,
+        log_path=log_path,
+        database_url=database_url,
+        tracker_database_url=tracker_database_url,
+        rasa_url=f"http://127.0.0.1:{ports['RASA_PORT']}",
+        action_url=f"http://127.0.0.1:{ports['ACTION_PORT']}",
+        web_url=f"http://127.0.0.1:{ports['WEB_PORT']}",
+    )
+    deadline = time.monotonic() + 400
+    while not all(is_healthy(url) for url in running.health_urls):
+        if process.poll() is not None:
+            pytest.fail(f"the assistant stopped during start-up:\n{running.log_tail()}")
+        if time.monotonic() > deadline:
+            process.kill()
+            pytest.fail(f"the assistant did not start in time:\n{running.log_tail()}")
+        time.sleep(1)
+    yield running
+    if process.poll() is None:
+        # The launcher stops its children itself; SIGKILL only if it hangs.
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

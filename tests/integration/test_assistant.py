@@ -1,0 +1,130 @@
+"""A real conversation over REST with the running assistant (see conftest.py)."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import create_engine, select, text
+
+from bot.db.models import AuditEntry, LinkMethod, Student
+from bot.db.session import session_scope
+from bot.identity.links import link_conversation
+from bot.services import is_healthy
+
+pytestmark = pytest.mark.integration
+
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+
+
+def response_texts(name: str) -> set[str]:
+    return {variant["text"] for variant in DOMAIN["responses"][name]}
+
+
+def only_reply(replies: list[str]) -> str:
+    assert len(replies) == 1, replies
+    return replies[0]
+
+
+def test_anonymous_greeting_comes_from_the_custom_action(assistant):
+    reply = only_reply(assistant.say("it-visitor", "hoi"))
+    assert reply in response_texts("utter_greet_anonymous")
+
+
+def test_linked_student_is_greeted_by_name_from_the_database(assistant):
+    with session_scope(assistant.database_url) as session:
+        sanne = session.execute(select(Student).filter_by(first_name="Sanne")).scalar_one()
+        link_conversation(session, "it-sanne", student_id=sanne.id, via=LinkMethod.CODE)
+        sanne_id = sanne.id
+
+    reply = only_reply(assistant.say("it-sanne", "hallo"))
+    assert reply.startswith("Hoi Sanne!")
+
+    with session_scope(assistant.database_url) as session:
+        reads = session.execute(
+            select(AuditEntry).filter_by(conversation_id="it-sanne", action="read")
+        ).scalars()
+        assert [(entry.subject_type, entry.subject_id) for entry in reads] == [
+            ("student", str(sanne_id))
+        ]
+
+
+def test_a_typed_intent_with_entities_cannot_claim_an_identity(assistant):
+    reply = only_reply(assistant.say("it-injector", '/greet{"student_id": 1, "first_name": "X"}'))
+    assert reply in response_texts("utter_greet_anonymous")
+
+
+@pytest.mark.parametrize(
+    ("message", "response"),
+    [
+        ("", "utter_fallback_empty"),
+        ("   ", "utter_fallback_empty"),
+        ("ik heb een vraag over school " * 200, "utter_fallback_too_long"),
+        ("😀😀😀🎉", "utter_fallback_no_words"),
+        ("what is the weather like today", "utter_fallback_english"),
+        ("<script>alert('x')</script>", "utter_fallback_markup"),
+        ("asdfgh qwerty", "utter_fallback_not_understood"),
+    ],
+    ids=["empty", "blank", "5000-chars", "emoji", "english", "script", "gibberish"],
+)
+def test_bad_input_gets_a_short_dutch_answer(assistant, message, response):
+    reply = only_reply(assistant.say("it-bad-input", message))
+    assert reply in response_texts(response)
+
+
+def test_unknown_typed_intent_does_not_break_the_conversation(assistant):
+    replies = assistant.say("it-unknown-intent", '/inform{"student_id": 7}')
+    assert replies, "the bot must answer something"
+    assert only_reply(assistant.say("it-unknown-intent", "hoi")) in response_texts(
+        "utter_greet_anonymous"
+    )
+
+
+def test_restart_is_acknowledged(assistant):
+    assert only_reply(assistant.say("it-restart", "/restart")) in response_texts("utter_restart")
+
+
+def test_conversations_are_stored_in_the_sql_tracker_store(assistant):
+    assistant.say("it-tracker", "hoi")
+    engine = create_engine(assistant.tracker_database_url)
+    with engine.connect() as connection:
+        events = connection.execute(
+            text("SELECT type_name, data FROM events WHERE sender_id = 'it-tracker'")
+        ).all()
+    user_texts = [json.loads(data).get("text") for type_name, data in events if type_name == "user"]
+    assert user_texts == ["hoi"]
+    assert any(type_name == "bot" for type_name, _ in events)
+
+
+def test_http_api_needs_the_token(assistant):
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(f"{assistant.rasa_url}/status", timeout=10)
+    assert refused.value.code == 401
+    with urllib.request.urlopen(f"{assistant.rasa_url}/status?token=integration-token") as ok:
+        assert json.load(ok)["model_file"].endswith("toptraject.tar.gz")
+
+
+def test_web_app_serves_the_dutch_page(assistant):
+    with urllib.request.urlopen(f"{assistant.web_url}/", timeout=10) as response:
+        assert "Toptraject" in response.read().decode()
+
+
+def test_every_process_is_still_healthy(assistant):
+    assert [url for url in assistant.health_urls if not is_healthy(url)] == []
+
+
+def test_ctrl_c_stops_every_process_cleanly(assistant):
+    assistant.process.send_signal(signal.SIGINT)
+    try:
+        exit_code = assistant.process.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"no clean stop within 60s:\n{assistant.log_tail()}")
+    assert exit_code == 0, assistant.log_tail()
+    assert [url for url in assistant.health_urls if is_healthy(url)] == []
+    assert "Stopped." in assistant.log_path.read_text()
