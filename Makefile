@@ -17,7 +17,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup nlu train db run test lint validate pytest conversation-tests lock clean
+.PHONY: help setup nlu train db run test lint validate pytest conversation-tests nlu-quality bench lock clean
 
 help:
 	@echo "make run    set up, build, train, migrate, seed and start the assistant"
@@ -65,7 +65,13 @@ conversation-tests: train
 	$(RASA) test core --model $(MODEL) --stories tests/conversations \
 		--out var/conversation-test-results --fail-on-prediction-errors --e2e
 
-test: lint validate pytest conversation-tests
+# Held-out NLU evaluation; fails below the agreed intent macro F1.
+nlu-quality: train
+	$(PY) bench/nlu_eval.py --model $(MODEL) --data tests/nlu --min-macro-f1 0.95
+
+bench: nlu-quality
+
+test: lint validate pytest conversation-tests nlu-quality
 
 # Re-resolve requirements.in into requirements.lock in a scratch venv.
 lock:

@@ -5,10 +5,13 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.answers import say_decision
+from actions.tracker_reading import answer_ranking, bot_actions_newest_first, intent_ranking
+from bot.clarify import decide_fallback, fallbacks_in_a_row
+from bot.content.catalog import catalog
 from bot.input_check import InputKind, classify_input
 
 RESPONSE_FOR_KIND = {
-    InputKind.OK: "utter_fallback_not_understood",
     InputKind.EMPTY: "utter_fallback_empty",
     InputKind.TOO_LONG: "utter_fallback_too_long",
     InputKind.NO_WORDS: "utter_fallback_no_words",
@@ -18,7 +21,12 @@ RESPONSE_FOR_KIND = {
 
 
 class ActionFallback(Action):
-    """Explains in Dutch why the bot did not answer, fitting the kind of message."""
+    """Answers a message the bot did not understand.
+
+    Unusual input (empty, huge, emoji, markup, English) gets an explanation of its own.
+    An ordinary message the bot was unsure about gets a question back with the likeliest
+    topics as buttons; when that happens twice in a row, the bot offers a person.
+    """
 
     def name(self) -> str:
         return "action_fallback"
@@ -27,5 +35,18 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         kind = classify_input(tracker.latest_message.get("text"))
-        dispatcher.utter_message(response=RESPONSE_FOR_KIND[kind])
+        if kind is not InputKind.OK:
+            dispatcher.utter_message(response=RESPONSE_FOR_KIND[kind])
+            return []
+        content = catalog()
+        decision = decide_fallback(
+            intent_ranking(tracker),
+            answer_ranking(tracker),
+            content.answers,
+            fallbacks_in_a_row(bot_actions_newest_first(tracker), {self.name()}),
+        )
+        if decision.options or decision.offer_human:
+            say_decision(dispatcher, content, decision)
+        else:
+            dispatcher.utter_message(response="utter_fallback_not_understood")
         return []

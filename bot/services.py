@@ -83,8 +83,13 @@ def _child_env(settings: Settings, extra: dict[str, str] | None = None) -> dict[
             "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "PYTHONUNBUFFERED": "1",
-            # Rasa's dependencies print pages of deprecation warnings at start-up.
-            "PYTHONWARNINGS": env.get("PYTHONWARNINGS", "ignore::DeprecationWarning"),
+            # Rasa's dependencies print pages of deprecation warnings at start-up. The
+            # response selector warns that retrieval intents have no domain responses:
+            # expected, as their answers come from bot/content through an action.
+            "PYTHONWARNINGS": env.get(
+                "PYTHONWARNINGS",
+                "ignore::DeprecationWarning,ignore:Unable to fetch responses:UserWarning",
+            ),
         }
     )
     env.update(extra or {})

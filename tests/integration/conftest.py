@@ -28,6 +28,11 @@ SECRET = "integration-secret"
 TOKEN = "integration-token"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that stop the shared assistant run last, whatever file they are in."""
+    items.sort(key=lambda item: item.get_closest_marker("stops_assistant") is not None)
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -48,8 +53,8 @@ class Assistant:
     def health_urls(self) -> list[str]:
         return [f"{self.rasa_url}/", f"{self.action_url}/health", f"{self.web_url}/healthz"]
 
-    def say(self, sender: str, text: str) -> list[str]:
-        """Sends one message over Rasa's REST channel; returns the bot's texts."""
+    def send(self, sender: str, text: str) -> list[dict]:
+        """Sends one message over Rasa's REST channel; returns the bot's messages."""
         request = urllib.request.Request(
             f"{self.rasa_url}/webhooks/rest/webhook",
             data=json.dumps({"sender": sender, "message": text}).encode(),
@@ -57,7 +62,11 @@ class Assistant:
         )
         with urllib.request.urlopen(request, timeout=120) as response:
             assert response.status == 200
-            return [message["text"] for message in json.load(response) if "text" in message]
+            return json.load(response)
+
+    def say(self, sender: str, text: str) -> list[str]:
+        """Sends one message; returns the texts of the bot's replies."""
+        return [message["text"] for message in self.send(sender, text) if "text" in message]
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

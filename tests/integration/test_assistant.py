@@ -73,8 +73,8 @@ def test_a_typed_intent_with_entities_cannot_claim_an_identity(assistant):
     ],
     ids=["empty", "blank", "5000-chars", "emoji", "english", "script", "gibberish"],
 )
-def test_bad_input_gets_a_short_dutch_answer(assistant, message, response):
-    reply = only_reply(assistant.say("it-bad-input", message))
+def test_bad_input_gets_a_short_dutch_answer(assistant, message, response, request):
+    reply = only_reply(assistant.say(f"it-bad-input-{request.node.callspec.id}", message))
     assert reply in response_texts(response)
 
 
@@ -119,6 +119,7 @@ def test_every_process_is_still_healthy(assistant):
     assert [url for url in assistant.health_urls if not is_healthy(url)] == []
 
 
+@pytest.mark.stops_assistant
 def test_ctrl_c_stops_every_process_cleanly(assistant):
     assistant.process.send_signal(signal.SIGINT)
     try:

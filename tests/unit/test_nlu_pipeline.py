@@ -3,7 +3,7 @@
 import pytest
 
 from bot.nlu.build_pipeline import build_pipeline, write_pipeline
-from bot.nlu.entities import canonical_value, load_patterns
+from bot.nlu.entities import canonical_value, load_patterns, resolve_entities
 
 
 @pytest.fixture(scope="module")
@@ -18,7 +18,9 @@ def nlp():
         ("mijn dochter gaat naar csg noordik", [("school", "CSG Het Noordik")]),
         ("hij zit op het ROC", [("school", "ROC van Twente")]),
         ("roc twente of saxion?", [("school", "ROC van Twente"), ("school", "Saxion")]),
-        ("ik zit in klas 3 vmbo kader", [("school_year", "3"), ("level", "vmbo"), ("track", "kb")]),
+        ("ik zit in klas 3 vmbo kader", [("phase", "vmbo3"), ("track", "kb")]),
+        ("in jaar 4 van het vmbo", [("school_year", "4"), ("level", "vmbo")]),
+        ("wat doe je in hbo 1 en de mhbo route", [("phase", "hbo1"), ("phase", "mhbo")]),
         ("wij wonen in de Achterhoek", [("region", "Achterhoek en Liemers")]),
         (
             "hoe gaat het met slb en rekenen",
@@ -59,3 +61,32 @@ def test_written_pipeline_loads_from_its_path(tmp_path):
     loaded = spacy.load(target)
     assert loaded.pipe_names == ["lemmatizer", "entity_ruler"]
     assert [ent.ent_id_ for ent in loaded("saxion").ents] == ["Saxion"]
+
+
+def test_no_variant_belongs_to_two_labels():
+    labels_of = {}
+    for pattern in load_patterns():
+        labels_of.setdefault(pattern.variant, set()).add(pattern.label)
+    assert {variant: labels for variant, labels in labels_of.items() if len(labels) > 1} == {}
+
+
+@pytest.mark.parametrize(
+    ("found", "expected"),
+    [
+        ([("school", "het noordik")], {"school": "CSG Het Noordik"}),
+        ([("school", "Saxion"), ("school", "roc")], {"school": "Saxion"}),
+        ([("school", "school die niet bestaat")], {}),
+        (
+            [("school_year", "jaar 4"), ("level", "vmbo")],
+            {"school_year": "4", "level": "vmbo", "phase": "vmbo4"},
+        ),
+        # hbo year 4 is not a phase of the route, so no phase is made up.
+        ([("school_year", "jaar 4"), ("level", "hbo")], {"school_year": "4", "level": "hbo"}),
+        (
+            [("phase", "propedeuse"), ("school_year", "jaar 3"), ("level", "vmbo")],
+            {"phase": "hbo1", "school_year": "3", "level": "vmbo"},
+        ),
+    ],
+)
+def test_resolve_entities_gives_canonical_values_and_derives_the_phase(found, expected):
+    assert resolve_entities(found) == expected

@@ -1,0 +1,56 @@
+"""Reading what Rasa's NLU put in the latest message, in the shapes bot/ works with."""
+
+from __future__ import annotations
+
+from rasa_sdk import Tracker
+
+from bot.clarify import Ranked
+from bot.nlu.entities import resolve_entities
+
+# ResponseSelector output key when it is trained on all retrieval intents together.
+SELECTOR_KEY = "default"
+
+
+def intent_ranking(tracker: Tracker) -> list[Ranked]:
+    return [
+        Ranked(item["name"], float(item.get("confidence") or 0.0))
+        for item in tracker.latest_message.get("intent_ranking") or []
+        if item.get("name")
+    ]
+
+
+def answer_ranking(tracker: Tracker) -> list[Ranked]:
+    """The response selector's ranking of exact answers ("route/studentcoach", ...)."""
+    selector = (tracker.latest_message.get("response_selector") or {}).get(SELECTOR_KEY) or {}
+    return [
+        Ranked(item["intent_response_key"], float(item.get("confidence") or 0.0))
+        for item in selector.get("ranking") or []
+        if item.get("intent_response_key")
+    ]
+
+
+def message_entities(tracker: Tracker) -> dict[str, str]:
+    """Canonical entity values in the latest message (route content only, never identity)."""
+    found = [
+        (entity["entity"], str(entity.get("value", "")))
+        for entity in tracker.latest_message.get("entities") or []
+        if entity.get("entity")
+    ]
+    return resolve_entities(found)
+
+
+def raw_entity(tracker: Tracker, name: str) -> str | None:
+    for entity in tracker.latest_message.get("entities") or []:
+        if entity.get("entity") == name and entity.get("value") is not None:
+            return str(entity["value"])
+    return None
+
+
+def bot_actions_newest_first(tracker: Tracker) -> list[str]:
+    """Names of the actions the bot ran before this turn, newest first, without listening."""
+    names = [
+        event.get("name")
+        for event in reversed(tracker.events)
+        if event.get("event") == "action" and event.get("name") != "action_listen"
+    ]
+    return [name for name in names if name]

@@ -1,0 +1,193 @@
+"""The one gate to personal data: who is talking, and which student facts they may see.
+
+Identity comes only from the conversation link in the database, never from slots,
+entities or message metadata. Every student whose facts are handed out is written to
+the audit log, with the purpose of the read.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.audit import record_read
+from bot.db.models import (
+    ConversationLink,
+    GuardianStudent,
+    PersonRole,
+    ProgrammeType,
+    RoutePhase,
+    SchoolLevel,
+    Student,
+)
+
+ADULT_AGE = 18
+
+
+class Purpose(str, enum.Enum):
+    """What a personal answer needs to read; each guardian permission covers some."""
+
+    ROUTE = "route"  # phase, next phase, programme type, age
+    EXAMS = "exams"
+    PROGRESS = "progress"
+    CHECKIN_NOTES = "checkin_notes"
+
+
+class Refusal(str, enum.Enum):
+    NOT_SHARED_BY_SCHOOL = "not_shared_by_school"
+    ADULT_WITHOUT_CONSENT = "adult_without_consent"
+
+
+@dataclass(frozen=True)
+class GuardianPermissions:
+    may_see_progress: bool
+    may_see_checkin_notes: bool
+    may_see_exams: bool
+
+
+@dataclass(frozen=True)
+class StudentFacts:
+    student_id: int
+    first_name: str
+    phase_code: str
+    phase_name: str
+    level: SchoolLevel
+    programme_type: ProgrammeType | None
+    age: int
+    next_phase_code: str | None
+    next_phase_name: str | None
+    # The last phase at this school level (vmbo 4 is the vmbo exam year).
+    last_phase_of_level: bool
+
+
+@dataclass(frozen=True)
+class Subject:
+    """A student a personal answer is about: their facts, or why they cannot be shown."""
+
+    first_name: str
+    facts: StudentFacts | None
+    refusal: Refusal | None = None
+
+
+@dataclass(frozen=True)
+class Access:
+    role: PersonRole | None  # None: an anonymous conversation
+    subjects: tuple[Subject, ...] = ()
+
+    @property
+    def anonymous(self) -> bool:
+        return self.role is None
+
+
+def age_on(birth_date: date, today: date) -> int:
+    had_birthday = (today.month, today.day) >= (birth_date.month, birth_date.day)
+    return today.year - birth_date.year - (0 if had_birthday else 1)
+
+
+def guardian_refusal(
+    purpose: Purpose, permissions: GuardianPermissions, age: int, student_consents: bool
+) -> Refusal | None:
+    """Why a guardian may not see this about a child, or None when they may.
+
+    From 18 the student decides; below that the school's setting for this guardian does.
+    """
+    if age >= ADULT_AGE and not student_consents:
+        return Refusal.ADULT_WITHOUT_CONSENT
+    allowed = {
+        Purpose.ROUTE: permissions.may_see_progress,
+        Purpose.PROGRESS: permissions.may_see_progress,
+        Purpose.EXAMS: permissions.may_see_exams,
+        Purpose.CHECKIN_NOTES: permissions.may_see_checkin_notes,
+    }[purpose]
+    return None if allowed else Refusal.NOT_SHARED_BY_SCHOOL
+
+
+def focus_on_named(subjects: tuple[Subject, ...], text: str | None) -> tuple[Subject, ...]:
+    """Only the children named in the message, when it names any of them."""
+    words = set(re.findall(r"[^\W\d_]+", (text or "").lower()))
+    named = tuple(subject for subject in subjects if subject.first_name.lower() in words)
+    return named or subjects
+
+
+def _facts(session: Session, student: Student, today: date) -> StudentFacts:
+    phase = student.phase
+    next_phase = session.scalar(
+        select(RoutePhase).where(
+            RoutePhase.route_id == phase.route_id, RoutePhase.position == phase.position + 1
+        )
+    )
+    return StudentFacts(
+        student_id=student.id,
+        first_name=student.first_name,
+        phase_code=phase.code,
+        phase_name=phase.name,
+        level=phase.level,
+        programme_type=student.programme_type,
+        age=age_on(student.birth_date, today),
+        next_phase_code=next_phase.code if next_phase else None,
+        next_phase_name=next_phase.name if next_phase else None,
+        last_phase_of_level=next_phase is None or next_phase.level != phase.level,
+    )
+
+
+def authorise(
+    session: Session,
+    conversation_id: str,
+    purpose: Purpose,
+    *,
+    today: date,
+    message_text: str | None = None,
+) -> Access:
+    """Who this conversation belongs to, and the student facts they may see for `purpose`."""
+    link = session.get(ConversationLink, conversation_id)
+    if link is None:
+        return Access(role=None)
+    if link.role is PersonRole.STUDENT:
+        subjects: tuple[Subject, ...] = (
+            Subject(link.student.first_name, _facts(session, link.student, today)),
+        )
+    else:
+        relations = session.scalars(
+            select(GuardianStudent)
+            .where(GuardianStudent.guardian_id == link.guardian_id)
+            .order_by(GuardianStudent.student_id)
+        ).all()
+        if link.selected_student_id is not None:
+            relations = [r for r in relations if r.student_id == link.selected_student_id]
+        subjects = tuple(_guardian_subject(session, r, purpose, today) for r in relations)
+        subjects = focus_on_named(subjects, message_text)
+    for subject in subjects:
+        if subject.facts is not None:
+            record_read(
+                session,
+                conversation_id=conversation_id,
+                subject_type="student",
+                subject_id=subject.facts.student_id,
+                what=purpose.value,
+            )
+    return Access(role=link.role, subjects=subjects)
+
+
+def _guardian_subject(
+    session: Session, relation: GuardianStudent, purpose: Purpose, today: date
+) -> Subject:
+    student = relation.student
+    age = age_on(student.birth_date, today)
+    refusal = guardian_refusal(
+        purpose,
+        GuardianPermissions(
+            may_see_progress=relation.may_see_progress,
+            may_see_checkin_notes=relation.may_see_checkin_notes,
+            may_see_exams=relation.may_see_exams,
+        ),
+        age,
+        student.consents_to_guardian_access,
+    )
+    if refusal is not None:
+        return Subject(student.first_name, facts=None, refusal=refusal)
+    return Subject(student.first_name, facts=_facts(session, student, today))

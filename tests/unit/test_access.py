@@ -1,0 +1,141 @@
+"""The identity gate on a real, seeded SQLite database."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import AuditEntry, Guardian, GuardianStudent, LinkMethod, PersonRole, Student
+from bot.db.session import session_scope
+from bot.identity.access import (
+    GuardianPermissions,
+    Purpose,
+    Refusal,
+    age_on,
+    authorise,
+    guardian_refusal,
+)
+from bot.identity.links import link_conversation
+
+TODAY = date(2026, 11, 23)
+ALL_ALLOWED = GuardianPermissions(True, True, True)
+
+
+def person_id(session, model, first_name: str) -> int:
+    return session.scalar(select(model.id).where(model.first_name == first_name))
+
+
+def link(session, conversation_id: str, *, student: str | None = None, guardian: str | None = None):
+    link_conversation(
+        session,
+        conversation_id,
+        via=LinkMethod.CODE,
+        student_id=person_id(session, Student, student) if student else None,
+        guardian_id=person_id(session, Guardian, guardian) if guardian else None,
+    )
+
+
+def audit_subjects(session, conversation_id: str) -> list[tuple[str, str]]:
+    rows = session.scalars(
+        select(AuditEntry).where(AuditEntry.conversation_id == conversation_id)
+    ).all()
+    return [(row.subject_id, row.detail) for row in rows]
+
+
+@pytest.mark.parametrize(
+    ("birth", "today", "age"),
+    [
+        (date(2008, 11, 23), date(2026, 11, 23), 18),
+        (date(2008, 11, 24), date(2026, 11, 23), 17),
+        (date(2008, 2, 29), date(2026, 2, 28), 17),
+    ],
+)
+def test_age_counts_birthdays(birth, today, age):
+    assert age_on(birth, today) == age
+
+
+def test_guardian_refusal_rules():
+    assert guardian_refusal(Purpose.EXAMS, ALL_ALLOWED, 16, False) is None
+    no_exams = GuardianPermissions(True, False, False)
+    assert guardian_refusal(Purpose.EXAMS, no_exams, 16, False) is Refusal.NOT_SHARED_BY_SCHOOL
+    assert guardian_refusal(Purpose.ROUTE, no_exams, 16, False) is None
+    assert guardian_refusal(Purpose.ROUTE, ALL_ALLOWED, 18, False) is Refusal.ADULT_WITHOUT_CONSENT
+    assert guardian_refusal(Purpose.ROUTE, ALL_ALLOWED, 18, True) is None
+    assert (
+        guardian_refusal(Purpose.CHECKIN_NOTES, no_exams, 18, True) is Refusal.NOT_SHARED_BY_SCHOOL
+    )
+
+
+def test_an_unlinked_conversation_is_anonymous_and_reads_nothing(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        access = authorise(session, "nobody", Purpose.ROUTE, today=TODAY)
+        assert access.anonymous and access.subjects == ()
+        assert audit_subjects(session, "nobody") == []
+
+
+def test_a_student_sees_their_own_facts_and_the_read_is_audited(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        link(session, "c-sanne", student="Sanne")
+        access = authorise(session, "c-sanne", Purpose.ROUTE, today=TODAY)
+        (subject,) = access.subjects
+        facts = subject.facts
+        assert access.role is PersonRole.STUDENT
+        assert (facts.first_name, facts.phase_code, facts.next_phase_code) == (
+            "Sanne",
+            "vmbo4",
+            "mbo1",
+        )
+        assert facts.last_phase_of_level and facts.age == 16
+        assert audit_subjects(session, "c-sanne") == [(str(facts.student_id), "route")]
+
+
+def test_a_guardian_sees_each_own_child_and_no_other(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        link(session, "c-karin", guardian="Karin")
+        access = authorise(session, "c-karin", Purpose.ROUTE, today=TODAY)
+        assert [s.first_name for s in access.subjects] == ["Milan", "Lotte"]
+        assert all(s.facts is not None for s in access.subjects)
+        # Naming a child that is not theirs changes nothing: only own children exist here.
+        named_other = authorise(
+            session, "c-karin", Purpose.ROUTE, today=TODAY, message_text="hoe gaat het met Sanne"
+        )
+        assert [s.first_name for s in named_other.subjects] == ["Milan", "Lotte"]
+
+
+def test_naming_one_of_the_own_children_focuses_on_that_child(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        link(session, "c-karin", guardian="Karin")
+        access = authorise(
+            session,
+            "c-karin",
+            Purpose.EXAMS,
+            today=TODAY,
+            message_text="wanneer heeft lotte examen",
+        )
+        assert [s.first_name for s in access.subjects] == ["Lotte"]
+        lotte_id = str(access.subjects[0].facts.student_id)
+        assert audit_subjects(session, "c-karin") == [(lotte_id, "exams")]
+
+
+def test_a_school_setting_can_hide_exams_from_a_guardian(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        petra = person_id(session, Guardian, "Petra")
+        relation = session.scalar(
+            select(GuardianStudent).where(GuardianStudent.guardian_id == petra)
+        )
+        relation.may_see_exams = False
+        link(session, "c-petra", guardian="Petra")
+        exams = authorise(session, "c-petra", Purpose.EXAMS, today=TODAY)
+        assert exams.subjects[0].facts is None
+        assert exams.subjects[0].refusal is Refusal.NOT_SHARED_BY_SCHOOL
+        assert audit_subjects(session, "c-petra") == []
+        route = authorise(session, "c-petra", Purpose.ROUTE, today=TODAY)
+        assert route.subjects[0].facts is not None
+
+
+def test_an_adult_child_without_consent_is_not_shown(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        link(session, "c-ahmed", guardian="Ahmed")
+        (noor,) = authorise(session, "c-ahmed", Purpose.ROUTE, today=TODAY).subjects
+        assert noor.facts is None and noor.refusal is Refusal.ADULT_WITHOUT_CONSENT
+        assert audit_subjects(session, "c-ahmed") == []

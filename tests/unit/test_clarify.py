@@ -1,0 +1,93 @@
+"""Answer, ask back or offer a person: the decisions as pure functions."""
+
+from bot.clarify import (
+    ANSWER_THRESHOLD,
+    Decision,
+    Ranked,
+    clarification_options,
+    decide_content_answer,
+    decide_fallback,
+    fallbacks_in_a_row,
+)
+
+KNOWN = {"route/studentcoach", "route/mhbo", "route/hundred_days", "travel/bus", "exam/when"}
+
+
+def ranked(*pairs):
+    return [Ranked(name, confidence) for name, confidence in pairs]
+
+
+def test_a_sure_answer_in_the_predicted_topic_is_given():
+    decision = decide_content_answer(
+        "route",
+        ranked(("route", 0.9)),
+        ranked(("route/studentcoach", ANSWER_THRESHOLD + 0.1), ("route/mhbo", 0.2)),
+        KNOWN,
+    )
+    assert decision == Decision(answer_id="route/studentcoach")
+
+
+def test_an_unsure_answer_becomes_a_question_with_the_likeliest_options():
+    decision = decide_content_answer(
+        "route",
+        ranked(("route", 0.7), ("travel", 0.2), ("greet", 0.1)),
+        ranked(
+            ("route/studentcoach", 0.40),
+            ("travel/bus", 0.30),
+            ("route/mhbo", 0.20),
+            ("route/hundred_days", 0.06),
+            ("exam/when", 0.04),
+        ),
+        KNOWN,
+    )
+    assert decision.answer_id is None
+    assert decision.options == ("route/studentcoach", "travel/bus", "route/mhbo")
+
+
+def test_the_best_answer_must_belong_to_the_predicted_topic():
+    # The selector prefers a travel answer, but the intent says route: do not mix.
+    decision = decide_content_answer(
+        "route",
+        ranked(("route", 0.8), ("travel", 0.15)),
+        ranked(("travel/bus", 0.9), ("route/mhbo", 0.05)),
+        KNOWN,
+    )
+    assert decision.answer_id is None
+    assert decision.options == ("travel/bus", "route/mhbo")
+
+
+def test_unknown_answers_are_never_offered():
+    options = clarification_options(
+        ranked(("route", 0.9)), ranked(("route/deleted", 0.8), ("route/mhbo", 0.1)), KNOWN
+    )
+    assert options == ("route/mhbo",)
+
+
+def test_no_likely_topic_means_offering_a_person():
+    decision = decide_content_answer(
+        "route", ranked(("route", 0.9)), ranked(("chitchat/compliment", 0.9)), KNOWN
+    )
+    assert decision == Decision(offer_human=True)
+
+
+def test_fallback_asks_back_first_and_offers_a_person_after_that():
+    intents = ranked(("nlu_fallback", 0.6), ("exam", 0.4), ("route", 0.3))
+    answers = ranked(("exam/when", 0.5), ("route/mhbo", 0.2))
+    first = decide_fallback(intents, answers, KNOWN, fallbacks_in_a_row=0)
+    assert first.options == ("exam/when", "route/mhbo")
+    assert decide_fallback(intents, answers, KNOWN, fallbacks_in_a_row=1) == Decision(
+        offer_human=True
+    )
+
+
+def test_fallback_without_any_content_candidate_has_no_options():
+    decision = decide_fallback(ranked(("nlu_fallback", 0.6), ("greet", 0.3)), [], KNOWN, 0)
+    assert decision == Decision()
+
+
+def test_fallbacks_in_a_row_counts_until_another_action():
+    fallback = {"action_fallback"}
+    assert fallbacks_in_a_row([], fallback) == 0
+    assert fallbacks_in_a_row(["action_fallback", "utter_greet"], fallback) == 1
+    assert fallbacks_in_a_row(["action_fallback", "action_fallback", "x"], fallback) == 2
+    assert fallbacks_in_a_row(["action_answer_question", "action_fallback"], fallback) == 0

@@ -1,0 +1,87 @@
+"""Every Dutch text the bot can say is short-sentenced and easy to read (B1)."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.content.catalog import catalog, flow
+from bot.readability import measure, sentences_of, syllables_in
+
+ROOT = Path(__file__).resolve().parents[2]
+MAX_WORDS_PER_SENTENCE = 15
+MIN_FLESCH_DOUMA = 60
+# Sample values for placeholders, long-ish on purpose.
+PLACEHOLDERS = {
+    "first_name": "Sanne",
+    "name": "Sanne",
+    "phase": "vmbo jaar 4",
+    "next_phase": "mbo jaar 1",
+    "value": "Twents Carmel College",
+    "sources": "- Website en folder 'Toptraject in vogelvlucht'",
+}
+
+
+def fill(text: str) -> str:
+    for key, value in PLACEHOLDERS.items():
+        text = text.replace("{" + key + "}", value)
+    return text
+
+
+def all_texts() -> list[tuple[str, str]]:
+    texts = []
+    domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    for name, variants in domain["responses"].items():
+        for index, variant in enumerate(variants):
+            texts.append((f"domain {name}[{index}]", variant["text"]))
+    content = catalog()
+    for answer in content.answers.values():
+        texts.append((answer.id, content.render(answer.id).text))
+        for entity, by_value in answer.variants.items():
+            for value in by_value:
+                rendered = content.render(answer.id, {entity: value})
+                texts.append((f"{answer.id} {entity}={value}", rendered.text))
+    for topic, situations in content.personal.items():
+        for situation, paragraphs in situations.items():
+            texts.append((f"{topic} personal {situation} student", paragraphs.student))
+            texts.append((f"{topic} personal {situation} guardian", paragraphs.guardian))
+    for key, entry in content.messages.items():
+        entries = entry.items() if isinstance(entry, dict) else [("", entry)]
+        for audience, text in entries:
+            texts.append((f"message {key} {audience}", flow(text)))
+    return [(where, fill(text)) for where, text in texts]
+
+
+@pytest.mark.parametrize(("where", "text"), all_texts(), ids=[where for where, _ in all_texts()])
+def test_text_is_easy_to_read(where, text):
+    result = measure(text)
+    assert result.words_per_sentence <= MAX_WORDS_PER_SENTENCE, (where, result)
+    assert result.flesch_douma >= MIN_FLESCH_DOUMA, (where, result)
+
+
+def test_the_check_catches_a_hard_text():
+    hard = (
+        "Overeenkomstig de toepasselijke bepalingen inzake de studiefinancieringsregelgeving "
+        "dient de aanvrager gedurende de volledige inschrijvingsperiode onverwijld "
+        "wijzigingen betreffende de onderwijsvorm te rapporteren aan de uitvoeringsorganisatie."
+    )
+    result = measure(hard)
+    assert result.words_per_sentence > MAX_WORDS_PER_SENTENCE
+    assert result.flesch_douma < MIN_FLESCH_DOUMA
+
+
+@pytest.mark.parametrize(
+    ("word", "syllables"),
+    [("hoi", 1), ("examen", 3), ("rijden", 2), ("ideeën", 3), ("coördinator", 5), ("2014", 4)],
+)
+def test_dutch_syllables_are_counted_by_vowel_groups(word, syllables):
+    assert syllables_in(word) == syllables
+
+
+def test_list_items_and_lines_are_sentences():
+    assert sentences_of("Kies:\n- een bus\n- de trein. Klaar!") == [
+        "Kies:",
+        "een bus",
+        "de trein.",
+        "Klaar!",
+    ]
