@@ -36,7 +36,7 @@ $(SPACY_BUILT): $(INSTALLED) bot/nlu/build_pipeline.py bot/nlu/entity_patterns.y
 
 train: $(MODEL)
 
-$(MODEL): $(SPACY_BUILT) $(TRAINING_INPUTS) bot/nlu/input_guard.py
+$(MODEL): $(SPACY_BUILT) $(TRAINING_INPUTS) $(wildcard bot/nlu/*.py) bot/input_check.py bot/identity/codes.py
 	$(RASA) train --config config.yml --domain domain.yml --data data \
 		--out models --fixed-model-name toptraject
 

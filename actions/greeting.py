@@ -5,8 +5,9 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot import clock
 from bot.db.session import session_scope
-from bot.identity.links import linked_person
+from bot.identity.access import Purpose, authorise
 
 
 class ActionGreetUser(Action):
@@ -20,9 +21,11 @@ class ActionGreetUser(Action):
     ) -> list[dict[str, Any]]:
         # Identity comes from the database link for this conversation, never from slots.
         with session_scope() as session:
-            person = linked_person(session, tracker.sender_id)
-        if person is None:
+            access = authorise(session, tracker.sender_id, Purpose.NAME, today=clock.today())
+        if access.anonymous:
             dispatcher.utter_message(response="utter_greet_anonymous")
         else:
-            dispatcher.utter_message(response="utter_greet_named", first_name=person.first_name)
+            dispatcher.utter_message(
+                response="utter_greet_named", first_name=access.viewer_first_name
+            )
         return []

@@ -28,3 +28,28 @@ def record_read(
     )
     session.add(entry)
     return entry
+
+
+def record_change(
+    session: Session,
+    *,
+    actor_type: str,
+    action: str,
+    subject_type: str,
+    subject_id: int | str | None,
+    actor_id: str | None = None,
+    conversation_id: str | None = None,
+    detail: str = "",
+) -> AuditEntry:
+    """A change to personal data or to who may see it (a code issued, a link ended, ...)."""
+    entry = AuditEntry(
+        actor_type=actor_type,
+        actor_id=actor_id,
+        action=action,
+        subject_type=subject_type,
+        subject_id=None if subject_id is None else str(subject_id),
+        conversation_id=conversation_id,
+        detail=detail,
+    )
+    session.add(entry)
+    return entry

@@ -39,6 +39,31 @@ def _seed_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _issue_code(args: argparse.Namespace) -> int:
+    from bot import clock
+    from bot.db.session import session_scope
+    from bot.identity.linking import CODE_LIFETIME, issue_code
+
+    settings = load_settings()
+    try:
+        with session_scope(settings.database_url) as session:
+            code = issue_code(
+                session,
+                secret_key=settings.secret_key,
+                now=clock.now(),
+                student_id=args.student,
+                guardian_id=args.guardian,
+            )
+    except LookupError:
+        who = "student" if args.student else "guardian"
+        print(f"There is no {who} with id {args.student or args.guardian}.", file=sys.stderr)
+        return 1
+    # Printed once: only a keyed hash is stored, so the code cannot be shown again.
+    print(f"Koppelcode: {code}")
+    print(f"Valid for {CODE_LIFETIME.days} days, for one use. It is not shown again.")
+    return 0
+
+
 def _serve_web(args: argparse.Namespace) -> int:
     from bot.web.app import serve
 
@@ -116,6 +141,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.set_defaults(handler=_run)
     commands.add_parser("serve-web", help="start only the web app").set_defaults(handler=_serve_web)
+    issue = commands.add_parser("issue-code", help="create a one-time koppelcode for a person")
+    person = issue.add_mutually_exclusive_group(required=True)
+    person.add_argument("--student", type=int, metavar="ID")
+    person.add_argument("--guardian", type=int, metavar="ID")
+    issue.set_defaults(handler=_issue_code)
     return parser
 
 

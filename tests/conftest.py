@@ -16,7 +16,7 @@ from bot.db.migrate import upgrade
 from bot.db.seed import seed_demo
 from bot.db.session import get_engine, session_scope
 
-TEST_SECRET = "test-secret"
+TEST_SECRET = "test-secret-that-is-long-enough-for-hs256"
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ ADULT_AGE = 18
 class Purpose(str, enum.Enum):
     """What a personal answer needs to read; each guardian permission covers some."""
 
+    NAME = "first_name"  # who is talking, and a guardian's children's first names
     ROUTE = "route"  # phase, next phase, programme type, age
     EXAMS = "exams"
     PROGRESS = "progress"
@@ -78,6 +79,9 @@ class Subject:
 class Access:
     role: PersonRole | None  # None: an anonymous conversation
     subjects: tuple[Subject, ...] = ()
+    viewer_first_name: str | None = None
+    # For a guardian: the first names of their own children (purpose NAME only).
+    children_names: tuple[str, ...] = ()
 
     @property
     def anonymous(self) -> bool:
@@ -99,6 +103,7 @@ def guardian_refusal(
     if age >= ADULT_AGE and not student_consents:
         return Refusal.ADULT_WITHOUT_CONSENT
     allowed = {
+        Purpose.NAME: True,
         Purpose.ROUTE: permissions.may_see_progress,
         Purpose.PROGRESS: permissions.may_see_progress,
         Purpose.EXAMS: permissions.may_see_exams,
@@ -147,6 +152,8 @@ def authorise(
     link = session.get(ConversationLink, conversation_id)
     if link is None:
         return Access(role=None)
+    if purpose is Purpose.NAME:
+        return _names(session, link, conversation_id)
     if link.role is PersonRole.STUDENT:
         subjects: tuple[Subject, ...] = (
             Subject(link.student.first_name, _facts(session, link.student, today)),
@@ -171,6 +178,24 @@ def authorise(
                 what=purpose.value,
             )
     return Access(role=link.role, subjects=subjects)
+
+
+def _names(session: Session, link: ConversationLink, conversation_id: str) -> Access:
+    if link.role is PersonRole.STUDENT:
+        viewer, viewer_id, children = link.student, link.student_id, ()
+    else:
+        viewer, viewer_id = link.guardian, link.guardian_id
+        children = tuple(
+            sorted(relation.student.first_name for relation in link.guardian.student_links)
+        )
+    record_read(
+        session,
+        conversation_id=conversation_id,
+        subject_type=link.role.value,
+        subject_id=viewer_id,
+        what=Purpose.NAME.value,
+    )
+    return Access(role=link.role, viewer_first_name=viewer.first_name, children_names=children)
 
 
 def _guardian_subject(

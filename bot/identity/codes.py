@@ -38,3 +38,15 @@ def normalise_code(typed: str) -> str | None:
 def hash_code(code: str, secret_key: str) -> str:
     """A keyed hash: without the server secret, a leaked table gives no codes back."""
     return hmac.new(secret_key.encode(), code.encode(), hashlib.sha256).hexdigest()
+
+
+# Anything that looks like someone typed a code: "TT-7KQ-2MV", "tt 7kq 2mv", "tt7kq2mv".
+_CODE_IN_TEXT = re.compile(
+    r"(?<![a-z0-9])tt[\s\-_.]?[a-z0-9]{3}[\s\-_.]?[a-z0-9]{3}(?![a-z0-9])", re.I
+)
+
+
+def find_code_in_text(text: str | None) -> str | None:
+    """The code-shaped part of a message, as typed, or None when there is none."""
+    match = _CODE_IN_TEXT.search(text or "")
+    return match.group(0) if match else None

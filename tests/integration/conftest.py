@@ -24,7 +24,7 @@ from bot.services import is_healthy
 from bot.settings import PROJECT_ROOT
 
 MODEL = PROJECT_ROOT / "models" / "toptraject.tar.gz"
-SECRET = "integration-secret"
+SECRET = "integration-secret-long-enough-for-hs256"
 TOKEN = "integration-token"
 
 
@@ -53,20 +53,24 @@ class Assistant:
     def health_urls(self) -> list[str]:
         return [f"{self.rasa_url}/", f"{self.action_url}/health", f"{self.web_url}/healthz"]
 
-    def send(self, sender: str, text: str) -> list[dict]:
+    def send(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
         """Sends one message over Rasa's REST channel; returns the bot's messages."""
+        body = {"sender": sender, "message": text}
+        if metadata is not None:
+            body["metadata"] = metadata
         request = urllib.request.Request(
             f"{self.rasa_url}/webhooks/rest/webhook",
-            data=json.dumps({"sender": sender, "message": text}).encode(),
+            data=json.dumps(body).encode(),
             headers={"Content-Type": "application/json"},
         )
         with urllib.request.urlopen(request, timeout=120) as response:
             assert response.status == 200
             return json.load(response)
 
-    def say(self, sender: str, text: str) -> list[str]:
+    def say(self, sender: str, text: str, metadata: dict | None = None) -> list[str]:
         """Sends one message; returns the texts of the bot's replies."""
-        return [message["text"] for message in self.send(sender, text) if "text" in message]
+        replies = self.send(sender, text, metadata)
+        return [message["text"] for message in replies if "text" in message]
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])

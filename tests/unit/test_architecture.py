@@ -4,8 +4,8 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# DESIGN.md: custom Rasa components live under bot/nlu/; this is the only one.
-RASA_COMPONENTS = {ROOT / "bot" / "nlu" / "input_guard.py"}
+# DESIGN.md: custom Rasa components live under bot/nlu/; these are the only ones.
+RASA_COMPONENTS = {ROOT / "bot" / "nlu" / name for name in ("input_guard.py", "code_spotter.py")}
 
 
 def _imported_modules(path: Path) -> set[str]:

@@ -29,8 +29,9 @@ from bot.db.models import (
 )
 from bot.db.seed import load_demo_data, seed_demo
 from bot.db.session import get_engine, session_scope
+from bot.identity.access import Purpose, authorise
 from bot.identity.codes import hash_code
-from bot.identity.links import link_conversation, linked_person
+from bot.identity.links import link_conversation
 from tests.conftest import TEST_SECRET
 
 
@@ -197,15 +198,15 @@ def test_session_scope_rolls_back_on_error(database_url):
         assert session.execute(select(Region)).scalars().all() == []
 
 
-def test_linked_person_reads_from_the_database_and_logs_the_read(seeded_database_url):
+def test_the_name_of_a_linked_person_is_read_from_the_database_and_logged(seeded_database_url):
     with session_scope(seeded_database_url) as session:
         sanne = session.execute(select(Student).filter_by(first_name="Sanne")).scalar_one()
         link_conversation(session, "conv-sanne", student_id=sanne.id, via=LinkMethod.CODE)
     with session_scope(seeded_database_url) as session:
-        assert linked_person(session, "conv-unknown") is None
-        person = linked_person(session, "conv-sanne")
-    assert person.first_name == "Sanne"
-    assert person.role is PersonRole.STUDENT
+        assert authorise(session, "conv-unknown", Purpose.NAME, today=date.today()).anonymous
+        access = authorise(session, "conv-sanne", Purpose.NAME, today=date.today())
+    assert access.viewer_first_name == "Sanne"
+    assert access.role is PersonRole.STUDENT
     with session_scope(seeded_database_url) as session:
         entries = session.execute(select(AuditEntry)).scalars().all()
     assert [(e.action, e.subject_type, e.subject_id, e.conversation_id) for e in entries] == [

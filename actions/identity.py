@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.tracker_reading import raw_entity
+from bot import clock
+from bot.db.session import session_scope
+from bot.identity.access import Purpose, authorise
+from bot.identity.codes import find_code_in_text
+from bot.identity.linking import (
+    RedeemOutcome,
+    choose_child,
+    link_with_token,
+    redeem_code,
+    unlink,
+)
+from bot.settings import load_settings
+
+# The key the chat page puts its signed token under in the widget's customData.
+TOKEN_METADATA_KEY = "chat_token"
+SESSION_METADATA_SLOT = "session_started_metadata"
+
+RESPONSE_FOR_OUTCOME = {
+    RedeemOutcome.MALFORMED: "utter_link_code_malformed",
+    RedeemOutcome.WRONG: "utter_link_code_wrong",
+    RedeemOutcome.USED: "utter_link_code_used",
+    RedeemOutcome.EXPIRED: "utter_link_code_expired",
+    RedeemOutcome.LOCKED: "utter_link_code_locked",
+}
+
+
+def child_buttons(names: list[str]) -> list[dict[str, str]]:
+    return [
+        {"title": name, "payload": f'/choose_child{{"child_name": "{name}"}}'} for name in names
+    ]
+
+
+class ActionSessionStart(Action):
+    """Starts a session; a valid signed token from the chat page links the conversation.
+
+    The token arrives as session metadata (the widget's customData). A forged, expired
+    or malformed token is ignored and logged; the conversation stays anonymous.
+    """
+
+    def name(self) -> str:
+        return "action_session_start"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = [SessionStarted()]
+        # Carry conversation state over (domain session_config), never identity.
+        events.extend(
+            SlotSet(name, value)
+            for name, value in tracker.slots.items()
+            if value is not None and name != SESSION_METADATA_SLOT
+        )
+        metadata = tracker.get_slot(SESSION_METADATA_SLOT) or {}
+        token = metadata.get(TOKEN_METADATA_KEY) if isinstance(metadata, dict) else None
+        if token is not None:
+            with session_scope() as session:
+                link_with_token(
+                    session,
+                    tracker.sender_id,
+                    token,
+                    secret_key=load_settings().secret_key,
+                    now=clock.now(),
+                )
+        events.append(ActionExecuted("action_listen"))
+        return events
+
+
+class ActionRedeemCode(Action):
+    """Links the conversation with a koppelcode typed in the chat, or asks for the code."""
+
+    def name(self) -> str:
+        return "action_redeem_code"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        # The code is read from the text itself, never from an entity or slot.
+        typed = find_code_in_text(tracker.latest_message.get("text"))
+        if typed is None:
+            dispatcher.utter_message(response="utter_link_code_ask")
+            return []
+        with session_scope() as session:
+            result = redeem_code(
+                session,
+                tracker.sender_id,
+                typed,
+                secret_key=load_settings().secret_key,
+                now=clock.now(),
+            )
+            children = authorise(
+                session, tracker.sender_id, Purpose.NAME, today=clock.today()
+            ).children_names
+        if result.outcome is not RedeemOutcome.LINKED:
+            locked_until = (
+                result.locked_until.astimezone(clock.SCHOOL_TIMEZONE).strftime("%H:%M")
+                if result.locked_until
+                else ""
+            )
+            dispatcher.utter_message(
+                response=RESPONSE_FOR_OUTCOME[result.outcome],
+                tries_left=str(result.tries_left or 0),
+                locked_until=locked_until,
+            )
+            return []
+        dispatcher.utter_message(response="utter_link_code_ok", first_name=result.first_name)
+        if result.is_guardian and len(children) > 1:
+            dispatcher.utter_message(
+                response="utter_which_child", buttons=child_buttons(list(children))
+            )
+        return []
+
+
+class ActionChooseChild(Action):
+    """Remembers which of a guardian's own children this conversation is about."""
+
+    def name(self) -> str:
+        return "action_choose_child"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        name = raw_entity(tracker, "child_name") or ""
+        with session_scope() as session:
+            chosen = choose_child(session, tracker.sender_id, name)
+        if chosen is None:
+            dispatcher.utter_message(response="utter_child_unknown")
+        else:
+            dispatcher.utter_message(response="utter_child_chosen", child_name=chosen)
+        return []
+
+
+class ActionUnlink(Action):
+    """Ends the link between the conversation and a person ("uitloggen")."""
+
+    def name(self) -> str:
+        return "action_unlink"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        with session_scope() as session:
+            was_linked = unlink(session, tracker.sender_id)
+        dispatcher.utter_message(
+            response="utter_logged_out" if was_linked else "utter_not_logged_in"
+        )
+        return []

@@ -1,0 +1,232 @@
+"""Linking a conversation to a person with a one-time koppelcode, and unlinking it.
+
+Codes are stored only as a keyed hash and expire. Wrong tries are limited per
+conversation (five an hour) and per code (five, then the code is locked), so codes
+cannot be guessed from a chat window.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.audit import record_change
+from bot.db.models import (
+    ConversationLink,
+    Guardian,
+    LinkAttempt,
+    LinkCode,
+    LinkMethod,
+    PersonRole,
+    Student,
+)
+from bot.identity.codes import generate_code, hash_code, normalise_code
+from bot.identity.links import link_conversation
+from bot.identity.tokens import verify_token
+
+logger = logging.getLogger(__name__)
+
+CODE_LIFETIME = timedelta(days=14)
+MAX_FAILED_TRIES = 5
+TRY_WINDOW = timedelta(hours=1)
+
+
+class RedeemOutcome(str, enum.Enum):
+    LINKED = "linked"
+    MALFORMED = "malformed"  # not shaped like a code at all
+    WRONG = "wrong"  # no such code
+    USED = "used"
+    EXPIRED = "expired"
+    LOCKED = "locked"  # too many wrong tries in this conversation, or on this code
+
+
+@dataclass(frozen=True)
+class RedeemResult:
+    outcome: RedeemOutcome
+    role: PersonRole | None = None
+    first_name: str | None = None
+    tries_left: int | None = None
+    locked_until: datetime | None = None
+
+    @property
+    def is_guardian(self) -> bool:
+        return self.role is PersonRole.GUARDIAN
+
+
+def issue_code(
+    session: Session,
+    *,
+    secret_key: str,
+    now: datetime,
+    student_id: int | None = None,
+    guardian_id: int | None = None,
+) -> str:
+    """Creates a one-time code for one student or guardian; the plain code is returned once."""
+    if (student_id is None) == (guardian_id is None):
+        raise ValueError("a code is for exactly one student or one guardian")
+    person = session.get(Student, student_id) if student_id else session.get(Guardian, guardian_id)
+    if person is None:
+        raise LookupError("no such student or guardian")
+    while True:
+        code = generate_code()
+        code_hash = hash_code(code, secret_key)
+        if session.scalar(select(LinkCode.id).where(LinkCode.code_hash == code_hash)) is None:
+            break
+    session.add(
+        LinkCode(
+            code_hash=code_hash,
+            student_id=student_id,
+            guardian_id=guardian_id,
+            created_at=now,
+            expires_at=now + CODE_LIFETIME,
+        )
+    )
+    record_change(
+        session,
+        actor_type="cli",
+        action="issue_code",
+        subject_type="student" if student_id else "guardian",
+        subject_id=student_id or guardian_id,
+    )
+    session.flush()
+    return code
+
+
+def _failed_tries(session: Session, conversation_id: str, now: datetime) -> list[datetime]:
+    return list(
+        session.scalars(
+            select(LinkAttempt.attempted_at)
+            .where(
+                LinkAttempt.conversation_id == conversation_id,
+                LinkAttempt.succeeded.is_(False),
+                LinkAttempt.attempted_at > now - TRY_WINDOW,
+            )
+            .order_by(LinkAttempt.attempted_at)
+        )
+    )
+
+
+def redeem_code(
+    session: Session, conversation_id: str, typed: str, *, secret_key: str, now: datetime
+) -> RedeemResult:
+    """Checks a typed code and, when it is valid, links the conversation to its person."""
+    failed = _failed_tries(session, conversation_id, now)
+    if len(failed) >= MAX_FAILED_TRIES:
+        return RedeemResult(RedeemOutcome.LOCKED, locked_until=failed[0] + TRY_WINDOW)
+
+    def fail(outcome: RedeemOutcome, code: LinkCode | None = None) -> RedeemResult:
+        session.add(
+            LinkAttempt(
+                conversation_id=conversation_id,
+                link_code_id=code.id if code else None,
+                succeeded=False,
+                attempted_at=now,
+            )
+        )
+        if code is not None:
+            code.failed_attempts += 1
+        tries_left = MAX_FAILED_TRIES - len(failed) - 1
+        if tries_left <= 0:
+            return RedeemResult(RedeemOutcome.LOCKED, locked_until=now + TRY_WINDOW)
+        return RedeemResult(outcome, tries_left=tries_left)
+
+    code_text = normalise_code(typed)
+    if code_text is None:
+        return fail(RedeemOutcome.MALFORMED)
+    code = session.scalar(
+        select(LinkCode).where(LinkCode.code_hash == hash_code(code_text, secret_key))
+    )
+    if code is None:
+        return fail(RedeemOutcome.WRONG)
+    if code.failed_attempts >= MAX_FAILED_TRIES:
+        return RedeemResult(RedeemOutcome.LOCKED)
+    if code.used_at is not None:
+        return fail(RedeemOutcome.USED, code)
+    if code.expires_at <= now:
+        return fail(RedeemOutcome.EXPIRED, code)
+
+    code.used_at = now
+    session.add(
+        LinkAttempt(
+            conversation_id=conversation_id, link_code_id=code.id, succeeded=True, attempted_at=now
+        )
+    )
+    link = link_conversation(
+        session,
+        conversation_id,
+        via=LinkMethod.CODE,
+        student_id=code.student_id,
+        guardian_id=code.guardian_id,
+    )
+    person = link.student if link.role is PersonRole.STUDENT else link.guardian
+    return RedeemResult(RedeemOutcome.LINKED, role=link.role, first_name=person.first_name)
+
+
+def unlink(session: Session, conversation_id: str) -> bool:
+    """Ends the link between this conversation and a person ("uitloggen")."""
+    link = session.get(ConversationLink, conversation_id)
+    if link is None:
+        return False
+    record_change(
+        session,
+        actor_type="conversation",
+        actor_id=conversation_id,
+        action="unlink",
+        subject_type=link.role.value,
+        subject_id=link.student_id or link.guardian_id,
+        conversation_id=conversation_id,
+    )
+    session.delete(link)
+    session.flush()
+    return True
+
+
+def link_with_token(
+    session: Session, conversation_id: str, token: object, *, secret_key: str, now: datetime
+) -> ConversationLink | None:
+    """Links the conversation to the person a valid chat token names; None when refused."""
+    claims = verify_token(token, secret_key=secret_key, now=now)
+    if claims is None:
+        logger.warning("Refused a chat token that is forged, expired or malformed.")
+        return None
+    model = Student if claims.role is PersonRole.STUDENT else Guardian
+    if claims.role not in (PersonRole.STUDENT, PersonRole.GUARDIAN) or not session.get(
+        model, claims.person_id
+    ):
+        logger.warning("Refused a chat token for a person that does not exist.")
+        return None
+    is_student = claims.role is PersonRole.STUDENT
+    person_id = claims.person_id
+    existing = session.get(ConversationLink, conversation_id)
+    if existing is not None and existing.role is claims.role:
+        linked_id = existing.student_id if is_student else existing.guardian_id
+        if linked_id == person_id:
+            return existing  # already linked to this person: keep the chosen child
+    return link_conversation(
+        session,
+        conversation_id,
+        via=LinkMethod.TOKEN,
+        student_id=person_id if is_student else None,
+        guardian_id=None if is_student else person_id,
+    )
+
+
+def choose_child(session: Session, conversation_id: str, first_name: str) -> str | None:
+    """Remembers which of a guardian's own children the conversation is about.
+
+    Returns the child's first name, or None when the name is not one of their children.
+    """
+    link = session.get(ConversationLink, conversation_id)
+    if link is None or link.role is not PersonRole.GUARDIAN:
+        return None
+    for relation in link.guardian.student_links:
+        if relation.student.first_name.lower() == first_name.strip().lower():
+            link.selected_student_id = relation.student_id
+            session.flush()
+            return relation.student.first_name
+    return None
