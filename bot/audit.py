@@ -17,17 +17,16 @@ def record_read(
     actor_type: str = "conversation",
     actor_id: str | None = None,
 ) -> AuditEntry:
-    entry = AuditEntry(
+    return record_change(
+        session,
         actor_type=actor_type,
         actor_id=actor_id if actor_id is not None else conversation_id,
         action="read",
         subject_type=subject_type,
-        subject_id=None if subject_id is None else str(subject_id),
+        subject_id=subject_id,
         conversation_id=conversation_id,
         detail=what,
     )
-    session.add(entry)
-    return entry
 
 
 def record_change(
@@ -41,7 +40,7 @@ def record_change(
     conversation_id: str | None = None,
     detail: str = "",
 ) -> AuditEntry:
-    """A change to personal data or to who may see it (a code issued, a link ended, ...)."""
+    """One audit entry: a read or a change of personal data, or of who may see it."""
     entry = AuditEntry(
         actor_type=actor_type,
         actor_id=actor_id,

@@ -15,17 +15,11 @@ from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import (
-    ENTITIES,
-    INTENT,
-    INTENT_NAME_KEY,
-    INTENT_RANKING_KEY,
-    PREDICTED_CONFIDENCE_KEY,
-    TEXT,
-)
+from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.identity.codes import find_code_in_text
+from bot.nlu.input_guard import set_certain_intent
 
 LINK_CODE_INTENT = "give_link_code"
 
@@ -50,8 +44,5 @@ class LinkCodeSpotter(GraphComponent, IntentClassifier):
         for message in messages:
             if find_code_in_text(message.get(TEXT)) is None:
                 continue
-            intent = {INTENT_NAME_KEY: LINK_CODE_INTENT, PREDICTED_CONFIDENCE_KEY: 1.0}
-            message.set(INTENT, intent, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
-            message.set(ENTITIES, [], add_to_output=True)
+            set_certain_intent(message, LINK_CODE_INTENT)
         return messages

@@ -29,6 +29,14 @@ from rasa.shared.nlu.training_data.message import Message
 from bot.input_check import MAX_MESSAGE_CHARS, InputKind, classify_input
 
 
+def set_certain_intent(message: Message, intent_name: str) -> None:
+    """Overrides the classifiers: this intent, fully sure, and no entities at all."""
+    intent = {INTENT_NAME_KEY: intent_name, PREDICTED_CONFIDENCE_KEY: 1.0}
+    message.set(INTENT, intent, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [intent], add_to_output=True)
+    message.set(ENTITIES, [], add_to_output=True)
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class InputGuard(GraphComponent, IntentClassifier):
     @classmethod
@@ -56,12 +64,6 @@ class InputGuard(GraphComponent, IntentClassifier):
         for message in messages:
             if classify_input(message.get(TEXT), self.max_chars) is InputKind.OK:
                 continue
-            fallback = {
-                INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
-                PREDICTED_CONFIDENCE_KEY: 1.0,
-            }
-            message.set(INTENT, fallback, add_to_output=True)
-            message.set(INTENT_RANKING_KEY, [fallback], add_to_output=True)
             # Entities found in markup or a wall of text are not trusted either.
-            message.set(ENTITIES, [], add_to_output=True)
+            set_certain_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
         return messages
