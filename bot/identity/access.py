@@ -80,6 +80,7 @@ class Access:
     role: PersonRole | None  # None: an anonymous conversation
     subjects: tuple[Subject, ...] = ()
     viewer_first_name: str | None = None
+    viewer_id: int | None = None  # the linked student's or guardian's id (purpose NAME only)
     # For a guardian: the first names of their own children (purpose NAME only).
     children_names: tuple[str, ...] = ()
 
@@ -195,7 +196,12 @@ def _names(session: Session, link: ConversationLink, conversation_id: str) -> Ac
         subject_id=viewer_id,
         what=Purpose.NAME.value,
     )
-    return Access(role=link.role, viewer_first_name=viewer.first_name, children_names=children)
+    return Access(
+        role=link.role,
+        viewer_first_name=viewer.first_name,
+        viewer_id=viewer_id,
+        children_names=children,
+    )
 
 
 def _guardian_subject(

@@ -1,8 +1,9 @@
 """Every action that reads or writes personal data goes through the identity gate.
 
 An action may open a database session only to hand it to `authorise` (the one
-function that decides what a conversation may see) or to the identity changes in
-bot.identity.linking (a code, a token, a chosen child, logging out). Anything else it
+function that decides what a conversation may see), to the identity changes in
+bot.identity.linking (a code, a token, a chosen child, logging out) or to the AVG
+rights in bot.identity.privacy, which ask `authorise` who is talking. Anything else it
 does with a session would bypass the gate, and fails this test.
 """
 
@@ -14,6 +15,8 @@ ROOT = Path(__file__).resolve().parents[2]
 GATE_FUNCTIONS = {
     "bot.identity.access": {"authorise"},
     "bot.identity.linking": {"redeem_code", "link_with_token", "choose_child", "unlink"},
+    # The AVG rights; both start from `authorise` themselves.
+    "bot.identity.privacy": {"stored_data", "erase_personal_data"},
 }
 
 
@@ -113,6 +116,9 @@ def test_every_action_that_opens_a_session_goes_through_the_gate():
         "ActionRedeemCode",
         "ActionChooseChild",
         "ActionUnlink",
+        "ActionShowStoredData",
+        "ActionAskErasure",
+        "ActionErase",
     }
 
 

@@ -11,6 +11,8 @@ from bot.readability import measure, sentences_of, syllables_in
 ROOT = Path(__file__).resolve().parents[2]
 MAX_WORDS_PER_SENTENCE = 15
 MIN_FLESCH_DOUMA = 60
+# Message entries that are labels for a list, not sentences of their own.
+LABEL_LISTS = {"stored_data_labels"}
 # Sample values for placeholders, long-ish on purpose.
 PLACEHOLDERS = {
     "first_name": "Sanne",
@@ -46,6 +48,10 @@ def all_texts() -> list[tuple[str, str]]:
             texts.append((f"{topic} personal {situation} student", paragraphs.student))
             texts.append((f"{topic} personal {situation} guardian", paragraphs.guardian))
     for key, entry in content.messages.items():
+        if key in LABEL_LISTS:
+            # Labels are read as one list, the way the bot shows them.
+            texts.append((f"message {key}", "\n".join(f"- {label}: 3" for label in entry.values())))
+            continue
         entries = entry.items() if isinstance(entry, dict) else [("", entry)]
         for audience, text in entries:
             texts.append((f"message {key} {audience}", flow(text)))

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import clock
+from bot.content.catalog import catalog
+from bot.db.session import session_scope
+from bot.identity.access import Purpose, authorise
+from bot.identity.privacy import erase_personal_data, purge_transcripts, stored_data
+from bot.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+ERASURE_SLOT = "erasure_requested"
+# Rasa saves the turn after this action returns; the transcript is removed after that.
+PURGE_DELAY_SECONDS = 5.0
+
+
+def purge_later(conversation_ids: tuple[str, ...]) -> None:
+    tracker_database_url = load_settings().tracker_database_url
+
+    def purge() -> None:
+        removed = purge_transcripts(tracker_database_url, conversation_ids)
+        logger.info("Removed %d stored conversation events after an erasure request.", removed)
+
+    asyncio.get_running_loop().call_later(PURGE_DELAY_SECONDS, purge)
+
+
+class ActionShowStoredData(Action):
+    """Answers "welke gegevens hebben jullie van mij?" with a readable summary."""
+
+    def name(self) -> str:
+        return "action_show_stored_data"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        with session_scope() as session:
+            summary = stored_data(session, tracker.sender_id, today=clock.today())
+        if summary is None:
+            dispatcher.utter_message(response="utter_stored_data_anonymous")
+            return []
+        content = catalog()
+        lines = "\n".join(
+            f"- {content.message('stored_data_labels', key)}: {value}"
+            for key, value in summary.items
+        )
+        dispatcher.utter_message(response="utter_stored_data", items=lines)
+        return []
+
+
+class ActionAskErasure(Action):
+    """Asks to confirm "verwijder mijn gegevens" before anything is removed."""
+
+    def name(self) -> str:
+        return "action_ask_erasure"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        with session_scope() as session:
+            access = authorise(session, tracker.sender_id, Purpose.NAME, today=clock.today())
+        if access.anonymous:
+            dispatcher.utter_message(response="utter_erasure_anonymous")
+            return [SlotSet(ERASURE_SLOT, False)]
+        dispatcher.utter_message(
+            response="utter_confirm_erasure",
+            buttons=[
+                {"title": "Ja, verwijder alles", "payload": "/affirm"},
+                {"title": "Nee, toch niet", "payload": "/deny"},
+            ],
+        )
+        return [SlotSet(ERASURE_SLOT, True)]
+
+
+class ActionErase(Action):
+    """After a confirmed request: removes links and stored conversations, anonymises notes."""
+
+    def name(self) -> str:
+        return "action_erase"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        if not tracker.get_slot(ERASURE_SLOT):
+            return []
+        with session_scope() as session:
+            erasure = erase_personal_data(session, tracker.sender_id, now=clock.now())
+        if erasure is None:
+            dispatcher.utter_message(response="utter_erasure_anonymous")
+        else:
+            purge_later(erasure.conversation_ids)
+            dispatcher.utter_message(response="utter_erased")
+        return [SlotSet(ERASURE_SLOT, False)]
+
+
+class ActionCancelErasure(Action):
+    def name(self) -> str:
+        return "action_cancel_erasure"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        dispatcher.utter_message(response="utter_erasure_cancelled")
+        return [SlotSet(ERASURE_SLOT, False)]

@@ -1,0 +1,174 @@
+"""The AVG rights in the chat: what is stored about me, and erase it.
+
+Both start from the identity gate (`authorise`): only the person the conversation is
+linked to can see or erase their own data. Both are written to the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import bindparam, inspect, select, text
+from sqlalchemy.orm import Session
+
+from bot.audit import record_change, record_read
+from bot.db.models import (
+    CheckIn,
+    ConversationLink,
+    Guardian,
+    Handoff,
+    HandoffMessage,
+    PersonRole,
+    Student,
+)
+from bot.db.session import get_engine
+from bot.identity.access import Purpose, authorise
+
+ERASED_TEXT = "[verwijderd op verzoek]"
+
+
+@dataclass(frozen=True)
+class StoredData:
+    """What is stored about the person, as (key, value) pairs in a fixed order."""
+
+    role: PersonRole
+    items: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Erasure:
+    # Conversations whose stored transcript must be removed from the tracker store.
+    conversation_ids: tuple[str, ...]
+    links_removed: int
+    texts_anonymised: int
+
+
+def _student_items(session: Session, student: Student) -> list[tuple[str, str]]:
+    check_ins = session.scalars(select(CheckIn).where(CheckIn.student_id == student.id)).all()
+    handoffs = session.scalars(select(Handoff).where(Handoff.student_id == student.id)).all()
+    guardians = [relation.guardian.first_name for relation in student.guardian_links]
+    items = [
+        ("name", f"{student.first_name} {student.last_name}"),
+        ("birth_date", student.birth_date.strftime("%d-%m-%Y")),
+        ("school", student.school.name),
+        ("phase", student.phase.name),
+    ]
+    if student.programme_type is not None:
+        items.append(("programme_type", student.programme_type.value))
+    items += [
+        ("check_ins", str(len(check_ins))),
+        ("notes", str(sum(1 for check_in in check_ins if check_in.note.strip()))),
+        ("handoffs", str(len(handoffs))),
+        ("guardians", ", ".join(sorted(guardians)) or "-"),
+    ]
+    return items
+
+
+def _guardian_items(guardian: Guardian) -> list[tuple[str, str]]:
+    children = sorted(relation.student.first_name for relation in guardian.student_links)
+    return [
+        ("name", f"{guardian.first_name} {guardian.last_name}"),
+        ("email", "ja" if guardian.email else "nee"),
+        ("children", ", ".join(children) or "-"),
+    ]
+
+
+def _links_of(session: Session, role: PersonRole, person_id: int) -> list[ConversationLink]:
+    column = (
+        ConversationLink.student_id if role is PersonRole.STUDENT else ConversationLink.guardian_id
+    )
+    return list(session.scalars(select(ConversationLink).where(column == person_id)))
+
+
+def stored_data(session: Session, conversation_id: str, *, today: date) -> StoredData | None:
+    """A readable summary of what is stored about the linked person; None when anonymous."""
+    access = authorise(session, conversation_id, Purpose.NAME, today=today)
+    if access.anonymous or access.viewer_id is None:
+        return None
+    if access.role is PersonRole.STUDENT:
+        items = _student_items(session, session.get(Student, access.viewer_id))
+    else:
+        items = _guardian_items(session.get(Guardian, access.viewer_id))
+    items.append(("conversations", str(len(_links_of(session, access.role, access.viewer_id)))))
+    record_read(
+        session,
+        conversation_id=conversation_id,
+        subject_type=access.role.value,
+        subject_id=access.viewer_id,
+        what="data_summary",
+    )
+    return StoredData(role=access.role, items=tuple(items))
+
+
+def erase_personal_data(session: Session, conversation_id: str, *, now: datetime) -> Erasure | None:
+    """Removes the person's conversation links and anonymises their free-text notes.
+
+    Returns the conversations whose transcripts must go too (the tracker store is
+    purged separately, after the current turn is saved). None when anonymous.
+    """
+    access = authorise(session, conversation_id, Purpose.NAME, today=now.date())
+    if access.anonymous or access.viewer_id is None:
+        return None
+    role, person_id = access.role, access.viewer_id
+    links = _links_of(session, role, person_id)
+    conversation_ids = {link.conversation_id for link in links} | {conversation_id}
+    anonymised = 0
+    if role is PersonRole.STUDENT:
+        for check_in in session.scalars(select(CheckIn).where(CheckIn.student_id == person_id)):
+            conversation_ids.add(check_in.conversation_id or conversation_id)
+            check_in.note = ERASED_TEXT if check_in.note.strip() else check_in.note
+            check_in.if_then_plan = ERASED_TEXT if check_in.if_then_plan else None
+            anonymised += 1
+        about = Handoff.student_id == person_id
+    else:
+        about = Handoff.guardian_id == person_id
+    for handoff in session.scalars(select(Handoff).where(about)):
+        conversation_ids.add(handoff.conversation_id)
+        handoff.summary = ERASED_TEXT
+        handoff.resolution_note = ERASED_TEXT if handoff.resolution_note else None
+        anonymised += 1
+        for message in session.scalars(
+            select(HandoffMessage).where(HandoffMessage.handoff_id == handoff.id)
+        ):
+            message.body = ERASED_TEXT
+            anonymised += 1
+    for link in links:
+        session.delete(link)
+    record_change(
+        session,
+        actor_type="conversation",
+        actor_id=conversation_id,
+        action="erasure",
+        subject_type=role.value,
+        subject_id=person_id,
+        conversation_id=conversation_id,
+        detail=f"{len(links)} links removed, {anonymised} texts anonymised",
+    )
+    session.flush()
+    return Erasure(
+        conversation_ids=tuple(sorted(conversation_ids)),
+        links_removed=len(links),
+        texts_anonymised=anonymised,
+    )
+
+
+def purge_transcripts(tracker_database_url: str, conversation_ids: tuple[str, ...]) -> int:
+    """Deletes the stored conversations from Rasa's SQL tracker store; returns rows removed.
+
+    Run after the turn that asked for erasure has been saved: Rasa writes a turn's events
+    after the action returns, and would write the whole conversation back otherwise.
+    """
+    if not conversation_ids:
+        return 0
+    engine = get_engine(tracker_database_url)
+    if not inspect(engine).has_table("events"):
+        return 0
+    with engine.begin() as connection:
+        result = connection.execute(
+            text("DELETE FROM events WHERE sender_id IN :ids").bindparams(
+                bindparam("ids", expanding=True)
+            ),
+            {"ids": list(conversation_ids)},
+        )
+    return result.rowcount or 0
