@@ -12,24 +12,33 @@ from bot import clock
 from bot.content.catalog import catalog
 from bot.db.session import session_scope
 from bot.identity.access import Purpose, authorise
-from bot.identity.privacy import erase_personal_data, purge_transcripts, stored_data
+from bot.identity.privacy import erase_personal_data, stored_data
+from bot.jobs import purge_erased
 from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
 ERASURE_SLOT = "erasure_requested"
-# Rasa saves the turn after this action returns; the transcript is removed after that.
+# Rasa saves the turn after this action returns. A first purge runs soon after that, so
+# the transcript goes at once; the queued purge (the web app's job) makes sure of it.
 PURGE_DELAY_SECONDS = 5.0
+# Keeps a reference to running purges, so they are not garbage-collected half-way.
+_pending: set[asyncio.Task] = set()
 
 
-def purge_later(conversation_ids: tuple[str, ...]) -> None:
-    tracker_database_url = load_settings().tracker_database_url
+def purge_soon(conversation_ids: tuple[str, ...]) -> None:
+    settings = load_settings()
 
-    def purge() -> None:
-        removed = purge_transcripts(tracker_database_url, conversation_ids)
-        logger.info("Removed %d stored conversation events after an erasure request.", removed)
+    async def purge() -> None:
+        await asyncio.sleep(PURGE_DELAY_SECONDS)
+        try:
+            summary = await asyncio.to_thread(purge_erased, settings, clock.now(), conversation_ids)
+            logger.info("First purge after an erasure request: %s.", summary)
+        except Exception:
+            logger.exception("First purge after an erasure request failed; the job retries.")
 
-    asyncio.get_running_loop().call_later(PURGE_DELAY_SECONDS, purge)
+    _pending.add(task := asyncio.get_running_loop().create_task(purge()))
+    task.add_done_callback(_pending.discard)
 
 
 class ActionShowStoredData(Action):
@@ -95,7 +104,7 @@ class ActionErase(Action):
         if erasure is None:
             dispatcher.utter_message(response="utter_erasure_anonymous")
         else:
-            purge_later(erasure.conversation_ids)
+            purge_soon(erasure.conversation_ids)
             dispatcher.utter_message(response="utter_erased")
         return [SlotSet(ERASURE_SLOT, False)]
 

@@ -64,6 +64,14 @@ def _issue_code(args: argparse.Namespace) -> int:
     return 0
 
 
+def _purge_erased(args: argparse.Namespace) -> int:
+    from bot import clock
+    from bot.jobs import purge_erased
+
+    print(f"Purge of erased conversations: {purge_erased(load_settings(), clock.now())}.")
+    return 0
+
+
 def _serve_web(args: argparse.Namespace) -> int:
     from bot.web.app import serve
 
@@ -146,6 +154,11 @@ def build_parser() -> argparse.ArgumentParser:
     person.add_argument("--student", type=int, metavar="ID")
     person.add_argument("--guardian", type=int, metavar="ID")
     issue.set_defaults(handler=_issue_code)
+    commands.add_parser(
+        "purge-erased",
+        help="remove stored conversations of people who asked for erasure (the web app "
+        "also runs this every minute)",
+    ).set_defaults(handler=_purge_erased)
     return parser
 
 

@@ -424,3 +424,21 @@ class AuditEntry(Base):
     subject_id = Column(String(64), nullable=True)
     conversation_id = Column(String(255), nullable=True, index=True)
     detail = Column(Text, nullable=False, default="")
+
+
+class TranscriptPurge(Base):
+    """A stored conversation that must leave Rasa's tracker store after an erasure request.
+
+    The row stays until a purge run after `events_until` finds nothing left to delete, so
+    neither a crashed action server nor a turn that writes its tracker back loses it.
+    """
+
+    __tablename__ = "transcript_purges"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    requested_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    # Events up to this moment go: the erasure turn itself is saved just after the request.
+    events_until = Column(UTCDateTime, nullable=False)
+    runs = Column(Integer, nullable=False, default=0)
+    completed_at = Column(UTCDateTime, nullable=True)

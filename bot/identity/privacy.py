@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, inspect, select, text
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_change, record_read
@@ -22,8 +22,8 @@ from bot.db.models import (
     PersonRole,
     Student,
 )
-from bot.db.session import get_engine
 from bot.identity.access import Purpose, authorise
+from bot.identity.transcripts import schedule_purges
 
 ERASED_TEXT = "[verwijderd op verzoek]"
 
@@ -38,7 +38,7 @@ class StoredData:
 
 @dataclass(frozen=True)
 class Erasure:
-    # Conversations whose stored transcript must be removed from the tracker store.
+    # Conversations whose stored transcript is queued for removal from the tracker store.
     conversation_ids: tuple[str, ...]
     links_removed: int
     texts_anonymised: int
@@ -104,8 +104,8 @@ def stored_data(session: Session, conversation_id: str, *, today: date) -> Store
 def erase_personal_data(session: Session, conversation_id: str, *, now: datetime) -> Erasure | None:
     """Removes the person's conversation links and anonymises their free-text notes.
 
-    Returns the conversations whose transcripts must go too (the tracker store is
-    purged separately, after the current turn is saved). None when anonymous.
+    The stored conversations are queued for removal (bot/identity/transcripts.py): the
+    tracker store can only be purged after the current turn is saved. None when anonymous.
     """
     access = authorise(session, conversation_id, Purpose.NAME, today=now.date())
     if access.anonymous or access.viewer_id is None:
@@ -135,6 +135,7 @@ def erase_personal_data(session: Session, conversation_id: str, *, now: datetime
             anonymised += 1
     for link in links:
         session.delete(link)
+    schedule_purges(session, conversation_ids, now=now)
     record_change(
         session,
         actor_type="conversation",
@@ -151,24 +152,3 @@ def erase_personal_data(session: Session, conversation_id: str, *, now: datetime
         links_removed=len(links),
         texts_anonymised=anonymised,
     )
-
-
-def purge_transcripts(tracker_database_url: str, conversation_ids: tuple[str, ...]) -> int:
-    """Deletes the stored conversations from Rasa's SQL tracker store; returns rows removed.
-
-    Run after the turn that asked for erasure has been saved: Rasa writes a turn's events
-    after the action returns, and would write the whole conversation back otherwise.
-    """
-    if not conversation_ids:
-        return 0
-    engine = get_engine(tracker_database_url)
-    if not inspect(engine).has_table("events"):
-        return 0
-    with engine.begin() as connection:
-        result = connection.execute(
-            text("DELETE FROM events WHERE sender_id IN :ids").bindparams(
-                bindparam("ids", expanding=True)
-            ),
-            {"ids": list(conversation_ids)},
-        )
-    return result.rowcount or 0

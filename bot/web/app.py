@@ -8,6 +8,7 @@ from sqlalchemy import text
 
 from bot.db.session import get_engine
 from bot.settings import Settings, load_settings
+from bot.web.scheduler import run_scheduled_jobs
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 
@@ -58,9 +59,11 @@ async def health(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def create_app(settings: Settings | None = None) -> web.Application:
+def create_app(settings: Settings | None = None, *, scheduled_jobs: bool = True) -> web.Application:
     app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
     app[SETTINGS_KEY] = settings or load_settings()
+    if scheduled_jobs:
+        app.cleanup_ctx.append(run_scheduled_jobs(app[SETTINGS_KEY]))
     app.router.add_get("/", start_page)
     app.router.add_get("/healthz", health)
     return app

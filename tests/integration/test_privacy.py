@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, select, text
 
-from bot.db.models import AuditEntry, ConversationLink, LinkMethod, Student
+from bot.db.models import AuditEntry, ConversationLink, LinkMethod, Student, TranscriptPurge
 from bot.db.session import session_scope
 from bot.identity.links import link_conversation
 
@@ -70,9 +70,27 @@ def test_a_confirmed_erasure_removes_links_and_the_stored_conversation(assistant
         assert session.get(ConversationLink, "it-erase") is None
         erasure = session.scalar(select(AuditEntry).where(AuditEntry.action == "erasure"))
         assert erasure.subject_id == str(student)
+        # Queued as well, so the web app's job finishes it if the quick purge is lost.
+        queued = session.scalars(select(TranscriptPurge.conversation_id)).all()
+        assert "it-erase" in queued
     deadline = time.monotonic() + 30
     while stored_events(assistant, "it-erase") and time.monotonic() < deadline:
         time.sleep(1)
     assert stored_events(assistant, "it-erase") == 0
     # The next message starts a fresh, anonymous conversation.
     assert assistant.say("it-erase", "hoi")[0].startswith("Hoi! Ik ben de chatbot")
+
+
+def test_personal_data_never_reaches_the_application_logs(assistant):
+    link_student(assistant, "it-logs", "Fatma")
+    (summary,) = assistant.say("it-logs", "welke gegevens hebben jullie van mij")
+    assert "Fatma Yilmaz" in summary
+    assistant.say("it-logs", "ik ben Fatma Yilmaz en mijn adres is Hoofdstraat 12")
+    log = assistant.log_path.read_text(errors="replace")
+    with session_scope(assistant.database_url) as session:
+        people = session.scalars(select(Student)).all()
+        names = [f"{person.first_name} {person.last_name}" for person in people]
+        birth_dates = [person.birth_date.strftime("%d-%m-%Y") for person in people]
+    assert names and birth_dates
+    for personal in [*names, *birth_dates, "Hoofdstraat 12"]:
+        assert personal not in log

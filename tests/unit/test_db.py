@@ -3,12 +3,14 @@
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from bot.db.migrate import current_revision, upgrade
+from bot.db.migrate import alembic_config, current_revision, upgrade
 from bot.db.models import (
     AuditEntry,
     CheckIn,
@@ -47,9 +49,20 @@ def test_migrations_create_exactly_the_models(database_url):
 
 
 def test_upgrade_is_idempotent(database_url):
+    head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
     before = current_revision(database_url)
     upgrade(database_url)
-    assert current_revision(database_url) == before == "0001"
+    assert current_revision(database_url) == before == head
+
+
+def test_migrations_go_down_and_up_again(database_url):
+    config = alembic_config(database_url)
+    with get_engine(database_url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0001")
+    assert "transcript_purges" not in inspect(get_engine(database_url)).get_table_names()
+    upgrade(database_url)
+    assert "transcript_purges" in inspect(get_engine(database_url)).get_table_names()
 
 
 def test_foreign_keys_are_enforced(session):

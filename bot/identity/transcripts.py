@@ -1,0 +1,92 @@
+"""Removing stored conversations from Rasa's SQL tracker store after an erasure request.
+
+Rasa saves a turn's events after the last action of the turn returns, and when the
+stored events of a conversation have gone it writes the whole in-memory tracker back.
+So a purge is a queue in the domain database (`transcript_purges`), not a one-off
+delete: each row is retried until a run after `events_until` finds nothing left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import inspect, select, text
+from sqlalchemy.orm import Session
+
+from bot.db.models import TranscriptPurge
+from bot.db.session import get_engine
+
+# Events of the erasure turn itself are written within seconds of the request; a new
+# conversation the person starts after this window is theirs to keep.
+TURN_SETTLE = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class PurgeReport:
+    events_removed: int
+    purges_completed: int
+    purges_open: int
+
+
+def schedule_purges(session: Session, conversation_ids: Iterable[str], *, now: datetime) -> int:
+    """Queues the stored conversations for removal; returns how many were queued."""
+    rows = [
+        TranscriptPurge(
+            conversation_id=conversation_id, requested_at=now, events_until=now + TURN_SETTLE
+        )
+        for conversation_id in sorted(set(conversation_ids))
+    ]
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
+
+
+def _delete_events(connection, conversation_id: str, until: datetime) -> int:  # noqa: ANN001
+    result = connection.execute(
+        text("DELETE FROM events WHERE sender_id = :sender AND timestamp <= :until"),
+        {"sender": conversation_id, "until": until.timestamp()},
+    )
+    return result.rowcount or 0
+
+
+def purge_transcripts(
+    session: Session,
+    tracker_database_url: str,
+    *,
+    now: datetime,
+    conversation_ids: Iterable[str] | None = None,
+) -> PurgeReport:
+    """Runs the open purges (all, or those of the given conversations).
+
+    A purge is complete when a run at or after its `events_until` removes nothing: only
+    then can no earlier turn still write the conversation back.
+    """
+    query = select(TranscriptPurge).where(TranscriptPurge.completed_at.is_(None))
+    if conversation_ids is not None:
+        query = query.where(TranscriptPurge.conversation_id.in_(list(conversation_ids)))
+    open_purges = session.scalars(query.order_by(TranscriptPurge.id)).all()
+    if not open_purges:
+        return PurgeReport(events_removed=0, purges_completed=0, purges_open=0)
+    engine = get_engine(tracker_database_url)
+    has_events = inspect(engine).has_table("events")
+    removed_total = completed = 0
+    with engine.begin() as connection:
+        for purge in open_purges:
+            removed = (
+                _delete_events(connection, purge.conversation_id, purge.events_until)
+                if has_events
+                else 0
+            )
+            purge.runs += 1
+            removed_total += removed
+            if removed == 0 and now >= purge.events_until:
+                purge.completed_at = now
+                completed += 1
+    session.flush()
+    return PurgeReport(
+        events_removed=removed_total,
+        purges_completed=completed,
+        purges_open=len(open_purges) - completed,
+    )

@@ -1,0 +1,50 @@
+"""Runs the background jobs of bot/jobs.py on their timers while the web app is up.
+
+The jobs use blocking database calls, so each run goes to a worker thread. A failing
+run is logged and retried at its next turn; it never stops the web app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
+
+from aiohttp import web
+
+from bot import clock
+from bot.jobs import SCHEDULED_JOBS, Job
+from bot.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+async def _repeat(job: Job, settings: Settings, now: Callable[[], datetime]) -> None:
+    while True:
+        try:
+            summary = await asyncio.to_thread(job.run, settings, now())
+            logger.info("Job %s: %s", job.name, summary)
+        except Exception:
+            logger.exception("Job %s failed; it runs again in %s.", job.name, job.interval)
+        await asyncio.sleep(job.interval.total_seconds())
+
+
+def run_scheduled_jobs(
+    settings: Settings,
+    jobs: Sequence[Job] = SCHEDULED_JOBS,
+    now: Callable[[], datetime] = clock.now,
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup context for aiohttp: starts the job loops, and stops them on shutdown."""
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(_repeat(job, settings, now)) for job in jobs]
+        yield
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return context

@@ -1,0 +1,168 @@
+"""The durable purge of stored conversations after an erasure request.
+
+The tracker store is a real SQLite file with the columns of Rasa's `events` table.
+"""
+
+import asyncio
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import create_engine, select, text
+
+from bot.db.models import LinkMethod, Student, TranscriptPurge
+from bot.db.session import session_scope
+from bot.identity.links import link_conversation
+from bot.identity.privacy import erase_personal_data
+from bot.identity.transcripts import TURN_SETTLE, purge_transcripts, schedule_purges
+from bot.jobs import Job, purge_erased
+from bot.settings import PROJECT_ROOT, load_settings
+from bot.web.app import create_app
+from bot.web.scheduler import run_scheduled_jobs
+
+NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def tracker_url(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tracker.db'}"
+    with create_engine(url).begin() as connection:
+        connection.execute(
+            text(
+                "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255),"
+                " type_name VARCHAR(255), timestamp FLOAT, intent_name VARCHAR(255),"
+                " action_name VARCHAR(255), data TEXT)"
+            )
+        )
+    return url
+
+
+def add_events(tracker_url, sender, *moments):
+    with create_engine(tracker_url).begin() as connection:
+        for moment in moments:
+            connection.execute(
+                text(
+                    "INSERT INTO events (sender_id, type_name, timestamp, data)"
+                    " VALUES (:s, 'user', :t, '{}')"
+                ),
+                {"s": sender, "t": moment.timestamp()},
+            )
+
+
+def events_of(tracker_url, sender):
+    with create_engine(tracker_url).connect() as connection:
+        return connection.execute(
+            text("SELECT COUNT(*) FROM events WHERE sender_id = :s"), {"s": sender}
+        ).scalar_one()
+
+
+def test_a_purge_removes_the_conversation_up_to_the_settle_window_only(database_url, tracker_url):
+    add_events(tracker_url, "c1", NOW - timedelta(days=3), NOW, NOW + timedelta(seconds=5))
+    add_events(tracker_url, "c1", NOW + TURN_SETTLE + timedelta(minutes=5))  # a new chat later
+    add_events(tracker_url, "other", NOW)
+    with session_scope(database_url) as session:
+        schedule_purges(session, ["c1"], now=NOW)
+
+    with session_scope(database_url) as session:
+        report = purge_transcripts(session, tracker_url, now=NOW + timedelta(seconds=10))
+    assert (report.events_removed, report.purges_completed, report.purges_open) == (3, 0, 1)
+    assert events_of(tracker_url, "c1") == 1
+    assert events_of(tracker_url, "other") == 1
+
+
+def test_a_purge_completes_only_when_a_run_after_the_window_finds_nothing(
+    database_url, tracker_url
+):
+    with session_scope(database_url) as session:
+        schedule_purges(session, ["c1"], now=NOW)
+    add_events(tracker_url, "c1", NOW)
+    later = NOW + TURN_SETTLE + timedelta(seconds=1)
+    with session_scope(database_url) as session:
+        assert purge_transcripts(session, tracker_url, now=later).purges_completed == 0
+    # A turn that was still running wrote its tracker back: the purge is not done.
+    add_events(tracker_url, "c1", NOW)
+    with session_scope(database_url) as session:
+        assert purge_transcripts(session, tracker_url, now=later).events_removed == 1
+    with session_scope(database_url) as session:
+        report = purge_transcripts(session, tracker_url, now=later)
+        assert (report.events_removed, report.purges_completed) == (0, 1)
+        purge = session.scalar(select(TranscriptPurge))
+        assert (purge.runs, purge.completed_at) == (3, later)
+    with session_scope(database_url) as session:
+        assert purge_transcripts(session, tracker_url, now=later).purges_open == 0
+
+
+def test_only_the_named_conversations_are_purged_when_asked(database_url, tracker_url):
+    add_events(tracker_url, "c1", NOW)
+    add_events(tracker_url, "c2", NOW)
+    with session_scope(database_url) as session:
+        schedule_purges(session, ["c1", "c2"], now=NOW)
+        purge_transcripts(session, tracker_url, now=NOW, conversation_ids=["c2"])
+    assert (events_of(tracker_url, "c1"), events_of(tracker_url, "c2")) == (1, 0)
+
+
+def test_an_erasure_survives_a_crash_before_any_purge_and_the_job_finishes_it(
+    seeded_database_url, tracker_url
+):
+    with session_scope(seeded_database_url) as session:
+        sanne = session.scalar(select(Student.id).where(Student.first_name == "Sanne"))
+        link_conversation(session, "c1", via=LinkMethod.CODE, student_id=sanne)
+        erase_personal_data(session, "c1", now=NOW)
+    # The action server died here: no purge ran. The erasure turn is saved afterwards.
+    add_events(tracker_url, "c1", NOW - timedelta(minutes=2), NOW + timedelta(seconds=1))
+
+    settings = load_settings(
+        {"DATABASE_URL": seeded_database_url, "TRACKER_DATABASE_URL": tracker_url}
+    )
+    purge_erased(settings, NOW + timedelta(minutes=5))
+    assert events_of(tracker_url, "c1") == 0
+    assert "1 purges completed" in purge_erased(settings, NOW + timedelta(minutes=6))
+
+
+def test_python_m_bot_purge_erased_runs_the_queue(seeded_database_url, tracker_url):
+    with session_scope(seeded_database_url) as session:
+        schedule_purges(session, ["c1"], now=NOW)
+    add_events(tracker_url, "c1", NOW)
+    env = dict(os.environ, DATABASE_URL=seeded_database_url, TRACKER_DATABASE_URL=tracker_url)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "purge-erased"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "1 events removed" in result.stdout
+    assert events_of(tracker_url, "c1") == 0
+
+
+def test_the_web_app_runs_its_jobs_on_a_timer_and_survives_a_failing_one(database_url):
+    runs: list[str] = []
+
+    def failing(settings, now):
+        runs.append("failing")
+        raise RuntimeError("the database is down")
+
+    def counting(settings, now):
+        runs.append("counting")
+        return "ok"
+
+    jobs = [
+        Job("failing", failing, timedelta(milliseconds=20)),
+        Job("counting", counting, timedelta(milliseconds=20)),
+    ]
+    settings = load_settings({"DATABASE_URL": database_url})
+
+    async def serve_a_while():
+        app = create_app(settings, scheduled_jobs=False)
+        app.cleanup_ctx.append(run_scheduled_jobs(settings, jobs, now=lambda: NOW))
+        async with TestClient(TestServer(app)) as client:
+            await asyncio.sleep(0.3)
+            assert (await client.get("/healthz")).status == 200
+
+    asyncio.run(serve_a_while())
+    assert runs.count("failing") >= 3 and runs.count("counting") >= 3
