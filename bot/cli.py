@@ -64,6 +64,50 @@ def _issue_code(args: argparse.Namespace) -> int:
     return 0
 
 
+def _on_off(value: str) -> bool:
+    if value not in ("on", "off"):
+        raise argparse.ArgumentTypeError("use 'on' or 'off'")
+    return value == "on"
+
+
+def _guardian_access(args: argparse.Namespace) -> int:
+    import getpass
+
+    from bot.db.session import session_scope
+    from bot.identity.permissions import (
+        GUARDIAN_PERMISSIONS,
+        set_guardian_permissions,
+        set_student_consent,
+    )
+
+    changes = {
+        name: getattr(args, name)
+        for name in GUARDIAN_PERMISSIONS
+        if getattr(args, name) is not None
+    }
+    actor = f"cli:{getpass.getuser()}"
+    try:
+        with session_scope(load_settings().database_url) as session:
+            if args.consent is not None:
+                set_student_consent(session, args.student, args.consent, actor=actor)
+            if args.guardian is not None:
+                state = set_guardian_permissions(
+                    session, args.guardian, args.student, changes, actor=actor
+                )
+                print(
+                    f"Guardian {args.guardian} may see of student {args.student}: "
+                    f"progress={state.progress}, notes={state.notes}, exams={state.exams}; "
+                    f"student consents (needed from 18): {state.student_consents}."
+                )
+            elif changes:
+                print("Name the guardian with --guardian to change what they may see.")
+                return 1
+    except LookupError as error:
+        print(f"Nothing changed: {error}.", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _purge_erased(args: argparse.Namespace) -> int:
     from bot import clock
     from bot.jobs import purge_erased
@@ -154,6 +198,16 @@ def build_parser() -> argparse.ArgumentParser:
     person.add_argument("--student", type=int, metavar="ID")
     person.add_argument("--guardian", type=int, metavar="ID")
     issue.set_defaults(handler=_issue_code)
+    access = commands.add_parser(
+        "guardian-access",
+        help="set what a guardian may see of a child, or a student's consent (18+)",
+    )
+    access.add_argument("--student", type=int, metavar="ID", required=True)
+    access.add_argument("--guardian", type=int, metavar="ID")
+    for name in ("progress", "notes", "exams"):
+        access.add_argument(f"--{name}", type=_on_off, metavar="on|off")
+    access.add_argument("--consent", type=_on_off, metavar="on|off")
+    access.set_defaults(handler=_guardian_access)
     commands.add_parser(
         "purge-erased",
         help="remove stored conversations of people who asked for erasure (the web app "

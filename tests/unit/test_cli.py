@@ -47,3 +47,51 @@ def test_issue_code_for_an_unknown_person_fails_clearly(seeded_database_url):
 def test_issue_code_needs_exactly_one_person(seeded_database_url):
     result = run_cli(seeded_database_url, "issue-code")
     assert result.returncode == 2 and "one of the arguments" in result.stderr
+
+
+def test_guardian_access_changes_what_a_guardian_sees_and_is_audited(seeded_database_url):
+    from bot.db.models import AuditEntry, Guardian, LinkMethod
+    from bot.identity.access import Purpose, Refusal, authorise
+    from bot.identity.links import link_conversation
+
+    with session_scope(seeded_database_url) as session:
+        petra = session.scalar(select(Guardian.id).where(Guardian.first_name == "Petra"))
+        sanne = session.scalar(select(Student.id).where(Student.first_name == "Sanne"))
+        milan = session.scalar(select(Student.id).where(Student.first_name == "Milan"))
+        link_conversation(session, "c-petra", via=LinkMethod.CODE, guardian_id=petra)
+
+    result = run_cli(
+        seeded_database_url,
+        *("guardian-access", "--guardian", str(petra), "--student", str(sanne)),
+        *("--exams", "off", "--notes", "on"),
+    )
+    assert result.returncode == 0, result.stderr
+    assert "exams=False" in result.stdout and "notes=True" in result.stdout
+    with session_scope(seeded_database_url) as session:
+        (subject,) = authorise(session, "c-petra", Purpose.EXAMS, today=clock.today()).subjects
+        assert subject.refusal is Refusal.NOT_SHARED_BY_SCHOOL
+        entry = session.scalar(
+            select(AuditEntry).where(AuditEntry.action == "guardian_permissions")
+        )
+        assert entry.subject_id == str(sanne) and "exams=off" in entry.detail
+
+    # Petra is not Milan's guardian: nothing changes.
+    refused = run_cli(
+        seeded_database_url,
+        *("guardian-access", "--guardian", str(petra), "--student", str(milan), "--exams", "on"),
+    )
+    assert refused.returncode == 1 and "not linked" in refused.stderr
+
+
+def test_a_grown_up_student_s_consent_is_set_from_the_command_line(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        noor = session.scalar(select(Student).where(Student.first_name == "Noor"))
+        assert noor.consents_to_guardian_access is False
+    result = run_cli(
+        seeded_database_url, "guardian-access", "--student", str(noor.id), "--consent", "on"
+    )
+    assert result.returncode == 0, result.stderr
+    with session_scope(seeded_database_url) as session:
+        assert session.get(Student, noor.id).consents_to_guardian_access is True
+    wrong = run_cli(seeded_database_url, "guardian-access", "--student", "1", "--consent", "maybe")
+    assert wrong.returncode == 2 and "on' or 'off" in wrong.stderr
