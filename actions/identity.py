@@ -6,6 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.checkins import resume_after_link, show_pending_nudge
 from actions.tracker_reading import raw_entity
 from bot import clock
 from bot.db.session import session_scope
@@ -70,6 +71,7 @@ class ActionSessionStart(Action):
                     secret_key=load_settings().secret_key,
                     now=clock.now(),
                 )
+        show_pending_nudge(dispatcher, tracker.sender_id)
         events.append(ActionExecuted("action_listen"))
         return events
 
@@ -116,7 +118,8 @@ class ActionRedeemCode(Action):
             dispatcher.utter_message(
                 response="utter_which_child", buttons=child_buttons(list(children))
             )
-        return []
+            return []
+        return resume_after_link(tracker)
 
 
 class ActionChooseChild(Action):

@@ -116,6 +116,28 @@ def _purge_erased(args: argparse.Namespace) -> int:
     return 0
 
 
+def _nudge(args: argparse.Namespace) -> int:
+    from bot import clock
+    from bot.jobs import nudge
+
+    print(f"Nudges: {nudge(load_settings(), clock.now())}.")
+    return 0
+
+
+def _load_goals(args: argparse.Namespace) -> int:
+    from bot.checkins.goals import load_goal_file, sync_route_goals
+    from bot.db.session import session_scope
+
+    goal_file = load_goal_file(Path(args.file)) if args.file else load_goal_file()
+    with session_scope(load_settings().database_url) as session:
+        result = sync_route_goals(session, goal_file)
+    print(
+        f"Goals loaded: {result.added} added, {result.updated} changed, "
+        f"{result.deactivated} no longer in the file (deactivated)."
+    )
+    return 0
+
+
 def _serve_web(args: argparse.Namespace) -> int:
     from bot.web.app import serve
 
@@ -208,6 +230,12 @@ def build_parser() -> argparse.ArgumentParser:
         access.add_argument(f"--{name}", type=_on_off, metavar="on|off")
     access.add_argument("--consent", type=_on_off, metavar="on|off")
     access.set_defaults(handler=_guardian_access)
+    commands.add_parser(
+        "nudge", help="nudge students with a goal due soon (the web app also runs this hourly)"
+    ).set_defaults(handler=_nudge)
+    goals = commands.add_parser("load-goals", help="load the route's interim goals (goals.yml)")
+    goals.add_argument("--file", help="another goals file than bot/checkins/goals.yml")
+    goals.set_defaults(handler=_load_goals)
     commands.add_parser(
         "purge-erased",
         help="remove stored conversations of people who asked for erasure (the web app "

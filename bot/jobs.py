@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.checkins.nudges import NudgePolicy, create_nudges, parse_quiet_hours
 from bot.db.session import session_scope
 from bot.identity.transcripts import purge_transcripts
 from bot.settings import Settings
@@ -39,6 +40,22 @@ def purge_erased(
     )
 
 
-SCHEDULED_JOBS: tuple[Job, ...] = (
-    Job(name="purge-erased", run=purge_erased, interval=timedelta(minutes=1)),
-)
+def nudge(settings: Settings, now: datetime) -> str:
+    """Nudges students with a goal due soon and no check-in for it."""
+    quiet_start, quiet_end = parse_quiet_hours(settings.nudge_quiet_hours)
+    policy = NudgePolicy(
+        days_ahead=settings.nudge_days_ahead, quiet_start=quiet_start, quiet_end=quiet_end
+    )
+    with session_scope(settings.database_url) as session:
+        chosen = create_nudges(session, now=now, policy=policy)
+    return f"{len(chosen)} students nudged"
+
+
+def scheduled_jobs(settings: Settings) -> tuple[Job, ...]:
+    """The jobs the web app runs on a timer; an interval of 0 minutes switches one off."""
+    jobs = [Job(name="purge-erased", run=purge_erased, interval=timedelta(minutes=1))]
+    if settings.nudge_every_minutes:
+        jobs.append(
+            Job(name="nudge", run=nudge, interval=timedelta(minutes=settings.nudge_every_minutes))
+        )
+    return tuple(jobs)

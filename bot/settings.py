@@ -7,6 +7,7 @@ secret is an error instead of a silent default.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,6 +38,11 @@ class Settings:
     action_port: int
     web_host: str
     web_port: int
+    nudge_days_ahead: int = 7
+    # "HH:MM-HH:MM" in Dutch time; no nudges are made in this span.
+    nudge_quiet_hours: str = "21:00-08:00"
+    # How often the web app runs the nudge job; 0 switches it off (tests, or cron instead).
+    nudge_every_minutes: int = 60
 
     @property
     def is_production(self) -> bool:
@@ -75,6 +81,20 @@ def _port(env: dict[str, str], name: str, default: int) -> int:
     return port
 
 
+def _quiet_hours(env: dict[str, str]) -> str:
+    raw = env.get("NUDGE_QUIET_HOURS", "21:00-08:00")
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", raw.strip()):
+        raise ConfigurationError(f"NUDGE_QUIET_HOURS must look like 21:00-08:00, not {raw!r}")
+    return raw.strip()
+
+
+def _whole_number(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name, str(default))
+    if not raw.isdigit():
+        raise ConfigurationError(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     environment = env.get("TOPTRAJECT_ENV", "development")
@@ -91,4 +111,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         action_port=_port(env, "ACTION_PORT", 5055),
         web_host=env.get("WEB_HOST", "127.0.0.1"),
         web_port=_port(env, "WEB_PORT", 8080),
+        nudge_days_ahead=_whole_number(env, "NUDGE_DAYS_AHEAD", 7),
+        nudge_quiet_hours=_quiet_hours(env),
+        nudge_every_minutes=_whole_number(env, "NUDGE_EVERY_MINUTES", 60),
     )

@@ -197,6 +197,8 @@ class InterimGoal(Base):
     __tablename__ = "interim_goals"
 
     id = Column(Integer, primary_key=True)
+    # Route goals have a stable code from bot/checkins/goals.yml; personal goals none.
+    code = Column(String(64), nullable=True, unique=True)
     phase_id = Column(ForeignKey("route_phases.id"), nullable=False, index=True)
     building_block_id = Column(ForeignKey("building_blocks.id"), nullable=True)
     owner_student_id = Column(ForeignKey("students.id"), nullable=True, index=True)
@@ -220,6 +222,8 @@ class Student(Base):
     route_id = Column(ForeignKey("routes.id"), nullable=False)
     phase_id = Column(ForeignKey("route_phases.id"), nullable=False)
     programme_type = Column(_enum(ProgrammeType, "programme_type"), nullable=True)
+    # Route goals fall due a number of weeks after this date (the start of the phase).
+    phase_started_on = Column(Date, nullable=True)
     # A student of 18 or older decides whether guardians may see anything.
     consents_to_guardian_access = Column(Boolean, nullable=False, default=False)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
@@ -349,7 +353,49 @@ class CheckIn(Base):
     note = Column(Text, nullable=False, default="")
     if_then_plan = Column(Text, nullable=True)
     conversation_id = Column(String(255), nullable=True)
+    # One per finished check-in conversation, so a repeated submit stores nothing twice.
+    idempotency_key = Column(String(64), nullable=True, unique=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+
+    goal = relationship("InterimGoal")
+
+
+class Nudge(Base):
+    """A reminder about a goal that falls due: shown when the student next opens the chat."""
+
+    __tablename__ = "nudges"
+
+    id = Column(Integer, primary_key=True)
+    student_id = Column(ForeignKey("students.id"), nullable=False, index=True)
+    goal_id = Column(ForeignKey("interim_goals.id"), nullable=False)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    shown_at = Column(UTCDateTime, nullable=True)
+    shown_in_conversation_id = Column(String(255), nullable=True)
+
+    goal = relationship("InterimGoal")
+
+
+class RiskKind(str, enum.Enum):
+    LOW_MOTIVATION = "low_motivation"
+    GOAL_STUCK = "goal_stuck"
+    QUITTING = "quitting"
+    DISTRESS = "distress"
+
+
+class RiskFlag(Base):
+    """A risk signal from a check-in, for the escalation module to turn into a handoff."""
+
+    __tablename__ = "risk_flags"
+
+    id = Column(Integer, primary_key=True)
+    student_id = Column(ForeignKey("students.id"), nullable=False, index=True)
+    check_in_id = Column(ForeignKey("check_ins.id"), nullable=True)
+    kind = Column(_enum(RiskKind, "risk_kind"), nullable=False)
+    priority = Column(_enum(HandoffPriority, "risk_priority"), nullable=False)
+    conversation_id = Column(String(255), nullable=True)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    # Set when a handoff has been made for it.
+    handoff_id = Column(ForeignKey("handoffs.id"), nullable=True)
 
 
 class Handoff(Base):

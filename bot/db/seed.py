@@ -7,7 +7,7 @@ missing. Demo link codes are made fresh (unused, 14 days) on every run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.checkins.goals import school_year_start, sync_route_goals
 from bot.db.models import (
     BuildingBlock,
     Coordinator,
@@ -129,6 +130,7 @@ def seed_demo(session: Session, secret_key: str) -> list[DemoCode]:
             phase_id=phases[entry["phase"]].id,
             programme_type=ProgrammeType(programme) if programme else None,
             consents_to_guardian_access=entry.get("consents_to_guardian_access", False),
+            phase_started_on=school_year_start(date.today()),
         )
     guardians = {}
     for entry in data["guardians"]:
@@ -146,6 +148,7 @@ def seed_demo(session: Session, secret_key: str) -> list[DemoCode]:
                 {"guardian_id": guardian.id, "student_id": students[child["student"]].id},
                 relationship_label=child["relationship"],
             )
+    sync_route_goals(session)
     return _refresh_demo_codes(session, data["link_codes"], students, guardians, secret_key)
 
 

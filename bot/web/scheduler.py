@@ -15,7 +15,7 @@ from datetime import datetime
 from aiohttp import web
 
 from bot import clock
-from bot.jobs import SCHEDULED_JOBS, Job
+from bot.jobs import Job, scheduled_jobs
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -33,13 +33,15 @@ async def _repeat(job: Job, settings: Settings, now: Callable[[], datetime]) -> 
 
 def run_scheduled_jobs(
     settings: Settings,
-    jobs: Sequence[Job] = SCHEDULED_JOBS,
+    jobs: Sequence[Job] | None = None,
     now: Callable[[], datetime] = clock.now,
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     """A cleanup context for aiohttp: starts the job loops, and stops them on shutdown."""
 
+    to_run = scheduled_jobs(settings) if jobs is None else jobs
+
     async def context(app: web.Application) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(_repeat(job, settings, now)) for job in jobs]
+        tasks = [asyncio.create_task(_repeat(job, settings, now)) for job in to_run]
         yield
         for task in tasks:
             task.cancel()

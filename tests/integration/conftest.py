@@ -96,6 +96,8 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
             "TRACKER_DATABASE_URL": tracker_database_url,
             "SECRET_KEY": SECRET,
             "RASA_TOKEN": TOKEN,
+            # Tests make their own nudges; the hourly job would add some at random.
+            "NUDGE_EVERY_MINUTES": "0",
         }
     )
     log_path = workdir / "assistant.log"

@@ -4,6 +4,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 
 from sqlalchemy import select
 
@@ -15,8 +16,10 @@ from bot.settings import PROJECT_ROOT
 from tests.conftest import TEST_SECRET
 
 
-def run_cli(database_url: str, *args: str) -> subprocess.CompletedProcess:
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=TEST_SECRET)
+def run_cli(
+    database_url: str, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess:
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=TEST_SECRET, **(env or {}))
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=PROJECT_ROOT,
@@ -95,3 +98,24 @@ def test_a_grown_up_student_s_consent_is_set_from_the_command_line(seeded_databa
         assert session.get(Student, noor.id).consents_to_guardian_access is True
     wrong = run_cli(seeded_database_url, "guardian-access", "--student", "1", "--consent", "maybe")
     assert wrong.returncode == 2 and "on' or 'off" in wrong.stderr
+
+
+def test_nudge_and_load_goals_run_from_the_command_line(seeded_database_url):
+    from bot.db.models import InterimGoal, Nudge
+
+    loaded = run_cli(seeded_database_url, "load-goals")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "0 added, 0 changed, 0 no longer in the file" in loaded.stdout
+    with session_scope(seeded_database_url) as session:
+        for student in session.scalars(select(Student)):
+            # Goals of every phase fall due at some point; start the phase so some are near.
+            student.phase_started_on = clock.today() - timedelta(weeks=20)
+        assert session.scalar(select(InterimGoal).where(InterimGoal.code.is_not(None)))
+    env_quiet = {"NUDGE_QUIET_HOURS": "00:00-00:00", "NUDGE_DAYS_AHEAD": "60"}
+    nudged = run_cli(seeded_database_url, "nudge", env=env_quiet)
+    assert nudged.returncode == 0, nudged.stderr
+    with session_scope(seeded_database_url) as session:
+        count = len(session.scalars(select(Nudge)).all())
+    assert count > 0 and f"{count} students nudged" in nudged.stdout
+    wrong = run_cli(seeded_database_url, "nudge", env={"NUDGE_QUIET_HOURS": "laat"})
+    assert wrong.returncode == 2 and "NUDGE_QUIET_HOURS" in wrong.stderr

@@ -17,6 +17,14 @@ GATE_FUNCTIONS = {
     "bot.identity.linking": {"redeem_code", "link_with_token", "choose_child", "unlink"},
     # The AVG rights; both start from `authorise` themselves.
     "bot.identity.privacy": {"stored_data", "erase_personal_data"},
+    # Goals, check-ins, progress and nudges; each starts from `authorise` itself.
+    "bot.checkins.records": {
+        "open_goals",
+        "record_check_in",
+        "add_personal_goal",
+        "progress_reports",
+    },
+    "bot.checkins.nudges": {"take_pending_nudge"},
 }
 
 
@@ -119,6 +127,12 @@ def test_every_action_that_opens_a_session_goes_through_the_gate():
         "ActionShowStoredData",
         "ActionAskErasure",
         "ActionErase",
+        "ActionStartCheckin",
+        "ActionAskCheckinGoal",
+        "ActionSubmitCheckin",
+        "ActionStartGoal",
+        "ActionSaveGoal",
+        "ActionShowProgress",
     }
 
 

@@ -13,6 +13,8 @@ MAX_WORDS_PER_SENTENCE = 15
 MIN_FLESCH_DOUMA = 60
 # Message entries that are labels for a list, not sentences of their own.
 LABEL_LISTS = {"stored_data_labels"}
+# Names shown inside a longer line, not sentences of their own.
+NAMES = {"personal_goals_block"}
 # Sample values for placeholders, long-ish on purpose.
 PLACEHOLDERS = {
     "first_name": "Sanne",
@@ -28,6 +30,15 @@ def fill(text: str) -> str:
     for key, value in PLACEHOLDERS.items():
         text = text.replace("{" + key + "}", value)
     return text
+
+
+def leaves(entry, path=""):
+    """Every text in a nested messages.yml entry, with its path."""
+    if isinstance(entry, dict):
+        for key, value in entry.items():
+            yield from leaves(value, f"{path} {key}")
+    else:
+        yield path, entry
 
 
 def all_texts() -> list[tuple[str, str]]:
@@ -48,13 +59,13 @@ def all_texts() -> list[tuple[str, str]]:
             texts.append((f"{topic} personal {situation} student", paragraphs.student))
             texts.append((f"{topic} personal {situation} guardian", paragraphs.guardian))
     for key, entry in content.messages.items():
+        if key in NAMES:
+            continue
         if key in LABEL_LISTS:
             # Labels are read as one list, the way the bot shows them.
             texts.append((f"message {key}", "\n".join(f"- {label}: 3" for label in entry.values())))
             continue
-        entries = entry.items() if isinstance(entry, dict) else [("", entry)]
-        for audience, text in entries:
-            texts.append((f"message {key} {audience}", flow(text)))
+        texts += [(f"message {key}{path}", flow(text)) for path, text in leaves(entry)]
     return [(where, fill(text)) for where, text in texts]
 
 

@@ -166,3 +166,12 @@ def test_the_web_app_runs_its_jobs_on_a_timer_and_survives_a_failing_one(databas
 
     asyncio.run(serve_a_while())
     assert runs.count("failing") >= 3 and runs.count("counting") >= 3
+
+
+def test_the_web_app_schedules_the_purge_and_the_nudge_unless_switched_off():
+    from bot.jobs import scheduled_jobs
+
+    names = [job.name for job in scheduled_jobs(load_settings({}))]
+    assert names == ["purge-erased", "nudge"]
+    off = scheduled_jobs(load_settings({"NUDGE_EVERY_MINUTES": "0"}))
+    assert [job.name for job in off] == ["purge-erased"]

@@ -1,0 +1,436 @@
+"""Check-ins on interim goals (a form), personal goals, progress and nudges.
+
+Thin adapters: the decisions live in bot/checkins; every read or write goes through
+functions that ask the identity gate who is talking.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot import clock
+from bot.checkins.answers import (
+    ACHIEVED,
+    choose_goal,
+    goal_title_from,
+    is_stop_request,
+    read_if_then_plan,
+    read_motivation,
+    read_note,
+    read_status,
+)
+from bot.checkins.dates import find_date, is_acceptable_goal_date
+from bot.checkins.nudges import take_pending_nudge
+from bot.checkins.records import (
+    CheckInAnswers,
+    Who,
+    add_personal_goal,
+    open_goals,
+    progress_reports,
+    record_check_in,
+)
+from bot.checkins.texts import (
+    check_in_messages,
+    goal_saved_message,
+    nudge_message,
+    progress_lines,
+    text,
+)
+from bot.content.catalog import catalog
+from bot.db.session import session_scope
+from bot.identity.access import Purpose, authorise
+
+CHECKIN_SLOTS = (
+    "checkin_goal",
+    "checkin_status",
+    "checkin_motivation",
+    "checkin_note",
+    "checkin_plan",
+)
+GOAL_SLOTS = ("goal_title", "goal_date")
+KEY_SLOT = "checkin_key"
+STOP_SLOT = "form_stopped"
+# What an anonymous user asked for, so it continues once they have linked.
+RESUME_SLOT = "resume_after_link"
+GOAL_BUTTONS = 4
+
+
+# After logging in, what the user asked before continues.
+RESUME_ACTIONS = {
+    "checkin": "action_start_checkin",
+    "add_goal": "personal_goal_form",
+    "progress": "action_show_progress",
+}
+
+
+def resume_after_link(tracker: Tracker) -> list[dict[str, Any]]:
+    """Events that continue what an anonymous user started before they logged in."""
+    action = RESUME_ACTIONS.get(tracker.get_slot(RESUME_SLOT) or "")
+    if action is None:
+        return []
+    return [SlotSet(RESUME_SLOT, None), SlotSet(STOP_SLOT, False), FollowupAction(action)]
+
+
+def show_pending_nudge(dispatcher: CollectingDispatcher, sender_id: str) -> None:
+    """Starts with the goal a nudge was made for, once, when the student opens the chat."""
+    now = clock.now()
+    with session_scope() as session:
+        nudge = take_pending_nudge(session, sender_id, now=now)
+        access = authorise(session, sender_id, Purpose.NAME, today=now.date())
+    if nudge is None:
+        return
+    dispatcher.utter_message(
+        text=nudge_message(access.viewer_first_name or "", nudge, now.date()),
+        buttons=[
+            {"title": "Ja, inchecken", "payload": "/checkin"},
+            {"title": "Later", "payload": "/deny"},
+        ],
+    )
+
+
+def _reset(slots: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [SlotSet(slot, None) for slot in slots]
+
+
+def _refuse_start(dispatcher: CollectingDispatcher, who: Who, resume: str) -> list[dict[str, Any]]:
+    if who is Who.ANONYMOUS:
+        dispatcher.utter_message(text=text("checkin", "anonymous"))
+        return [SlotSet(RESUME_SLOT, resume)]
+    dispatcher.utter_message(
+        text=text("checkin", "guardian") if resume == "checkin" else text("goal", "not_student")
+    )
+    return []
+
+
+def _stop(dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    dispatcher.utter_message(text=text("checkin", "stopped"))
+    return {STOP_SLOT: True}
+
+
+class ActionStartCheckin(Action):
+    """ "Ik wil inchecken": starts the check-in form for a linked student."""
+
+    def name(self) -> str:
+        return "action_start_checkin"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        with session_scope() as session:
+            who, goals = open_goals(session, tracker.sender_id, today=clock.today())
+        if who is not Who.STUDENT:
+            return _refuse_start(dispatcher, who, "checkin")
+        if not goals:
+            dispatcher.utter_message(text=text("checkin", "no_open_goals"))
+            return []
+        return [
+            *_reset(CHECKIN_SLOTS),
+            SlotSet(STOP_SLOT, False),
+            SlotSet(RESUME_SLOT, None),
+            SlotSet(KEY_SLOT, uuid.uuid4().hex),
+            FollowupAction("checkin_form"),
+        ]
+
+
+class ActionAskCheckinGoal(Action):
+    """Asks which goal, with the first open goals as buttons."""
+
+    def name(self) -> str:
+        return "action_ask_checkin_goal"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        with session_scope() as session:
+            _, goals = open_goals(session, tracker.sender_id, today=clock.today())
+        buttons = [{"title": goal.title, "payload": goal.title} for goal in goals[:GOAL_BUTTONS]]
+        dispatcher.utter_message(response="utter_ask_checkin_goal", buttons=buttons)
+        return []
+
+
+class ValidateCheckinForm(FormValidationAction):
+    """Reads each answer from free text; asks again kindly; "laat maar" stops the form."""
+
+    def name(self) -> str:
+        return "validate_checkin_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        if tracker.get_slot(STOP_SLOT):
+            return []
+        if tracker.get_slot("checkin_status") == ACHIEVED:
+            return [slot for slot in domain_slots if slot != "checkin_plan"]
+        return domain_slots
+
+    def _answer(
+        self,
+        slot: str,
+        value: Any,
+        dispatcher: CollectingDispatcher,
+        read: Any,
+        retry_response: str,
+    ) -> dict[str, Any]:
+        if value is None:  # cleared when the form starts: nothing to check
+            return {slot: None}
+        said = str(value)
+        if is_stop_request(said):
+            return {slot: None, **_stop(dispatcher)}
+        # "/intent{...}" typed by hand is never an answer.
+        result = None if said.lstrip().startswith("/") else read(said)
+        if result is None:
+            dispatcher.utter_message(response=retry_response)
+        return {slot: result}
+
+    async def validate_checkin_goal(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        with session_scope() as session:
+            _, goals = open_goals(session, tracker.sender_id, today=clock.today())
+        choices = [(goal.goal_id, goal.title) for goal in goals]
+        shown = choices[:GOAL_BUTTONS]
+
+        def read(said: str) -> str | None:
+            chosen = choose_goal(said, shown) or choose_goal(said, choices)
+            return None if chosen is None else str(chosen)
+
+        return self._answer("checkin_goal", value, dispatcher, read, "utter_invalid_checkin_goal")
+
+    async def validate_checkin_status(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        def read(said: str) -> str | None:
+            status = read_status(said)
+            return None if status is None else status.value
+
+        return self._answer(
+            "checkin_status", value, dispatcher, read, "utter_invalid_checkin_status"
+        )
+
+    async def validate_checkin_motivation(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        def read(said: str) -> str | None:
+            score = read_motivation(said)
+            return None if score is None else str(score)
+
+        return self._answer(
+            "checkin_motivation", value, dispatcher, read, "utter_invalid_checkin_motivation"
+        )
+
+    async def validate_checkin_note(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._answer(
+            "checkin_note", value, dispatcher, read_note, "utter_invalid_checkin_note"
+        )
+
+    async def validate_checkin_plan(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        return self._answer(
+            "checkin_plan", value, dispatcher, read_if_then_plan, "utter_invalid_checkin_plan"
+        )
+
+
+class ActionSubmitCheckin(Action):
+    """Stores the finished check-in once and shows progress; or confirms a stop."""
+
+    def name(self) -> str:
+        return "action_submit_checkin"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        cleanup = [*_reset(CHECKIN_SLOTS), SlotSet(KEY_SLOT, None), SlotSet(STOP_SLOT, False)]
+        if tracker.get_slot(STOP_SLOT) or not tracker.get_slot(KEY_SLOT):
+            return cleanup
+        answers = CheckInAnswers(
+            goal_id=int(tracker.get_slot("checkin_goal")),
+            status=tracker.get_slot("checkin_status"),
+            motivation=int(tracker.get_slot("checkin_motivation")),
+            note=tracker.get_slot("checkin_note") or "",
+            if_then_plan=tracker.get_slot("checkin_plan"),
+        )
+        now = clock.now()
+        with session_scope() as session:
+            outcome = record_check_in(
+                session,
+                tracker.sender_id,
+                answers,
+                idempotency_key=tracker.get_slot(KEY_SLOT),
+                now=now,
+            )
+        if outcome is None:
+            dispatcher.utter_message(text=text("checkin", "goal_gone"))
+            return cleanup
+        for message in check_in_messages(outcome, today=now.date()):
+            dispatcher.utter_message(text=message)
+        return cleanup
+
+
+class ActionStartGoal(Action):
+    """ "Ik wil voor de kerst mijn rekentoets halen": fills what the message already says."""
+
+    def name(self) -> str:
+        return "action_start_goal"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        today = clock.today()
+        with session_scope() as session:
+            who, _ = open_goals(session, tracker.sender_id, today=today)
+        if who is not Who.STUDENT:
+            return _refuse_start(dispatcher, who, "add_goal")
+        said = tracker.latest_message.get("text") or ""
+        found = find_date(said, today)
+        due = found.value if found and is_acceptable_goal_date(found.value, today) else None
+        title = goal_title_from(found.rest if found else said)
+        return [
+            *_reset(GOAL_SLOTS),
+            SlotSet("goal_title", title),
+            SlotSet("goal_date", due.isoformat() if due else None),
+            SlotSet(STOP_SLOT, False),
+            SlotSet(RESUME_SLOT, None),
+            FollowupAction("personal_goal_form"),
+        ]
+
+
+class ValidatePersonalGoalForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_personal_goal_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict[str, Any],
+    ) -> list[str]:
+        return [] if tracker.get_slot(STOP_SLOT) else domain_slots
+
+    async def validate_goal_title(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        if value is None:
+            return {"goal_title": None}
+        said = str(value)
+        if is_stop_request(said):
+            return {"goal_title": None, **_stop(dispatcher)}
+        title = goal_title_from(said)
+        if title is None:
+            dispatcher.utter_message(response="utter_invalid_goal_title")
+            return {"goal_title": None}
+        # The title may carry its date: "mijn verslag af voor 1 maart".
+        found = find_date(said, clock.today())
+        if (
+            found
+            and not tracker.get_slot("goal_date")
+            and is_acceptable_goal_date(found.value, clock.today())
+        ):
+            return {
+                "goal_title": goal_title_from(found.rest) or title,
+                "goal_date": found.value.isoformat(),
+            }
+        return {"goal_title": title}
+
+    async def validate_goal_date(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+    ) -> dict[str, Any]:
+        if value is None:
+            return {"goal_date": None}
+        said = str(value)
+        if is_stop_request(said):
+            return {"goal_date": None, **_stop(dispatcher)}
+        if _is_iso_date(said):
+            return {"goal_date": said}
+        found = find_date(said, clock.today())
+        if found is None or not is_acceptable_goal_date(found.value, clock.today()):
+            dispatcher.utter_message(response="utter_invalid_goal_date")
+            return {"goal_date": None}
+        return {"goal_date": found.value.isoformat()}
+
+
+def _is_iso_date(said: str) -> bool:
+    try:
+        date.fromisoformat(said)
+    except ValueError:
+        return False
+    return True
+
+
+class ActionSaveGoal(Action):
+    def name(self) -> str:
+        return "action_save_goal"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        cleanup = [*_reset(GOAL_SLOTS), SlotSet(STOP_SLOT, False)]
+        title, due = tracker.get_slot("goal_title"), tracker.get_slot("goal_date")
+        if tracker.get_slot(STOP_SLOT) or not title or not due:
+            return cleanup
+        now = clock.now()
+        with session_scope() as session:
+            goal = add_personal_goal(
+                session, tracker.sender_id, title, date.fromisoformat(due), now=now
+            )
+        if goal is None:
+            dispatcher.utter_message(text=text("goal", "not_student"))
+        else:
+            dispatcher.utter_message(text=goal_saved_message(goal, now.date()))
+        return cleanup
+
+
+class ActionShowProgress(Action):
+    """ "Hoe sta ik ervoor?" / "Hoe gaat het met mijn kind?": progress per bouwsteen."""
+
+    def name(self) -> str:
+        return "action_show_progress"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        today = clock.today()
+        with session_scope() as session:
+            who, reports = progress_reports(
+                session,
+                tracker.sender_id,
+                today=today,
+                message_text=tracker.latest_message.get("text"),
+            )
+        if who is Who.ANONYMOUS:
+            dispatcher.utter_message(text=text("checkin", "anonymous"))
+            return [SlotSet(RESUME_SLOT, "progress")]
+        audience = "student" if who is Who.STUDENT else "guardian"
+        content = catalog()
+        if not reports:
+            dispatcher.utter_message(text=content.message("no_children"))
+        for report in reports:
+            name = report.subject.first_name
+            if report.progress is None:
+                dispatcher.utter_message(
+                    text=content.message("refusal", report.subject.refusal.value, name=name)
+                )
+                continue
+            lines = progress_lines(
+                report.progress,
+                audience=audience,
+                name=name,
+                phase=report.phase_name,
+                block_names=report.block_names,
+                today=today,
+            )
+            dispatcher.utter_message(text="\n".join(lines))
+        return []

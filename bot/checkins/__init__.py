@@ -1,0 +1,1 @@
+"""Interim goals (tussendoelen), check-ins, progress, nudges and risk signals."""

@@ -1,0 +1,170 @@
+"""Nudges: a reminder about a goal that falls due soon and has no check-in yet.
+
+Outreach works when it comes from a trusted source, uses the student's own data and
+names a concrete task with a date (FACTS.md). So a nudge names one goal and its date,
+at most once a week per student, never in quiet hours. It is shown when the student
+next opens the chat, and a notification goes to the outbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from bot.audit import record_change
+from bot.checkins.records import goal_states
+from bot.clock import SCHOOL_TIMEZONE
+from bot.db.models import CheckIn, Nudge, OutboxMessage, OutboxStatus, PersonRole, Student
+from bot.identity.access import Purpose, authorise
+
+
+@dataclass(frozen=True)
+class NudgePolicy:
+    days_ahead: int = 7
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    min_gap: timedelta = timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class DueGoal:
+    student_id: int
+    goal_id: int
+    title: str
+    due: date
+    checked_in: bool
+
+
+def in_quiet_hours(moment: datetime, start: time, end: time) -> bool:
+    """Quiet hours in the school's time zone; a span like 21:00-08:00 wraps midnight."""
+    local = moment.astimezone(SCHOOL_TIMEZONE).time()
+    if start == end:
+        return False
+    if start < end:
+        return start <= local < end
+    return local >= start or local < end
+
+
+def parse_quiet_hours(text: str) -> tuple[time, time]:
+    """ "21:00-08:00" -> (21:00, 08:00)."""
+    start, _, end = text.partition("-")
+    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
+
+
+def choose_nudges(
+    due_goals: Iterable[DueGoal],
+    last_nudged: dict[int, datetime],
+    now: datetime,
+    policy: NudgePolicy,
+) -> list[DueGoal]:
+    """At most one goal per student: the first due within the window without a check-in."""
+    if in_quiet_hours(now, policy.quiet_start, policy.quiet_end):
+        return []
+    today = now.astimezone(SCHOOL_TIMEZONE).date()
+    chosen: dict[int, DueGoal] = {}
+    for goal in sorted(due_goals, key=lambda g: (g.student_id, g.due, g.goal_id)):
+        if goal.checked_in or not today <= goal.due <= today + timedelta(days=policy.days_ahead):
+            continue
+        previous = last_nudged.get(goal.student_id)
+        if previous is not None and now - previous < policy.min_gap:
+            continue
+        chosen.setdefault(goal.student_id, goal)
+    return list(chosen.values())
+
+
+def _due_goals(session: Session, today: date) -> list[DueGoal]:
+    due = []
+    for student in session.scalars(select(Student).order_by(Student.id)):
+        checked = set(
+            session.scalars(select(CheckIn.goal_id).where(CheckIn.student_id == student.id))
+        )
+        due += [
+            DueGoal(student.id, goal.goal_id, goal.title, goal.due, goal.goal_id in checked)
+            for goal in goal_states(session, student, today)
+            if goal.due is not None and not goal.achieved
+        ]
+    return due
+
+
+def create_nudges(session: Session, *, now: datetime, policy: NudgePolicy) -> list[DueGoal]:
+    """The nudge job: stores the chosen nudges and their outbox notifications."""
+    today = now.astimezone(SCHOOL_TIMEZONE).date()
+    last_nudged = {
+        student_id: moment
+        for student_id, moment in session.execute(
+            select(Nudge.student_id, func.max(Nudge.created_at)).group_by(Nudge.student_id)
+        )
+    }
+    chosen = choose_nudges(_due_goals(session, today), last_nudged, now, policy)
+    for goal in chosen:
+        nudge = Nudge(student_id=goal.student_id, goal_id=goal.goal_id, created_at=now)
+        session.add(nudge)
+        session.flush()
+        record_change(
+            session,
+            actor_type="job",
+            actor_id="nudge",
+            action="nudge",
+            subject_type="student",
+            subject_id=goal.student_id,
+            detail=f"goal {goal.goal_id} due {goal.due.isoformat()}",
+        )
+        session.add(
+            OutboxMessage(
+                topic="nudge",
+                # Ids and a date only: the receiving system looks the student up itself.
+                payload=json.dumps(
+                    {
+                        "student_id": goal.student_id,
+                        "goal_id": goal.goal_id,
+                        "due": goal.due.isoformat(),
+                    }
+                ),
+                idempotency_key=f"nudge:{nudge.id}",
+                status=OutboxStatus.PENDING,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    session.flush()
+    return chosen
+
+
+@dataclass(frozen=True)
+class PendingNudge:
+    goal_title: str
+    due: date
+
+
+def take_pending_nudge(
+    session: Session, conversation_id: str, *, now: datetime
+) -> PendingNudge | None:
+    """The student's newest unshown nudge; all are marked shown, so one opening of the
+    chat shows one reminder. None for anyone but a student, or when there is none."""
+    today = now.astimezone(SCHOOL_TIMEZONE).date()
+    access = authorise(session, conversation_id, Purpose.PROGRESS, today=today)
+    if access.role is not PersonRole.STUDENT or not access.subjects:
+        return None
+    student = session.get(Student, access.subjects[0].facts.student_id)
+    unshown = session.scalars(
+        select(Nudge)
+        .where(Nudge.student_id == student.id, Nudge.shown_at.is_(None))
+        .order_by(Nudge.created_at.desc(), Nudge.id.desc())
+    ).all()
+    if not unshown:
+        return None
+    nudge = unshown[0]
+    for each in unshown:
+        each.shown_at = now
+        each.shown_in_conversation_id = conversation_id
+    states = {goal.goal_id: goal for goal in goal_states(session, student, today)}
+    goal = states.get(nudge.goal_id)
+    session.flush()
+    if goal is None or goal.achieved or goal.due is None:
+        return None
+    return PendingNudge(goal_title=goal.title, due=goal.due)

@@ -1,0 +1,263 @@
+"""Check-ins, personal goals, progress and nudges over REST with the running assistant."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+import yaml
+from sqlalchemy import func, select
+
+from bot import clock
+from bot.db.models import (
+    CheckIn,
+    CheckInStatus,
+    Guardian,
+    InterimGoal,
+    LinkMethod,
+    Nudge,
+    RiskFlag,
+    RiskKind,
+    Student,
+)
+from bot.db.session import session_scope
+from bot.identity.linking import issue_code
+from bot.identity.links import link_conversation
+from tests.integration.conftest import SECRET
+
+pytestmark = pytest.mark.integration
+
+DOMAIN = yaml.safe_load((Path(__file__).resolve().parents[2] / "domain.yml").read_text())
+MESSAGES = yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "bot/content/messages.yml").read_text()
+)
+
+
+def response_text(name: str) -> str:
+    return DOMAIN["responses"][name][-1]["text"]
+
+
+def reask(slot: str) -> list[str]:
+    """A friendly "I did not get that", then the question again."""
+    return [response_text(f"utter_invalid_{slot}"), response_text(f"utter_ask_{slot}")]
+
+
+def new_student(assistant, first_name: str) -> int:
+    """A student of their own, so tests do not share goals and check-ins."""
+    with session_scope(assistant.database_url) as session:
+        sanne = session.scalar(select(Student).where(Student.first_name == "Sanne"))
+        student = Student(
+            first_name=first_name,
+            last_name="Test",
+            birth_date=date(2010, 5, 1),
+            school_id=sanne.school_id,
+            route_id=sanne.route_id,
+            phase_id=sanne.phase_id,
+            phase_started_on=sanne.phase_started_on,
+        )
+        session.add(student)
+        session.flush()
+        return student.id
+
+
+def linked_student(assistant, conversation_id: str, first_name: str) -> int:
+    student = new_student(assistant, first_name)
+    with session_scope(assistant.database_url) as session:
+        link_conversation(session, conversation_id, via=LinkMethod.CODE, student_id=student)
+    return student
+
+
+def check_ins_of(assistant, student: int) -> list[CheckIn]:
+    with session_scope(assistant.database_url) as session:
+        return list(session.scalars(select(CheckIn).where(CheckIn.student_id == student)))
+
+
+def goal_buttons(assistant, conversation: str) -> list[dict]:
+    (question,) = assistant.send(conversation, "ik wil inchecken")
+    assert question["text"] == response_text("utter_ask_checkin_goal")
+    return question["buttons"]
+
+
+def test_a_full_check_in_with_friendly_re_asks_is_stored(assistant):
+    student = linked_student(assistant, "it-checkin", "Iris")
+    buttons = goal_buttons(assistant, "it-checkin")
+    assert 1 <= len(buttons) <= 4
+    say = assistant.say
+    assert say("it-checkin", "welk doel?") == reask("checkin_goal")
+    assert say("it-checkin", buttons[0]["payload"]) == [response_text("utter_ask_checkin_status")]
+    assert say("it-checkin", "misschien") == reask("checkin_status")
+    assert say("it-checkin", "bezig") == [response_text("utter_ask_checkin_motivation")]
+    assert say("it-checkin", "tien") == reask("checkin_motivation")
+    injected = '/inform{"checkin_motivation": "5", "student_id": 1}'
+    assert say("it-checkin", injected) == reask("checkin_motivation")
+    assert say("it-checkin", "4") == [response_text("utter_ask_checkin_note")]  # "in de weg"
+    assert say("it-checkin", "🙈🙈") == reask("checkin_note")
+    assert say("it-checkin", "Mijn bijbaan kost veel tijd") == [
+        response_text("utter_ask_checkin_plan")
+    ]
+    assert say("it-checkin", "ik ga beter plannen") == reask("checkin_plan")
+    replies = say("it-checkin", "Als ik thuis kom, dan plan ik eerst een uur huiswerk")
+    assert replies[0] == "Dank je! Je check-in is opgeslagen."
+    assert any("Je hebt 0 van de 12 doelen gehaald." in reply for reply in replies)
+
+    (stored,) = check_ins_of(assistant, student)
+    with session_scope(assistant.database_url) as session:
+        goal_title = session.get(InterimGoal, stored.goal_id).title
+    assert goal_title == buttons[0]["title"]
+    assert (stored.status, stored.motivation, stored.note) == (
+        CheckInStatus.IN_PROGRESS,
+        4,
+        "Mijn bijbaan kost veel tijd",
+    )
+    assert stored.if_then_plan.startswith("Als ik thuis kom")
+    assert stored.conversation_id == "it-checkin" and stored.idempotency_key
+    # The form is over: a normal question is answered again.
+    assert "Toptraject" in say("it-checkin", "wat is het toptraject")[0]
+
+
+def test_an_achieved_goal_skips_the_plan_and_is_celebrated(assistant):
+    student = linked_student(assistant, "it-achieved", "Jesse")
+    buttons = goal_buttons(assistant, "it-achieved")
+    assistant.say("it-achieved", "2")  # the second goal, by its number
+    assistant.say("it-achieved", "gehaald")
+    note_question = assistant.say("it-achieved", "5")
+    assert note_question == [DOMAIN["responses"]["utter_ask_checkin_note"][0]["text"]]
+    replies = assistant.say("it-achieved", "Ik heb elke dag een kwartier geoefend")
+    assert replies[0] == "Dank je! Je check-in is opgeslagen."
+    assert replies[1] == MESSAGES["milestone"]["first_check_in"]
+    (stored,) = check_ins_of(assistant, student)
+    assert stored.status is CheckInStatus.ACHIEVED and stored.if_then_plan is None
+    with session_scope(assistant.database_url) as session:
+        assert session.get(InterimGoal, stored.goal_id).title == buttons[1]["title"]
+
+
+def test_laat_maar_stops_the_form_and_stores_nothing(assistant):
+    student = linked_student(assistant, "it-stop", "Kees")
+    buttons = goal_buttons(assistant, "it-stop")
+    assistant.say("it-stop", buttons[0]["payload"])
+    assistant.say("it-stop", "lukt niet")
+    (stopped,) = assistant.say("it-stop", "laat maar")
+    assert stopped.startswith("Oké, we stoppen. Ik heb niets opgeslagen.")
+    assert check_ins_of(assistant, student) == []
+    assert "Toptraject" in assistant.say("it-stop", "wat is het toptraject")[0]
+    # A new check-in starts clean.
+    assert goal_buttons(assistant, "it-stop")
+
+
+def test_distress_in_a_note_shows_the_crisis_lines_and_flags_an_urgent_risk(assistant):
+    student = linked_student(assistant, "it-distress", "Lars")
+    buttons = goal_buttons(assistant, "it-distress")
+    for answer in (buttons[0]["payload"], "lukt niet", "1", "ik zie het niet meer zitten"):
+        assistant.say("it-distress", answer)
+    replies = assistant.say("it-distress", "als ik me slecht voel dan bel ik mijn zus")
+    assert any("0800-0113" in reply and "0800-0432" in reply for reply in replies)
+    with session_scope(assistant.database_url) as session:
+        flags = session.scalars(select(RiskFlag).where(RiskFlag.student_id == student)).all()
+        assert [flag.kind for flag in flags] == [RiskKind.DISTRESS]
+
+
+def test_an_anonymous_student_logs_in_and_the_check_in_continues(assistant):
+    student = new_student(assistant, "Mila")
+    with session_scope(assistant.database_url) as session:
+        code = issue_code(session, secret_key=SECRET, now=clock.now(), student_id=student)
+    (ask_to_link,) = assistant.say("it-anon-checkin", "ik wil inchecken")
+    assert ask_to_link.startswith("Ik weet nog niet wie je bent.")
+    replies = assistant.send("it-anon-checkin", code)
+    assert replies[0]["text"].startswith("Gelukt! Je bent nu ingelogd, Mila.")
+    assert replies[-1]["text"] == response_text("utter_ask_checkin_goal")
+    assert replies[-1]["buttons"]
+
+
+def test_a_guardian_is_sent_to_the_progress_question_and_sees_it(assistant):
+    with session_scope(assistant.database_url) as session:
+        petra = session.scalar(select(Guardian.id).where(Guardian.first_name == "Petra"))
+        link_conversation(session, "it-petra-progress", via=LinkMethod.CODE, guardian_id=petra)
+    (refusal,) = assistant.say("it-petra-progress", "ik wil inchecken")
+    assert refusal.startswith("Je kind doet de check-in zelf.")
+    (report,) = assistant.say("it-petra-progress", "hoe gaat het met mijn kind")
+    assert report.startswith("Zo staat Sanne ervoor in vmbo jaar 4:")
+    assert "Sanne heeft" in report and "doelen gehaald" in report
+
+
+def test_a_student_adds_a_personal_goal_with_or_without_a_date(assistant):
+    student = linked_student(assistant, "it-goal", "Noah")
+    (saved,) = assistant.say("it-goal", "ik wil voor de kerst mijn rekentoets halen")
+    assert saved.startswith("Je doel staat erin: Mijn rekentoets halen.")
+    assert "24 december" in saved
+    assert assistant.say("it-goal", "nieuw doel toevoegen") == [
+        response_text("utter_ask_goal_title")
+    ]
+    assert assistant.say("it-goal", "elke week twee uur Engels oefenen") == [
+        response_text("utter_ask_goal_date")
+    ]
+    assert assistant.say("it-goal", "gisteren") == reask("goal_date")
+    (saved,) = assistant.say("it-goal", "over drie weken")
+    assert saved.startswith("Je doel staat erin: Elke week twee uur Engels oefenen.")
+    with session_scope(assistant.database_url) as session:
+        goals = session.scalars(
+            select(InterimGoal).where(InterimGoal.owner_student_id == student)
+        ).all()
+    assert {(g.title, g.due_date) for g in goals} == {
+        ("Mijn rekentoets halen", date(clock.today().year, 12, 24)),
+        ("Elke week twee uur Engels oefenen", clock.today() + timedelta(weeks=3)),
+    }
+    (report,) = assistant.say("it-goal", "hoe sta ik ervoor")
+    assert "- eigen doelen: 0 van 2" in report
+
+
+def test_a_nudge_opens_the_next_conversation_once(assistant):
+    student = linked_student(assistant, "it-nudge", "Olivia")
+    with session_scope(assistant.database_url) as session:
+        goal = session.scalar(
+            select(InterimGoal).where(InterimGoal.code.is_not(None)).order_by(InterimGoal.id)
+        )
+        student_phase_goal = session.scalar(
+            select(InterimGoal).where(
+                InterimGoal.phase_id == session.get(Student, student).phase_id,
+                InterimGoal.code.is_not(None),
+            )
+        )
+        session.add(Nudge(student_id=student, goal_id=(student_phase_goal or goal).id))
+    # The session starts with the nudge, then the greeting answers "hoi".
+    nudge, greeting = assistant.send("it-nudge", "hoi")
+    assert nudge["text"].startswith("Hoi Olivia! Je doel is bijna aan de beurt:")
+    assert "Zullen we even inchecken?" in nudge["text"]
+    assert [b["payload"] for b in nudge["buttons"]] == ["/checkin", "/deny"]
+    assert greeting["text"].startswith("Hoi Olivia! Fijn dat je er bent.")
+    assert len(assistant.send("it-nudge", "hoi")) == 1  # shown once
+
+
+def run_check_in(assistant, conversation: str) -> list[str]:
+    buttons = goal_buttons(assistant, conversation)
+    replies = []
+    for answer in (
+        buttons[0]["payload"],
+        "bezig",
+        "3",
+        "Weinig tijd",
+        "Als ik tijd heb, dan oefen ik",
+    ):
+        replies = assistant.say(conversation, answer)
+    return replies
+
+
+def test_fifty_simultaneous_check_ins_are_each_stored_exactly_once(assistant):
+    students = [linked_student(assistant, f"it-many-{n}", f"Veel{n}") for n in range(50)]
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        results = list(pool.map(lambda n: run_check_in(assistant, f"it-many-{n}"), range(50)))
+    assert all(replies[0] == "Dank je! Je check-in is opgeslagen." for replies in results)
+    with session_scope(assistant.database_url) as session:
+        counts = dict(
+            session.execute(
+                select(CheckIn.student_id, func.count())
+                .where(CheckIn.student_id.in_(students))
+                .group_by(CheckIn.student_id)
+            ).all()
+        )
+        keys = session.scalars(
+            select(CheckIn.idempotency_key).where(CheckIn.student_id.in_(students))
+        ).all()
+    assert counts == {student: 1 for student in students}
+    assert len(set(keys)) == 50
