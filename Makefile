@@ -36,7 +36,8 @@ $(SPACY_BUILT): $(INSTALLED) bot/nlu/build_pipeline.py bot/nlu/entity_patterns.y
 
 train: $(MODEL)
 
-$(MODEL): $(SPACY_BUILT) $(TRAINING_INPUTS) $(wildcard bot/nlu/*.py) bot/input_check.py bot/identity/codes.py
+$(MODEL): $(SPACY_BUILT) $(TRAINING_INPUTS) $(wildcard bot/nlu/*.py) bot/input_check.py \
+		bot/identity/codes.py bot/escalation/signals.py bot/checkins/answers.py
 	$(RASA) train --config config.yml --domain domain.yml --data data \
 		--out models --fixed-model-name toptraject
 

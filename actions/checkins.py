@@ -44,7 +44,9 @@ from bot.checkins.texts import (
 )
 from bot.content.catalog import catalog
 from bot.db.session import session_scope
-from bot.identity.access import Purpose, authorise
+from bot.escalation.deadlines import deadline_policy
+from bot.escalation.handoffs import handoffs_for_risk_flags
+from bot.settings import load_settings
 
 CHECKIN_SLOTS = (
     "checkin_goal",
@@ -82,11 +84,10 @@ def show_pending_nudge(dispatcher: CollectingDispatcher, sender_id: str) -> None
     now = clock.now()
     with session_scope() as session:
         nudge = take_pending_nudge(session, sender_id, now=now)
-        access = authorise(session, sender_id, Purpose.NAME, today=now.date())
     if nudge is None:
         return
     dispatcher.utter_message(
-        text=nudge_message(access.viewer_first_name or "", nudge, now.date()),
+        text=nudge_message(nudge, now.date()),
         buttons=[
             {"title": "Ja, inchecken", "payload": "/checkin"},
             {"title": "Later", "payload": "/deny"},
@@ -271,11 +272,25 @@ class ActionSubmitCheckin(Action):
                 idempotency_key=tracker.get_slot(KEY_SLOT),
                 now=now,
             )
+            settings = load_settings()
+            handoffs = (
+                handoffs_for_risk_flags(
+                    session,
+                    now=now,
+                    policy=deadline_policy(settings),
+                    default_region=settings.default_region,
+                    conversation_id=tracker.sender_id,
+                )
+                if outcome and outcome.risks
+                else []
+            )
         if outcome is None:
             dispatcher.utter_message(text=text("checkin", "goal_gone"))
             return cleanup
         for message in check_in_messages(outcome, today=now.date()):
             dispatcher.utter_message(text=message)
+        for view in handoffs:
+            dispatcher.utter_message(text=text("handoff", "risk", reference=view.reference))
         return cleanup
 
 

@@ -5,6 +5,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.handoff import waiting_note
 from bot import clock
 from bot.db.session import session_scope
 from bot.identity.access import Purpose, authorise
@@ -28,4 +29,7 @@ class ActionGreetUser(Action):
             dispatcher.utter_message(
                 response="utter_greet_named", first_name=access.viewer_first_name
             )
+        waiting = waiting_note(tracker.sender_id)
+        if waiting:
+            dispatcher.utter_message(text=waiting)
         return []

@@ -54,3 +54,13 @@ def bot_actions_newest_first(tracker: Tracker) -> list[str]:
         if event.get("event") == "action" and event.get("name") != "action_listen"
     ]
     return [name for name in names if name]
+
+
+def recent_turns(tracker: Tracker, limit: int = 12) -> list[tuple[str, str]]:
+    """The last user and bot texts, oldest first: ("user" | "bot", text)."""
+    turns = [
+        ("user" if event["event"] == "user" else "bot", str(event.get("text") or ""))
+        for event in tracker.events
+        if event.get("event") in ("user", "bot") and event.get("text")
+    ]
+    return turns[-limit:]

@@ -33,9 +33,15 @@ def _seed_demo(args: argparse.Namespace) -> int:
         return 2
     with session_scope(settings.database_url) as session:
         codes = seed_demo(session, settings.secret_key)
+    from bot.db.seed import DEMO_COORDINATOR_PASSWORD
+
     print("Demo data is ready. Demo koppelcodes (valid 14 days, one use each):")
     for demo in codes:
         print(f"  {demo.code}  {demo.role:8}  {demo.person}")
+    print(
+        f"Coordinator inbox: {settings.web_url}/inbox, e.g. i.wolters@rocvantwente.example.org "
+        f"with password {DEMO_COORDINATOR_PASSWORD!r} (every demo coordinator)."
+    )
     return 0
 
 
@@ -124,6 +130,50 @@ def _nudge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _escalate_overdue(args: argparse.Namespace) -> int:
+    from bot import clock
+    from bot.jobs import escalate
+
+    print(f"Escalation: {escalate(load_settings(), clock.now())}.")
+    return 0
+
+
+def _deliver_outbox(args: argparse.Namespace) -> int:
+    from bot import clock
+    from bot.jobs import deliver_outbox
+
+    print(f"Outbox: {deliver_outbox(load_settings(), clock.now())}.")
+    return 0
+
+
+def _set_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from sqlalchemy import select
+
+    from bot.db.models import Coordinator
+    from bot.db.session import session_scope
+    from bot.identity.passwords import MIN_PASSWORD_LENGTH, hash_password
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("New password: ")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        print(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", file=sys.stderr)
+        return 1
+    with session_scope(load_settings().database_url) as session:
+        coordinator = session.scalar(
+            select(Coordinator).where(Coordinator.email == args.email.strip().lower())
+        )
+        if coordinator is None:
+            print(f"There is no coordinator with e-mail {args.email}.", file=sys.stderr)
+            return 1
+        coordinator.password_hash = hash_password(password)
+    print(f"Password set for {args.email}.")
+    return 0
+
+
 def _load_goals(args: argparse.Namespace) -> int:
     from bot.checkins.goals import load_goal_file, sync_route_goals
     from bot.db.session import session_scope
@@ -174,6 +224,7 @@ def _run(args: argparse.Namespace) -> int:
         print(
             "\nThe Toptraject assistant is running.\n"
             f"  Chat page:        {settings.web_url}/\n"
+            f"  Coordinator inbox: {settings.web_url}/inbox\n"
             f"  Rasa REST:        {settings.rasa_url}/webhooks/rest/webhook\n"
             f"  Rasa HTTP API:    {settings.rasa_url} (token in RASA_TOKEN)\n"
             f"  Action server:    http://{settings.action_host}:{settings.action_port}\n"
@@ -233,6 +284,19 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "nudge", help="nudge students with a goal due soon (the web app also runs this hourly)"
     ).set_defaults(handler=_nudge)
+    password = commands.add_parser("set-password", help="set a coordinator's inbox password")
+    password.add_argument("--email", required=True)
+    password.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    password.set_defaults(handler=_set_password)
+    commands.add_parser(
+        "escalate-overdue",
+        help="turn risk flags into handoffs and escalate overdue ones (the web app: every minute)",
+    ).set_defaults(handler=_escalate_overdue)
+    commands.add_parser(
+        "deliver-outbox", help="send pending notifications to NOTIFY_WEBHOOK_URL"
+    ).set_defaults(handler=_deliver_outbox)
     goals = commands.add_parser("load-goals", help="load the route's interim goals (goals.yml)")
     goals.add_argument("--file", help="another goals file than bot/checkins/goals.yml")
     goals.set_defaults(handler=_load_goals)

@@ -6,14 +6,19 @@ English summary for the log; it never logs personal data.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.checkins.nudges import NudgePolicy, create_nudges, parse_quiet_hours
+from bot.checkins.nudges import NudgePolicy, create_nudges
+from bot.clock import parse_time_span
 from bot.db.session import session_scope
+from bot.escalation.deadlines import deadline_policy
+from bot.escalation.handoffs import escalate_overdue, handoffs_for_risk_flags
 from bot.identity.transcripts import purge_transcripts
+from bot.notify.outbox import deliver_due
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -42,7 +47,7 @@ def purge_erased(
 
 def nudge(settings: Settings, now: datetime) -> str:
     """Nudges students with a goal due soon and no check-in for it."""
-    quiet_start, quiet_end = parse_quiet_hours(settings.nudge_quiet_hours)
+    quiet_start, quiet_end = parse_time_span(settings.nudge_quiet_hours)
     policy = NudgePolicy(
         days_ahead=settings.nudge_days_ahead, quiet_start=quiet_start, quiet_end=quiet_end
     )
@@ -51,9 +56,33 @@ def nudge(settings: Settings, now: datetime) -> str:
     return f"{len(chosen)} students nudged"
 
 
+def escalate(settings: Settings, now: datetime) -> str:
+    """Risk flags become handoffs; unclaimed overdue handoffs climb the ladder."""
+    policy = deadline_policy(settings)
+    with session_scope(settings.database_url) as session:
+        from_risks = handoffs_for_risk_flags(
+            session, now=now, policy=policy, default_region=settings.default_region
+        )
+        climbed = escalate_overdue(session, now=now, policy=policy)
+    return f"{len(from_risks)} handoffs from risk flags, {len(climbed)} overdue handoffs escalated"
+
+
+def deliver_outbox(settings: Settings, now: datetime) -> str:
+    """Sends pending notifications to the webhook; without one they wait in the outbox."""
+    if not settings.notify_webhook_url:
+        return "no NOTIFY_WEBHOOK_URL set; notifications wait in the outbox"
+    with session_scope(settings.database_url) as session:
+        report = asyncio.run(deliver_due(session, settings.notify_webhook_url, now=now))
+    return f"{report.delivered} delivered, {report.retried} to retry, {report.failed} failed"
+
+
 def scheduled_jobs(settings: Settings) -> tuple[Job, ...]:
     """The jobs the web app runs on a timer; an interval of 0 minutes switches one off."""
-    jobs = [Job(name="purge-erased", run=purge_erased, interval=timedelta(minutes=1))]
+    jobs = [
+        Job(name="purge-erased", run=purge_erased, interval=timedelta(minutes=1)),
+        Job(name="escalate-overdue", run=escalate, interval=timedelta(minutes=1)),
+        Job(name="deliver-outbox", run=deliver_outbox, interval=timedelta(seconds=10)),
+    ]
     if settings.nudge_every_minutes:
         jobs.append(
             Job(name="nudge", run=nudge, interval=timedelta(minutes=settings.nudge_every_minutes))

@@ -43,6 +43,14 @@ class Settings:
     nudge_quiet_hours: str = "21:00-08:00"
     # How often the web app runs the nudge job; 0 switches it off (tests, or cron instead).
     nudge_every_minutes: int = 60
+    # Handoffs: office hours (Dutch time, Monday to Friday) and answer deadlines.
+    office_hours: str = "08:30-16:30"
+    urgent_deadline_minutes: int = 60
+    normal_deadline_school_days: int = 1
+    # Region of anonymous conversations, for the regional coordinator.
+    default_region: str = "twente"
+    # Where outbox notifications are POSTed (a Teams, Slack or mail gateway); empty: kept.
+    notify_webhook_url: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -81,10 +89,10 @@ def _port(env: dict[str, str], name: str, default: int) -> int:
     return port
 
 
-def _quiet_hours(env: dict[str, str]) -> str:
-    raw = env.get("NUDGE_QUIET_HOURS", "21:00-08:00")
+def _time_span(env: dict[str, str], name: str, default: str) -> str:
+    raw = env.get(name, default)
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", raw.strip()):
-        raise ConfigurationError(f"NUDGE_QUIET_HOURS must look like 21:00-08:00, not {raw!r}")
+        raise ConfigurationError(f"{name} must look like {default}, not {raw!r}")
     return raw.strip()
 
 
@@ -112,6 +120,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         web_host=env.get("WEB_HOST", "127.0.0.1"),
         web_port=_port(env, "WEB_PORT", 8080),
         nudge_days_ahead=_whole_number(env, "NUDGE_DAYS_AHEAD", 7),
-        nudge_quiet_hours=_quiet_hours(env),
+        nudge_quiet_hours=_time_span(env, "NUDGE_QUIET_HOURS", "21:00-08:00"),
+        office_hours=_time_span(env, "OFFICE_HOURS", "08:30-16:30"),
+        urgent_deadline_minutes=_whole_number(env, "URGENT_DEADLINE_MINUTES", 60),
+        normal_deadline_school_days=_whole_number(env, "NORMAL_DEADLINE_SCHOOL_DAYS", 1),
+        default_region=env.get("DEFAULT_REGION", "twente"),
+        notify_webhook_url=env.get("NOTIFY_WEBHOOK_URL", ""),
         nudge_every_minutes=_whole_number(env, "NUDGE_EVERY_MINUTES", 60),
     )

@@ -8,7 +8,6 @@ next opens the chat, and a notification goes to the outbox in the same transacti
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -19,8 +18,9 @@ from sqlalchemy.orm import Session
 from bot.audit import record_change
 from bot.checkins.records import goal_states
 from bot.clock import SCHOOL_TIMEZONE
-from bot.db.models import CheckIn, Nudge, OutboxMessage, OutboxStatus, PersonRole, Student
+from bot.db.models import CheckIn, ConversationLink, Nudge, PersonRole, Student
 from bot.identity.access import Purpose, authorise
+from bot.notify.outbox import enqueue
 
 
 @dataclass(frozen=True)
@@ -48,12 +48,6 @@ def in_quiet_hours(moment: datetime, start: time, end: time) -> bool:
     if start < end:
         return start <= local < end
     return local >= start or local < end
-
-
-def parse_quiet_hours(text: str) -> tuple[time, time]:
-    """ "21:00-08:00" -> (21:00, 08:00)."""
-    start, _, end = text.partition("-")
-    return time.fromisoformat(start.strip()), time.fromisoformat(end.strip())
 
 
 def choose_nudges(
@@ -114,22 +108,13 @@ def create_nudges(session: Session, *, now: datetime, policy: NudgePolicy) -> li
             subject_id=goal.student_id,
             detail=f"goal {goal.goal_id} due {goal.due.isoformat()}",
         )
-        session.add(
-            OutboxMessage(
-                topic="nudge",
-                # Ids and a date only: the receiving system looks the student up itself.
-                payload=json.dumps(
-                    {
-                        "student_id": goal.student_id,
-                        "goal_id": goal.goal_id,
-                        "due": goal.due.isoformat(),
-                    }
-                ),
-                idempotency_key=f"nudge:{nudge.id}",
-                status=OutboxStatus.PENDING,
-                next_attempt_at=now,
-                created_at=now,
-            )
+        # Ids and a date only: the receiving system looks the student up itself.
+        enqueue(
+            session,
+            "nudge",
+            {"student_id": goal.student_id, "goal_id": goal.goal_id, "due": goal.due.isoformat()},
+            key=f"nudge:{nudge.id}",
+            now=now,
         )
     session.flush()
     return chosen
@@ -137,6 +122,7 @@ def create_nudges(session: Session, *, now: datetime, policy: NudgePolicy) -> li
 
 @dataclass(frozen=True)
 class PendingNudge:
+    first_name: str
     goal_title: str
     due: date
 
@@ -146,18 +132,22 @@ def take_pending_nudge(
 ) -> PendingNudge | None:
     """The student's newest unshown nudge; all are marked shown, so one opening of the
     chat shows one reminder. None for anyone but a student, or when there is none."""
-    today = now.astimezone(SCHOOL_TIMEZONE).date()
-    access = authorise(session, conversation_id, Purpose.PROGRESS, today=today)
-    if access.role is not PersonRole.STUDENT or not access.subjects:
+    link = session.get(ConversationLink, conversation_id)
+    if link is None or link.role is not PersonRole.STUDENT:
         return None
-    student = session.get(Student, access.subjects[0].facts.student_id)
     unshown = session.scalars(
         select(Nudge)
-        .where(Nudge.student_id == student.id, Nudge.shown_at.is_(None))
+        .where(Nudge.student_id == link.student_id, Nudge.shown_at.is_(None))
         .order_by(Nudge.created_at.desc(), Nudge.id.desc())
     ).all()
     if not unshown:
+        # Nothing to show: nothing personal is read, so nothing is audited.
         return None
+    today = now.astimezone(SCHOOL_TIMEZONE).date()
+    access = authorise(session, conversation_id, Purpose.PROGRESS, today=today)
+    if not access.subjects or access.subjects[0].facts is None:
+        return None
+    student = session.get(Student, access.subjects[0].facts.student_id)
     nudge = unshown[0]
     for each in unshown:
         each.shown_at = now
@@ -167,4 +157,4 @@ def take_pending_nudge(
     session.flush()
     if goal is None or goal.achieved or goal.due is None:
         return None
-    return PendingNudge(goal_title=goal.title, due=goal.due)
+    return PendingNudge(first_name=student.first_name, goal_title=goal.title, due=goal.due)

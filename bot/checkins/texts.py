@@ -105,9 +105,9 @@ def check_in_messages(outcome: CheckInOutcome, *, today: date) -> list[str]:
     return messages
 
 
-def nudge_message(name: str, nudge: PendingNudge, today: date) -> str:
+def nudge_message(nudge: PendingNudge, today: date) -> str:
     title = nudge.goal_title if nudge.goal_title.endswith(".") else f"{nudge.goal_title}."
-    return text("nudge", name=name, title=title, date=format_day(nudge.due, today))
+    return text("nudge", name=nudge.first_name, title=title, date=format_day(nudge.due, today))
 
 
 def goal_saved_message(goal: GoalState, today: date) -> str:

@@ -32,9 +32,11 @@ from bot.db.models import (
     utcnow,
 )
 from bot.identity.codes import hash_code, normalise_code
+from bot.identity.passwords import hash_password
 
 DEMO_DATA_FILE = Path(__file__).resolve().parent / "demo_data.yml"
 LINK_CODE_LIFETIME = timedelta(days=14)
+DEMO_COORDINATOR_PASSWORD = "toptraject-demo"
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,10 @@ def seed_demo(session: Session, secret_key: str) -> list[DemoCode]:
             school_id=school.id if school else None,
             ladder_level=entry["ladder_level"],
         )
+        coordinator = session.scalar(select(Coordinator).where(Coordinator.email == entry["email"]))
+        if coordinator.password_hash is None:
+            # Demo only (seed-demo refuses to run in production); printed by the CLI.
+            coordinator.password_hash = hash_password(DEMO_COORDINATOR_PASSWORD)
     (route,) = routes.values()
     students = {}
     for entry in data["students"]:

@@ -37,6 +37,8 @@ class Purpose(str, enum.Enum):
     EXAMS = "exams"
     PROGRESS = "progress"
     CHECKIN_NOTES = "checkin_notes"
+    # Routing a question to the child's coordinator: shows the asker nothing new.
+    HANDOFF = "handoff"
 
 
 class Refusal(str, enum.Enum):
@@ -55,6 +57,8 @@ class GuardianPermissions:
 class StudentFacts:
     student_id: int
     first_name: str
+    school_id: int
+    region_id: int
     phase_code: str
     phase_name: str
     level: SchoolLevel
@@ -101,6 +105,8 @@ def guardian_refusal(
 
     From 18 the student decides; below that the school's setting for this guardian does.
     """
+    if purpose is Purpose.HANDOFF:
+        return None
     if age >= ADULT_AGE and not student_consents:
         return Refusal.ADULT_WITHOUT_CONSENT
     allowed = {
@@ -130,6 +136,8 @@ def _facts(session: Session, student: Student, today: date) -> StudentFacts:
     return StudentFacts(
         student_id=student.id,
         first_name=student.first_name,
+        school_id=student.school_id,
+        region_id=student.school.region_id,
         phase_code=phase.code,
         phase_name=phase.name,
         level=phase.level,

@@ -1,4 +1,5 @@
-"""Removing stored conversations from Rasa's SQL tracker store after an erasure request.
+"""Rasa's SQL tracker store: a conversation's transcript for the inbox, and removing
+stored conversations after an erasure request.
 
 Rasa saves a turn's events after the last action of the turn returns, and when the
 stored events of a conversation have gone it writes the whole in-memory tracker back.
@@ -8,9 +9,10 @@ delete: each row is retried until a run after `events_until` finds nothing left.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import inspect, select, text
 from sqlalchemy.orm import Session
@@ -90,3 +92,35 @@ def purge_transcripts(
         purges_completed=completed,
         purges_open=len(open_purges) - completed,
     )
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    speaker: str  # "user" or "bot"
+    text: str
+    at: datetime
+
+
+def read_transcript(
+    tracker_database_url: str, conversation_id: str, *, limit: int = 200
+) -> list[TranscriptLine]:
+    """What the user and the bot wrote in this conversation, oldest first."""
+    engine = get_engine(tracker_database_url)
+    if not inspect(engine).has_table("events"):
+        return []
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text(
+                "SELECT type_name, data, timestamp FROM events WHERE sender_id = :sender"
+                " AND type_name IN ('user', 'bot') ORDER BY id DESC LIMIT :limit"
+            ),
+            {"sender": conversation_id, "limit": limit},
+        ).all()
+    lines = []
+    for type_name, data, timestamp in reversed(rows):
+        said = (json.loads(data or "{}").get("text") or "").strip()
+        if said:
+            lines.append(
+                TranscriptLine(type_name, said, datetime.fromtimestamp(timestamp, tz=timezone.utc))
+            )
+    return lines

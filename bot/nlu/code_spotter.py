@@ -8,41 +8,17 @@ against the database.
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.nlu.classifiers.classifier import IntentClassifier
-from rasa.shared.nlu.constants import TEXT
-from rasa.shared.nlu.training_data.message import Message
 
 from bot.identity.codes import find_code_in_text
-from bot.nlu.input_guard import set_certain_intent
+from bot.nlu.spotter import CertainIntentSpotter
 
 LINK_CODE_INTENT = "give_link_code"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class LinkCodeSpotter(GraphComponent, IntentClassifier):
-    @classmethod
-    def required_components(cls) -> list[type]:
-        return [IntentClassifier]
+class LinkCodeSpotter(CertainIntentSpotter):
+    intent = LINK_CODE_INTENT
 
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LinkCodeSpotter:
-        return cls()
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            if find_code_in_text(message.get(TEXT)) is None:
-                continue
-            set_certain_intent(message, LINK_CODE_INTENT)
-        return messages
+    def matches(self, text: str | None) -> bool:
+        return find_code_in_text(text) is not None

@@ -8,9 +8,9 @@ from sqlalchemy import text
 
 from bot.db.session import get_engine
 from bot.settings import Settings, load_settings
+from bot.web.inbox import add_inbox_routes
+from bot.web.keys import SETTINGS_KEY
 from bot.web.scheduler import run_scheduled_jobs
-
-SETTINGS_KEY = web.AppKey("settings", Settings)
 
 _SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
@@ -66,6 +66,7 @@ def create_app(settings: Settings | None = None, *, scheduled_jobs: bool = True)
         app.cleanup_ctx.append(run_scheduled_jobs(app[SETTINGS_KEY]))
     app.router.add_get("/", start_page)
     app.router.add_get("/healthz", health)
+    add_inbox_routes(app)
     return app
 
 

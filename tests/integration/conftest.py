@@ -10,9 +10,11 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -39,6 +41,42 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class WebhookReceiver:
+    """A real HTTP server standing in for a school's Teams, Slack or mail gateway."""
+
+    def __init__(self) -> None:
+        self.posts: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                receiver.posts.append(
+                    {
+                        "key": self.headers.get("Idempotency-Key"),
+                        "body": json.loads(self.rfile.read(length) or b"{}"),
+                    }
+                )
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def wait_for(self, predicate, timeout: float = 60) -> list[dict]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = [post for post in self.posts if predicate(post)]
+            if found:
+                return found
+            time.sleep(0.5)
+        return []
+
+
 @dataclass
 class Assistant:
     process: subprocess.Popen
@@ -48,6 +86,7 @@ class Assistant:
     rasa_url: str
     action_url: str
     web_url: str
+    webhook: WebhookReceiver
 
     @property
     def health_urls(self) -> list[str]:
@@ -88,6 +127,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
         seed_demo(session, SECRET)
 
     ports = {name: free_port() for name in ("RASA_PORT", "ACTION_PORT", "WEB_PORT")}
+    webhook = WebhookReceiver()
     env = dict(os.environ)
     env.update({name: str(port) for name, port in ports.items()})
     env.update(
@@ -98,6 +138,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
             "RASA_TOKEN": TOKEN,
             # Tests make their own nudges; the hourly job would add some at random.
             "NUDGE_EVERY_MINUTES": "0",
+            "NOTIFY_WEBHOOK_URL": webhook.url,
         }
     )
     log_path = workdir / "assistant.log"
@@ -127,6 +168,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
         rasa_url=f"http://127.0.0.1:{ports['RASA_PORT']}",
         action_url=f"http://127.0.0.1:{ports['ACTION_PORT']}",
         web_url=f"http://127.0.0.1:{ports['WEB_PORT']}",
+        webhook=webhook,
     )
     deadline = time.monotonic() + 400
     while not all(is_healthy(url) for url in running.health_urls):

@@ -5,7 +5,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # DESIGN.md: custom Rasa components live under bot/nlu/; these are the only ones.
-RASA_COMPONENTS = {ROOT / "bot" / "nlu" / name for name in ("input_guard.py", "code_spotter.py")}
+RASA_COMPONENTS = {
+    ROOT / "bot" / "nlu" / name
+    for name in ("input_guard.py", "spotter.py", "code_spotter.py", "distress_spotter.py")
+}
 
 
 def _imported_modules(path: Path) -> set[str]:

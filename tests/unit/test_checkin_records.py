@@ -213,7 +213,7 @@ def test_the_nudge_job_picks_due_goals_once_a_week_and_writes_the_outbox(db):
     # Shown once, when Sanne opens the chat.
     pending = take_pending_nudge(db, "c1", now=NOW)
     assert pending is not None and TODAY <= pending.due <= TODAY + timedelta(days=7)
-    assert "Hoi Sanne!" in nudge_message("Sanne", pending, TODAY)
+    assert "Hoi Sanne!" in nudge_message(pending, TODAY)
     assert take_pending_nudge(db, "c1", now=NOW) is None
     assert (
         db.scalar(select(Nudge.shown_in_conversation_id).where(Nudge.student_id == sanne)) == "c1"
@@ -234,3 +234,13 @@ def test_a_goal_with_a_check_in_is_not_nudged(db):
         record_check_in(db, "c1", answers(goal_id), idempotency_key=f"k{goal_id}", now=NOW)
     again = [g for g in create_nudges(db, now=NOW, policy=policy) if g.student_id == sanne]
     assert not {g.goal_id for g in again} & due_soon
+
+
+def test_looking_for_a_nudge_reads_nothing_personal_when_there_is_none(db):
+    as_student(db, "c1")
+    link_conversation(db, "c-petra", via=LinkMethod.CODE, guardian_id=person(db, Guardian, "Petra"))
+    before = db.scalar(select(func.count()).select_from(AuditEntry))
+    assert take_pending_nudge(db, "c1", now=NOW) is None
+    assert take_pending_nudge(db, "c-petra", now=NOW) is None
+    assert take_pending_nudge(db, "nobody", now=NOW) is None
+    assert db.scalar(select(func.count()).select_from(AuditEntry)) == before

@@ -25,6 +25,9 @@ GATE_FUNCTIONS = {
         "progress_reports",
     },
     "bot.checkins.nudges": {"take_pending_nudge"},
+    # Handoffs: created from `authorise`; the rest reads only this conversation's own.
+    "bot.escalation.handoffs": {"create_handoff", "open_handoff", "handoffs_for_risk_flags"},
+    "bot.escalation.replies": {"take_replies"},
 }
 
 
@@ -133,6 +136,7 @@ def test_every_action_that_opens_a_session_goes_through_the_gate():
         "ActionStartGoal",
         "ActionSaveGoal",
         "ActionShowProgress",
+        "ActionDeliverReply",
     }
 
 

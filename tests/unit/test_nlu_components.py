@@ -1,9 +1,10 @@
-"""The two custom NLU components, run on real Rasa messages."""
+"""The custom NLU components, run on real Rasa messages."""
 
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.code_spotter import LINK_CODE_INTENT, LinkCodeSpotter
+from bot.nlu.distress_spotter import DISTRESS_INTENT, DistressSpotter
 from bot.nlu.input_guard import InputGuard
 
 CLASSIFIED = {"name": "route", "confidence": 0.97}
@@ -40,3 +41,24 @@ def test_unusual_input_goes_to_the_fallback_without_entities(text):
 def test_ordinary_dutch_passes_the_guard():
     (message,) = InputGuard({"max_chars": 1000}).process([classified("roc of saxion?")])
     assert message.get("intent") == CLASSIFIED
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["ik zie het niet meer zitten", "Soms wil ik dood.", "ik denk aan ZELFMOORD", "i want to die"],
+)
+def test_words_of_distress_always_become_the_distress_intent(text):
+    (message,) = DistressSpotter().process([classified(text)])
+    assert message.get("intent") == {"name": DISTRESS_INTENT, "confidence": 1.0}
+
+
+@pytest.mark.parametrize("text", ["ik ben gestopt met roken", "ik wil dood graag een 10 halen?"])
+def test_other_words_keep_their_classification_or_err_on_the_side_of_care(text):
+    (message,) = DistressSpotter().process([classified(text)])
+    expected = DISTRESS_INTENT if "dood" in text else CLASSIFIED["name"]
+    assert message.get("intent")["name"] == expected
+
+
+def test_a_word_or_two_in_between_still_counts_as_distress():
+    (message,) = DistressSpotter().process([classified("ik zie het echt niet meer zitten")])
+    assert message.get("intent")["name"] == DISTRESS_INTENT

@@ -12,6 +12,8 @@ from bot.personal import exam_situation, route_position, topic_addition, travel_
 VMBO4 = StudentFacts(
     student_id=1,
     first_name="Sanne",
+    school_id=2,
+    region_id=1,
     phase_code="vmbo4",
     phase_name="vmbo jaar 4",
     level=SchoolLevel.VMBO,

@@ -15,6 +15,8 @@ MIN_FLESCH_DOUMA = 60
 LABEL_LISTS = {"stored_data_labels"}
 # Names shown inside a longer line, not sentences of their own.
 NAMES = {"personal_goals_block"}
+# One line of a list ("- taalvaardigheid: 1 van 3"), read as part of the whole list.
+LIST_LINES = {"progress block"}
 # Sample values for placeholders, long-ish on purpose.
 PLACEHOLDERS = {
     "first_name": "Sanne",
@@ -23,6 +25,16 @@ PLACEHOLDERS = {
     "next_phase": "mbo jaar 1",
     "value": "Twents Carmel College",
     "sources": "- Website en folder 'Toptraject in vogelvlucht'",
+    "coordinator": "Esther Nijhuis",
+    "school": "ROC van Twente",
+    "reference": "H-7K4Q2M",
+    "deadline": "dinsdag 24 november om 10:00",
+    "title": "Ik houd vier weken lang een weekplanning bij.",
+    "date": "12 december",
+    "done": "3",
+    "total": "12",
+    "weeks": "4",
+    "block": "taalvaardigheid",
 }
 
 
@@ -65,7 +77,11 @@ def all_texts() -> list[tuple[str, str]]:
             # Labels are read as one list, the way the bot shows them.
             texts.append((f"message {key}", "\n".join(f"- {label}: 3" for label in entry.values())))
             continue
-        texts += [(f"message {key}{path}", flow(text)) for path, text in leaves(entry)]
+        texts += [
+            (f"message {key}{path}", flow(text))
+            for path, text in leaves(entry)
+            if f"{key}{path}" not in LIST_LINES
+        ]
     return [(where, fill(text)) for where, text in texts]
 
 

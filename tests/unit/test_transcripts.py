@@ -172,6 +172,6 @@ def test_the_web_app_schedules_the_purge_and_the_nudge_unless_switched_off():
     from bot.jobs import scheduled_jobs
 
     names = [job.name for job in scheduled_jobs(load_settings({}))]
-    assert names == ["purge-erased", "nudge"]
+    assert names == ["purge-erased", "escalate-overdue", "deliver-outbox", "nudge"]
     off = scheduled_jobs(load_settings({"NUDGE_EVERY_MINUTES": "0"}))
-    assert [job.name for job in off] == ["purge-erased"]
+    assert "nudge" not in [job.name for job in off]

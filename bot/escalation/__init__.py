@@ -1,0 +1,1 @@
+"""Handoffs to coordinators: routing, deadlines, the escalation ladder."""

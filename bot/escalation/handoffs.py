@@ -1,0 +1,281 @@
+"""Handoffs in the database: create one with its outbox notification, find an open one,
+turn check-in risk flags into handoffs, and climb the ladder when one is overdue.
+
+Who a handoff is about comes from the conversation link through the identity gate.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.audit import record_change
+from bot.db.models import (
+    Coordinator,
+    Handoff,
+    HandoffPriority,
+    HandoffStatus,
+    PersonRole,
+    Region,
+    RiskFlag,
+    RiskKind,
+    SchoolLevel,
+)
+from bot.escalation.deadlines import DeadlinePolicy, deadline
+from bot.escalation.routing import (
+    REGION_LEVEL,
+    CoordinatorInfo,
+    HandoffSubject,
+    regional_coordinator,
+    route,
+)
+from bot.identity.access import Purpose, authorise
+from bot.notify.outbox import enqueue
+
+OPEN_STATUSES = (HandoffStatus.OPEN, HandoffStatus.CLAIMED)
+_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
+
+
+@dataclass(frozen=True)
+class HandoffRequest:
+    reason: str  # asked_for_person, not_understood, complaint, risk, distress
+    category: str
+    priority: HandoffPriority | str  # the enum or its value
+    summary: str
+
+
+@dataclass(frozen=True)
+class HandoffView:
+    """What the person in the chat hears about their handoff."""
+
+    reference: str
+    coordinator_name: str | None
+    school_name: str | None
+    deadline_at: datetime
+    priority: HandoffPriority
+    already_open: bool = False
+
+
+def _coordinators(session: Session) -> list[CoordinatorInfo]:
+    return [
+        CoordinatorInfo(
+            id=c.id,
+            name=c.name,
+            region_id=c.region_id,
+            ladder_level=c.ladder_level,
+            school_id=c.school_id,
+            school_level=c.school.level if c.school else None,
+            school_name=c.school.name if c.school else None,
+            active=c.active,
+        )
+        for c in session.scalars(select(Coordinator))
+    ]
+
+
+def _new_reference(session: Session) -> str:
+    while True:
+        reference = "H-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+        if session.scalar(select(Handoff.id).where(Handoff.reference == reference)) is None:
+            return reference
+
+
+def _view(session: Session, handoff: Handoff, *, already_open: bool = False) -> HandoffView:
+    coordinator = (
+        session.get(Coordinator, handoff.assigned_coordinator_id)
+        if handoff.assigned_coordinator_id
+        else None
+    )
+    return HandoffView(
+        reference=handoff.reference,
+        coordinator_name=coordinator.name if coordinator else None,
+        school_name=coordinator.school.name if coordinator and coordinator.school else None,
+        deadline_at=handoff.deadline_at,
+        priority=handoff.priority,
+        already_open=already_open,
+    )
+
+
+def _notify(session: Session, handoff: Handoff, event: str, *, now: datetime) -> None:
+    coordinator = (
+        session.get(Coordinator, handoff.assigned_coordinator_id)
+        if handoff.assigned_coordinator_id
+        else None
+    )
+    # No conversation text: the summary stays in the inbox, behind a login.
+    enqueue(
+        session,
+        "handoff",
+        {
+            "event": event,
+            "reference": handoff.reference,
+            "priority": handoff.priority.value,
+            "reason": handoff.reason,
+            "category": handoff.category,
+            "ladder_level": handoff.ladder_level,
+            "deadline_at": handoff.deadline_at.isoformat(),
+            "coordinator": (
+                {"name": coordinator.name, "email": coordinator.email} if coordinator else None
+            ),
+        },
+        key=f"handoff:{handoff.reference}:{event}:{handoff.ladder_level}",
+        now=now,
+    )
+
+
+def open_handoff(session: Session, conversation_id: str) -> HandoffView | None:
+    """The conversation's open handoff, if there is one."""
+    handoff = session.scalar(
+        select(Handoff)
+        .where(Handoff.conversation_id == conversation_id, Handoff.status.in_(OPEN_STATUSES))
+        .order_by(Handoff.created_at.desc())
+    )
+    return _view(session, handoff, already_open=True) if handoff else None
+
+
+def _subject(
+    session: Session, conversation_id: str, *, now: datetime, default_region: str
+) -> tuple[HandoffSubject, int | None, int | None]:
+    """Who the handoff is about (region, school, phase level), the student and guardian."""
+    access = authorise(session, conversation_id, Purpose.HANDOFF, today=now.date())
+    student_id = guardian_id = None
+    about = [s.facts for s in access.subjects if s.facts is not None]
+    if access.role is PersonRole.GUARDIAN:
+        guardian_id = authorise(session, conversation_id, Purpose.NAME, today=now.date()).viewer_id
+    if len(about) == 1:
+        facts = about[0]
+        student_id = facts.student_id
+        subject = HandoffSubject(facts.region_id, facts.school_id, SchoolLevel(facts.level))
+    elif about:
+        subject = HandoffSubject(about[0].region_id)
+    else:
+        region = session.scalar(select(Region).where(Region.code == default_region))
+        if region is None:
+            region = session.scalar(select(Region).order_by(Region.id))
+        subject = HandoffSubject(region.id)
+    return subject, student_id, guardian_id
+
+
+def create_handoff(
+    session: Session,
+    conversation_id: str,
+    request: HandoffRequest,
+    *,
+    now: datetime,
+    policy: DeadlinePolicy,
+    default_region: str,
+) -> HandoffView:
+    """A new handoff, routed and notified in this transaction; or the open one."""
+    priority = HandoffPriority(request.priority)
+    existing = open_handoff(session, conversation_id)
+    if existing is not None and not (
+        priority is HandoffPriority.URGENT and existing.priority is HandoffPriority.NORMAL
+    ):
+        return existing
+    subject, student_id, guardian_id = _subject(
+        session, conversation_id, now=now, default_region=default_region
+    )
+    assignment = route(subject, _coordinators(session))
+    handoff = Handoff(
+        reference=_new_reference(session),
+        conversation_id=conversation_id,
+        student_id=student_id,
+        guardian_id=guardian_id,
+        region_id=subject.region_id,
+        school_id=assignment.school_id,
+        assigned_coordinator_id=assignment.coordinator.id if assignment.coordinator else None,
+        reason=request.reason,
+        category=request.category,
+        priority=priority,
+        status=HandoffStatus.OPEN,
+        ladder_level=assignment.ladder_level,
+        summary=request.summary,
+        deadline_at=deadline(now, priority, policy),
+        created_at=now,
+    )
+    session.add(handoff)
+    session.flush()
+    _notify(session, handoff, "handoff.created", now=now)
+    if student_id is not None:
+        record_change(
+            session,
+            actor_type="conversation",
+            actor_id=conversation_id,
+            action="handoff_created",
+            subject_type="student",
+            subject_id=student_id,
+            conversation_id=conversation_id,
+            detail=handoff.reference,
+        )
+    return _view(session, handoff)
+
+
+RISK_SUMMARIES = {
+    RiskKind.LOW_MOTIVATION: "Check-in: motivatie twee keer achter elkaar 2 of lager.",
+    RiskKind.GOAL_STUCK: "Check-in: twee keer 'lukt niet' op hetzelfde doel.",
+    RiskKind.QUITTING: "Check-in: de leerling schrijft over stoppen met school of over pesten.",
+    RiskKind.DISTRESS: "Check-in: de leerling schrijft woorden die op nood wijzen. Urgent.",
+}
+
+
+def handoffs_for_risk_flags(
+    session: Session,
+    *,
+    now: datetime,
+    policy: DeadlinePolicy,
+    default_region: str,
+    conversation_id: str | None = None,
+) -> list[HandoffView]:
+    """Turns unhandled risk flags into handoffs (one per conversation, the most urgent)."""
+    query = select(RiskFlag).where(RiskFlag.handoff_id.is_(None)).order_by(RiskFlag.id)
+    if conversation_id is not None:
+        query = query.where(RiskFlag.conversation_id == conversation_id)
+    flags = session.scalars(query).all()
+    views = []
+    by_conversation: dict[str, list[RiskFlag]] = {}
+    for flag in flags:
+        by_conversation.setdefault(flag.conversation_id or "", []).append(flag)
+    for conversation, group in by_conversation.items():
+        if not conversation:
+            continue
+        urgent = any(flag.priority is HandoffPriority.URGENT for flag in group)
+        request = HandoffRequest(
+            reason="risk",
+            category=group[0].kind.value if not urgent else RiskKind.DISTRESS.value,
+            priority=HandoffPriority.URGENT if urgent else HandoffPriority.NORMAL,
+            summary="\n".join(dict.fromkeys(RISK_SUMMARIES[flag.kind] for flag in group)),
+        )
+        view = create_handoff(
+            session, conversation, request, now=now, policy=policy, default_region=default_region
+        )
+        handoff_id = session.scalar(select(Handoff.id).where(Handoff.reference == view.reference))
+        for flag in group:
+            flag.handoff_id = handoff_id
+        views.append(view)
+    session.flush()
+    return views
+
+
+def escalate_overdue(session: Session, *, now: datetime, policy: DeadlinePolicy) -> list[str]:
+    """Unclaimed handoffs past their deadline climb to the regional coordinator."""
+    overdue = session.scalars(
+        select(Handoff).where(
+            Handoff.status == HandoffStatus.OPEN,
+            Handoff.ladder_level < REGION_LEVEL,
+            Handoff.deadline_at < now,
+        )
+    ).all()
+    coordinators = _coordinators(session)
+    escalated = []
+    for handoff in overdue:
+        regional = regional_coordinator(handoff.region_id, coordinators)
+        handoff.ladder_level = REGION_LEVEL
+        handoff.assigned_coordinator_id = regional.id if regional else None
+        handoff.deadline_at = deadline(now, handoff.priority, policy)
+        _notify(session, handoff, "handoff.escalated", now=now)
+        escalated.append(handoff.reference)
+    session.flush()
+    return escalated

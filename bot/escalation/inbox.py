@@ -1,0 +1,212 @@
+"""What a coordinator may see and do in the inbox.
+
+A school coordinator sees the handoffs and students of their own school, a regional
+coordinator those of their region. Every read of a handoff or of students' check-ins
+is written to the audit log.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.audit import record_change, record_read
+from bot.clock import SCHOOL_TIMEZONE
+from bot.db.models import (
+    CheckIn,
+    Coordinator,
+    Handoff,
+    HandoffMessage,
+    HandoffStatus,
+    School,
+    Student,
+)
+from bot.escalation.replies import add_reply
+from bot.escalation.routing import REGION_LEVEL
+
+QUIET_AFTER = timedelta(weeks=3)
+
+
+class InboxFilter(str, enum.Enum):
+    OPEN = "open"
+    MINE = "mine"
+    URGENT = "urgent"
+    OVERDUE = "overdue"
+    ALL = "all"
+
+
+def may_see(coordinator: Coordinator, handoff: Handoff) -> bool:
+    """Pure: a school coordinator sees their school, a regional one their region."""
+    if not coordinator.active:
+        return False
+    if handoff.assigned_coordinator_id == coordinator.id:
+        return True
+    if coordinator.ladder_level == REGION_LEVEL:
+        return handoff.region_id == coordinator.region_id
+    return handoff.school_id is not None and handoff.school_id == coordinator.school_id
+
+
+def _scope(query, coordinator: Coordinator):  # noqa: ANN001, ANN202 - a SQLAlchemy select
+    if coordinator.ladder_level == REGION_LEVEL:
+        return query.where(Handoff.region_id == coordinator.region_id)
+    return query.where(
+        (Handoff.school_id == coordinator.school_id)
+        | (Handoff.assigned_coordinator_id == coordinator.id)
+    )
+
+
+def list_handoffs(
+    session: Session, coordinator: Coordinator, which: InboxFilter, *, now: datetime
+) -> list[Handoff]:
+    query = _scope(select(Handoff), coordinator)
+    open_statuses = (HandoffStatus.OPEN, HandoffStatus.CLAIMED)
+    if which is InboxFilter.OPEN:
+        query = query.where(Handoff.status.in_(open_statuses))
+    elif which is InboxFilter.MINE:
+        query = query.where(
+            Handoff.status.in_(open_statuses),
+            (Handoff.claimed_by_id == coordinator.id)
+            | (
+                (Handoff.assigned_coordinator_id == coordinator.id)
+                & Handoff.claimed_by_id.is_(None)
+            ),
+        )
+    elif which is InboxFilter.URGENT:
+        query = query.where(Handoff.status.in_(open_statuses), Handoff.priority == "urgent")
+    elif which is InboxFilter.OVERDUE:
+        query = query.where(Handoff.status == HandoffStatus.OPEN, Handoff.deadline_at < now)
+    return list(session.scalars(query.order_by(Handoff.deadline_at, Handoff.id)))
+
+
+def open_for(session: Session, coordinator: Coordinator, reference: str) -> Handoff | None:
+    """The handoff when this coordinator may see it (the read is audited); else None."""
+    handoff = session.scalar(select(Handoff).where(Handoff.reference == reference))
+    if handoff is None or not may_see(coordinator, handoff):
+        return None
+    if handoff.student_id is not None:
+        record_read(
+            session,
+            conversation_id=handoff.conversation_id,
+            subject_type="student",
+            subject_id=handoff.student_id,
+            what=f"handoff {handoff.reference}",
+            actor_type="coordinator",
+            actor_id=str(coordinator.id),
+        )
+    return handoff
+
+
+def messages_of(session: Session, handoff: Handoff) -> list[HandoffMessage]:
+    return list(
+        session.scalars(
+            select(HandoffMessage)
+            .where(HandoffMessage.handoff_id == handoff.id)
+            .order_by(HandoffMessage.created_at, HandoffMessage.id)
+        )
+    )
+
+
+def _log(session: Session, coordinator: Coordinator, handoff: Handoff, action: str) -> None:
+    record_change(
+        session,
+        actor_type="coordinator",
+        actor_id=str(coordinator.id),
+        action=action,
+        subject_type="handoff",
+        subject_id=handoff.reference,
+        conversation_id=handoff.conversation_id,
+    )
+
+
+def claim(session: Session, coordinator: Coordinator, handoff: Handoff, *, now: datetime) -> None:
+    if handoff.status in (HandoffStatus.OPEN, HandoffStatus.RETURNED):
+        handoff.status = HandoffStatus.CLAIMED
+    handoff.claimed_by_id = coordinator.id
+    handoff.claimed_at = handoff.claimed_at or now
+    _log(session, coordinator, handoff, "handoff_claimed")
+
+
+def reply(
+    session: Session, coordinator: Coordinator, handoff: Handoff, body: str, *, now: datetime
+) -> HandoffMessage:
+    """Stores the reply (the bot delivers it); replying claims an unclaimed handoff."""
+    if handoff.claimed_by_id is None:
+        claim(session, coordinator, handoff, now=now)
+    message = add_reply(session, handoff, coordinator.id, body, now=now)
+    _log(session, coordinator, handoff, "handoff_replied")
+    return message
+
+
+def resolve(
+    session: Session, coordinator: Coordinator, handoff: Handoff, note: str, *, now: datetime
+) -> None:
+    handoff.status = HandoffStatus.RESOLVED
+    handoff.resolved_at = now
+    handoff.resolution_note = note
+    handoff.claimed_by_id = handoff.claimed_by_id or coordinator.id
+    _log(session, coordinator, handoff, "handoff_resolved")
+
+
+def hand_back(
+    session: Session, coordinator: Coordinator, handoff: Handoff, *, now: datetime
+) -> None:
+    """The bot takes the conversation back: nothing is waiting for a person any more."""
+    handoff.status = HandoffStatus.RETURNED
+    handoff.resolved_at = now
+    _log(session, coordinator, handoff, "handoff_returned")
+
+
+@dataclass(frozen=True)
+class StudentOverview:
+    student_id: int
+    name: str
+    last_check_in: date | None
+    motivation: tuple[tuple[date, int], ...]  # oldest first
+
+
+@dataclass(frozen=True)
+class Overview:
+    open_handoffs: int
+    quiet_students: tuple[StudentOverview, ...]
+    students: tuple[StudentOverview, ...]
+
+
+def overview(session: Session, coordinator: Coordinator, *, now: datetime) -> Overview:
+    """Open handoffs, students without a check-in for three weeks, motivation over time."""
+    students_query = select(Student).join(School, Student.school_id == School.id)
+    if coordinator.ladder_level == REGION_LEVEL:
+        students_query = students_query.where(School.region_id == coordinator.region_id)
+    else:
+        students_query = students_query.where(Student.school_id == coordinator.school_id)
+    students = session.scalars(students_query.order_by(Student.first_name, Student.id)).all()
+    rows = []
+    cutoff = (now - QUIET_AFTER).astimezone(SCHOOL_TIMEZONE).date()
+    for student in students:
+        check_ins = session.scalars(
+            select(CheckIn).where(CheckIn.student_id == student.id).order_by(CheckIn.created_at)
+        ).all()
+        days = [(c.created_at.astimezone(SCHOOL_TIMEZONE).date(), c.motivation) for c in check_ins]
+        rows.append(
+            StudentOverview(
+                student_id=student.id,
+                name=f"{student.first_name} {student.last_name}",
+                last_check_in=days[-1][0] if days else None,
+                motivation=tuple(days),
+            )
+        )
+        record_read(
+            session,
+            conversation_id=None,
+            subject_type="student",
+            subject_id=student.id,
+            what="overview",
+            actor_type="coordinator",
+            actor_id=str(coordinator.id),
+        )
+    quiet = tuple(r for r in rows if r.last_check_in is None or r.last_check_in <= cutoff)
+    open_count = len(list_handoffs(session, coordinator, InboxFilter.OPEN, now=now))
+    return Overview(open_handoffs=open_count, quiet_students=quiet, students=tuple(rows))

@@ -1,0 +1,1 @@
+"""Outgoing notifications through a persistent outbox."""

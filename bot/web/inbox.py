@@ -1,0 +1,320 @@
+"""The coordinator inbox: login, the list of handoffs, one handoff, and an overview.
+
+Every page needs a signed session cookie; every form carries the CSRF token of that
+session; a handoff outside the coordinator's school or region is a 404. All text
+from users goes through Jinja2's autoescaping.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import jinja2
+from aiohttp import web
+from sqlalchemy import select
+
+from bot import clock
+from bot.db.models import Coordinator, Guardian, Handoff, HandoffPriority, HandoffStatus, Student
+from bot.db.session import session_scope
+from bot.escalation import inbox
+from bot.escalation.texts import format_deadline
+from bot.identity.passwords import verify_password
+from bot.identity.transcripts import read_transcript
+from bot.settings import Settings
+from bot.web.auth import (
+    ANONYMOUS,
+    COOKIE_NAME,
+    InboxSession,
+    csrf_ok,
+    decode_session,
+    encode_session,
+    new_session,
+)
+from bot.web.charts import motivation_chart
+from bot.web.keys import SETTINGS_KEY
+from bot.web.rasa_client import trigger_reply
+
+TEMPLATES = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=True,
+)
+FILTERS = (
+    ("open", "Open"),
+    ("mine", "Van mij"),
+    ("urgent", "Urgent"),
+    ("overdue", "Te laat"),
+    ("all", "Alles"),
+)
+REASONS = {
+    "asked_for_person": "Wil iemand spreken",
+    "not_understood": "Bot begreep het niet",
+    "complaint": "Klacht",
+    "risk": "Signaal uit check-in",
+    "distress": "Nood",
+}
+STATUSES = {
+    HandoffStatus.OPEN: "Open",
+    HandoffStatus.CLAIMED: "Opgepakt",
+    HandoffStatus.RESOLVED: "Afgesloten",
+    HandoffStatus.RETURNED: "Terug naar de bot",
+}
+NOTICES = {
+    "claimed": "Je hebt deze vraag opgepakt.",
+    "replied": "Je antwoord staat in de chat.",
+    "reply_saved": "Je antwoord is opgeslagen. De chat was niet bereikbaar; het komt later.",
+    "resolved": "De vraag is afgesloten.",
+    "returned": "De bot neemt het gesprek weer over.",
+}
+
+
+@dataclass(frozen=True)
+class HandoffRow:
+    reference: str
+    reason_label: str
+    category: str
+    priority: HandoffPriority
+    priority_label: str
+    status_label: str
+    deadline: str
+    overdue: bool
+    level_label: str
+    is_open: bool
+    summary: str
+    about: str
+
+
+def _row(handoff: Handoff, now: datetime, about: str = "") -> HandoffRow:
+    return HandoffRow(
+        reference=handoff.reference,
+        reason_label=REASONS.get(handoff.reason, handoff.reason),
+        category=handoff.category,
+        priority=handoff.priority,
+        priority_label="Urgent" if handoff.priority is HandoffPriority.URGENT else "Normaal",
+        status_label=STATUSES[handoff.status],
+        deadline=format_deadline(handoff.deadline_at, now),
+        overdue=handoff.status is HandoffStatus.OPEN and handoff.deadline_at < now,
+        level_label="School" if handoff.ladder_level == 1 else "Regio",
+        is_open=handoff.status in (HandoffStatus.OPEN, HandoffStatus.CLAIMED),
+        summary=handoff.summary,
+        about=about,
+    )
+
+
+def _settings(request: web.Request) -> Settings:
+    return request.app[SETTINGS_KEY]
+
+
+def _read_session(request: web.Request) -> InboxSession | None:
+    return decode_session(
+        request.cookies.get(COOKIE_NAME), _settings(request).secret_key, now=clock.now()
+    )
+
+
+def _render(
+    request: web.Request,
+    template: str,
+    session: InboxSession,
+    *,
+    status: int = 200,
+    coordinator: Coordinator | None = None,
+    **context: object,
+) -> web.Response:
+    notice = NOTICES.get(request.query.get("done", ""))
+    html = TEMPLATES.get_template(template).render(
+        csrf=session.csrf_token, coordinator=coordinator, notice=notice, **context
+    )
+    response = web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
+    response.headers["Cache-Control"] = "no-store"
+    _keep_session(request, response, session)
+    return response
+
+
+def _keep_session(
+    request: web.Request, response: web.StreamResponse, session: InboxSession
+) -> None:
+    response.set_cookie(
+        COOKIE_NAME,
+        encode_session(session, _settings(request).secret_key),
+        httponly=True,
+        samesite="Strict",
+        path="/",
+    )
+
+
+def _coordinator(request: web.Request, database_session) -> tuple[InboxSession, Coordinator]:  # noqa: ANN001
+    session = _read_session(request)
+    coordinator = (
+        database_session.get(Coordinator, session.coordinator_id)
+        if session and session.coordinator_id != ANONYMOUS
+        else None
+    )
+    if coordinator is None or not coordinator.active:
+        raise web.HTTPFound("/inbox/login")
+    return session, coordinator
+
+
+async def _checked_form(request: web.Request, session: InboxSession) -> dict[str, str]:
+    form = await request.post()
+    if not csrf_ok(session, form.get("csrf")):
+        raise web.HTTPForbidden(text="Dit formulier is verlopen. Laad de pagina opnieuw.")
+    return {key: str(value) for key, value in form.items()}
+
+
+async def login_page(request: web.Request) -> web.Response:
+    session = _read_session(request)
+    if session and session.coordinator_id != ANONYMOUS:
+        raise web.HTTPFound("/inbox")
+    session = session or new_session(ANONYMOUS, now=clock.now())
+    return _render(request, "login.html", session, title="Inloggen", email="", error=None)
+
+
+async def login(request: web.Request) -> web.Response:
+    session = _read_session(request)
+    form = await _checked_form(request, session)
+    email = form.get("email", "").strip().lower()
+    with session_scope(_settings(request).database_url) as database:
+        coordinator = database.scalar(select(Coordinator).where(Coordinator.email == email))
+        valid = (
+            coordinator is not None
+            and coordinator.active
+            and verify_password(form.get("password", ""), coordinator.password_hash)
+        )
+        coordinator_id = coordinator.id if valid else None
+    if not valid:
+        return _render(
+            request,
+            "login.html",
+            session,
+            status=401,
+            title="Inloggen",
+            email=email,
+            error="Dit e-mailadres of wachtwoord klopt niet.",
+        )
+    response = web.HTTPFound("/inbox")
+    _keep_session(request, response, new_session(coordinator_id, now=clock.now()))
+    raise response
+
+
+async def logout(request: web.Request) -> web.Response:
+    await _checked_form(request, _read_session(request))
+    response = web.HTTPFound("/inbox/login")
+    response.del_cookie(COOKIE_NAME, path="/")
+    raise response
+
+
+async def list_page(request: web.Request) -> web.Response:
+    try:
+        which = inbox.InboxFilter(request.query.get("filter", "open"))
+    except ValueError:
+        which = inbox.InboxFilter.OPEN
+    now = clock.now()
+    with session_scope(_settings(request).database_url) as database:
+        session, coordinator = _coordinator(request, database)
+        rows = [_row(h, now) for h in inbox.list_handoffs(database, coordinator, which, now=now)]
+        return _render(
+            request,
+            "list.html",
+            session,
+            coordinator=coordinator,
+            title="Vragen",
+            handoffs=rows,
+            filters=FILTERS,
+            current=which.value,
+        )
+
+
+def _about(database, handoff: Handoff) -> str:  # noqa: ANN001
+    parts = []
+    if handoff.student_id:
+        student = database.get(Student, handoff.student_id)
+        parts.append(f"leerling {student.first_name} {student.last_name}")
+    if handoff.guardian_id:
+        guardian = database.get(Guardian, handoff.guardian_id)
+        parts.append(f"ouder {guardian.first_name} {guardian.last_name}")
+    return ", ".join(parts) or "onbekend (niet ingelogd)"
+
+
+async def detail_page(request: web.Request) -> web.Response:
+    now = clock.now()
+    settings = _settings(request)
+    with session_scope(settings.database_url) as database:
+        session, coordinator = _coordinator(request, database)
+        handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
+        if handoff is None:
+            raise web.HTTPNotFound(text="Deze vraag bestaat niet, of is niet van jouw school.")
+        row = _row(handoff, now, _about(database, handoff))
+        replies = inbox.messages_of(database, handoff)
+        conversation_id = handoff.conversation_id
+        transcript = read_transcript(settings.tracker_database_url, conversation_id)
+        return _render(
+            request,
+            "detail.html",
+            session,
+            coordinator=coordinator,
+            title=f"Vraag {row.reference}",
+            h=row,
+            replies=replies,
+            transcript=transcript,
+        )
+
+
+async def act(request: web.Request) -> web.Response:
+    """Claim, reply, resolve or hand back; then back to the handoff's page."""
+    action = request.match_info["action"]
+    settings = _settings(request)
+    now = clock.now()
+    with session_scope(settings.database_url) as database:
+        session, coordinator = _coordinator(request, database)
+        form = await _checked_form(request, session)
+        handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
+        if handoff is None:
+            raise web.HTTPNotFound(text="Deze vraag bestaat niet, of is niet van jouw school.")
+        reference, conversation_id = handoff.reference, handoff.conversation_id
+        done = {"claim": "claimed", "resolve": "resolved", "return": "returned"}.get(action)
+        if action == "claim":
+            inbox.claim(database, coordinator, handoff, now=now)
+        elif action == "reply" and form.get("body", "").strip():
+            inbox.reply(database, coordinator, handoff, form["body"].strip()[:2000], now=now)
+        elif action == "resolve" and form.get("note", "").strip():
+            inbox.resolve(database, coordinator, handoff, form["note"].strip()[:1000], now=now)
+        elif action == "return":
+            inbox.hand_back(database, coordinator, handoff, now=now)
+        else:
+            raise web.HTTPBadRequest(text="Vul het veld in en probeer het opnieuw.")
+    if action == "reply":
+        # After the commit: the action reads the reply from the database.
+        delivered = await trigger_reply(settings, conversation_id)
+        done = "replied" if delivered is not None else "reply_saved"
+    raise web.HTTPFound(f"/inbox/handoffs/{reference}?done={done}")
+
+
+async def overview_page(request: web.Request) -> web.Response:
+    now = clock.now()
+    with session_scope(_settings(request).database_url) as database:
+        session, coordinator = _coordinator(request, database)
+        summary = inbox.overview(database, coordinator, now=now)
+        scope = coordinator.school.name if coordinator.school else coordinator.region.name
+        charts = [(student, motivation_chart(student.motivation)) for student in summary.students]
+        return _render(
+            request,
+            "overview.html",
+            session,
+            coordinator=coordinator,
+            title="Overzicht",
+            overview=summary,
+            charts=charts,
+            scope=scope,
+        )
+
+
+def add_inbox_routes(app: web.Application) -> None:
+    app.router.add_get("/inbox/login", login_page)
+    app.router.add_post("/inbox/login", login)
+    app.router.add_post("/inbox/logout", logout)
+    app.router.add_get("/inbox", list_page)
+    app.router.add_get("/inbox/overview", overview_page)
+    app.router.add_get("/inbox/handoffs/{reference}", detail_page)
+    app.router.add_post("/inbox/handoffs/{reference}/{action:claim|reply|resolve|return}", act)
+    app.router.add_static("/static", Path(__file__).resolve().parent / "static")

@@ -1,0 +1,140 @@
+"""Handoffs end to end: the chat over REST, the database, the webhook, the inbox and
+the reply back into the conversation, all real processes on loopback ports."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Handoff, HandoffMessage, HandoffPriority, LinkMethod, Student
+from bot.db.seed import DEMO_COORDINATOR_PASSWORD
+from bot.db.session import session_scope
+from bot.identity.links import link_conversation
+from tests.integration.conftest import TOKEN
+
+pytestmark = pytest.mark.integration
+
+
+def handoff_of(assistant, conversation_id: str) -> Handoff | None:
+    with session_scope(assistant.database_url) as session:
+        return session.scalar(
+            select(Handoff)
+            .where(Handoff.conversation_id == conversation_id)
+            .order_by(Handoff.id.desc())
+        )
+
+
+class InboxBrowser:
+    """Talks to the real web app with cookies, like a coordinator's browser."""
+
+    def __init__(self, web_url: str):
+        self.web_url = web_url
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+        self.csrf = ""
+
+    def get(self, path: str) -> str:
+        with self.opener.open(self.web_url + path, timeout=60) as response:
+            body = response.read().decode()
+        found = re.search(r'name="csrf" value="([^"]+)"', body)
+        self.csrf = found.group(1) if found else self.csrf
+        return body
+
+    def post(self, path: str, fields: dict[str, str]) -> str:
+        data = urllib.parse.urlencode({**fields, "csrf": self.csrf}).encode()
+        with self.opener.open(self.web_url + path, data=data, timeout=120) as response:
+            return response.geturl()
+
+
+def test_asking_for_a_person_reaches_the_coordinator_and_the_reply_reaches_the_chat(assistant):
+    with session_scope(assistant.database_url) as session:
+        lotte = session.scalar(select(Student.id).where(Student.first_name == "Lotte"))
+        link_conversation(session, "it-handoff", via=LinkMethod.CODE, student_id=lotte)
+    assistant.say("it-handoff", "hoi")
+    (reply,) = assistant.say("it-handoff", "ik wil graag met een mens praten")
+    handoff = handoff_of(assistant, "it-handoff")
+    assert reply.startswith("Ik heb je vraag doorgegeven aan Ingrid Wolters van ROC van Twente.")
+    assert f"Je nummer is {handoff.reference}." in reply
+    assert handoff.reason == "asked_for_person" and handoff.student_id == lotte
+    assert "Gebruiker: ik wil graag met een mens praten" in handoff.summary
+
+    # The webhook gets the notification from the outbox worker, without the conversation.
+    (post,) = assistant.webhook.wait_for(
+        lambda p: p["body"]["payload"].get("reference") == handoff.reference
+    )
+    assert post["key"] == f"handoff:{handoff.reference}:handoff.created:1"
+    assert post["body"]["payload"]["coordinator"]["name"] == "Ingrid Wolters"
+    assert "summary" not in post["body"]["payload"]
+
+    # While it is open, the bot still answers and says it is waiting.
+    answer = assistant.say("it-handoff", "wat is het toptraject")
+    assert "Toptraject" in answer[0]
+    greeting = assistant.say("it-handoff", "hallo")
+    assert any(f"Je vraag {handoff.reference} staat nog open." in text for text in greeting)
+    (again,) = assistant.say("it-handoff", "ik wil een medewerker spreken")
+    assert again.startswith(f"Je vraag {handoff.reference} staat al open.")
+
+    # The coordinator logs in to the inbox, sees the handoff and replies.
+    browser = InboxBrowser(assistant.web_url)
+    browser.get("/inbox/login")
+    browser.post(
+        "/inbox/login",
+        {"email": "i.wolters@rocvantwente.example.org", "password": DEMO_COORDINATOR_PASSWORD},
+    )
+    assert handoff.reference in browser.get("/inbox")
+    detail = browser.get(f"/inbox/handoffs/{handoff.reference}")
+    assert "ik wil graag met een mens praten" in detail
+    landed = browser.post(
+        f"/inbox/handoffs/{handoff.reference}/reply", {"body": "Ik bel je morgen om 10 uur."}
+    )
+    assert landed.endswith("done=replied")
+
+    # The reply is in the conversation: the bot said it, read from the database.
+    request = urllib.request.Request(
+        f"{assistant.rasa_url}/conversations/it-handoff/tracker?token={TOKEN}"
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        events = json.load(response)["events"]
+    said = [e.get("text") or "" for e in events if e.get("event") == "bot"]
+    assert any("Ik bel je morgen om 10 uur." in text for text in said)
+    assert any(f"op je vraag {handoff.reference}" in text for text in said)
+    with session_scope(assistant.database_url) as session:
+        (message,) = session.scalars(
+            select(HandoffMessage).where(HandoffMessage.handoff_id == handoff.id)
+        ).all()
+        assert message.delivered_at is not None
+
+
+def test_another_school_s_coordinator_gets_a_404(assistant):
+    assistant.say("it-anon-handoff", "kan ik iemand van school spreken")
+    handoff = handoff_of(assistant, "it-anon-handoff")
+    assert handoff is not None and handoff.ladder_level == 2
+    browser = InboxBrowser(assistant.web_url)
+    browser.get("/inbox/login")
+    browser.post(
+        "/inbox/login",
+        {"email": "m.hofman@noordik.example.org", "password": DEMO_COORDINATOR_PASSWORD},
+    )
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        browser.get(f"/inbox/handoffs/{handoff.reference}")
+    assert refused.value.code == 404
+
+
+def test_distress_shows_the_crisis_lines_at_once_and_makes_an_urgent_handoff(assistant):
+    (reply,) = assistant.say("it-distress-chat", "ik zie het echt niet meer zitten")
+    assert "0800-0113" in reply and "0800-0432" in reply
+    handoff = handoff_of(assistant, "it-distress-chat")
+    assert handoff.priority is HandoffPriority.URGENT and handoff.reason == "distress"
+    assert f"Je nummer is {handoff.reference}." in reply
+
+
+def test_a_complaint_becomes_a_handoff(assistant):
+    replies = assistant.say("it-complaint", "ik wil een klacht indienen over de begeleiding")
+    assert replies[0].startswith("Wat vervelend dat je niet tevreden bent.")
+    handoff = handoff_of(assistant, "it-complaint")
+    assert (handoff.reason, handoff.category) == ("complaint", "complaint")

@@ -1,0 +1,262 @@
+"""Routing, deadlines, handoffs, the escalation ladder and outbox delivery."""
+
+import asyncio
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from sqlalchemy import select
+
+from bot.clock import SCHOOL_TIMEZONE
+from bot.db.models import (
+    CheckInStatus,
+    Coordinator,
+    Guardian,
+    Handoff,
+    HandoffPriority,
+    HandoffStatus,
+    LinkMethod,
+    OutboxMessage,
+    OutboxStatus,
+    RiskFlag,
+    SchoolLevel,
+    Student,
+)
+from bot.db.session import session_scope
+from bot.escalation.deadlines import DeadlinePolicy, deadline, next_opening
+from bot.escalation.handoffs import (
+    HandoffRequest,
+    create_handoff,
+    escalate_overdue,
+    handoffs_for_risk_flags,
+    open_handoff,
+)
+from bot.escalation.routing import CoordinatorInfo, HandoffSubject, route
+from bot.identity.links import link_conversation
+from bot.notify.outbox import IDEMPOTENCY_HEADER, RetryPolicy, deliver_due, enqueue, retry_delay
+
+POLICY = DeadlinePolicy()
+MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=SCHOOL_TIMEZONE)
+
+VMBO_SCHOOL, MBO_SCHOOL, HBO_SCHOOL, OTHER_VMBO = 1, 2, 3, 4
+COORDINATORS = [
+    CoordinatorInfo(1, "Vmbo", 1, 1, VMBO_SCHOOL, SchoolLevel.VMBO, "CSG Het Noordik"),
+    CoordinatorInfo(2, "Mbo", 1, 1, MBO_SCHOOL, SchoolLevel.MBO, "ROC van Twente"),
+    CoordinatorInfo(3, "Hbo", 1, 1, HBO_SCHOOL, SchoolLevel.HBO, "Saxion"),
+    CoordinatorInfo(4, "Regio", 1, 2),
+    CoordinatorInfo(5, "Andere regio", 2, 2),
+    CoordinatorInfo(6, "Oud", 1, 1, OTHER_VMBO, SchoolLevel.VMBO, "Erasmus", active=False),
+]
+
+
+@pytest.mark.parametrize(
+    ("subject", "coordinator", "level"),
+    [
+        (HandoffSubject(1, VMBO_SCHOOL, SchoolLevel.VMBO), "Vmbo", 1),
+        (HandoffSubject(1, MBO_SCHOOL, SchoolLevel.MBO), "Mbo", 1),
+        (HandoffSubject(1, HBO_SCHOOL, SchoolLevel.HBO), "Hbo", 1),
+        # In the mbo year while the record still names the vmbo school: the mbo.
+        (HandoffSubject(1, VMBO_SCHOOL, SchoolLevel.MBO), "Mbo", 1),
+        # A school without an active coordinator: a school of that level in the region.
+        (HandoffSubject(1, OTHER_VMBO, SchoolLevel.VMBO), "Vmbo", 1),
+        # Anonymous, or nothing known: the regional coordinator of that region.
+        (HandoffSubject(1), "Regio", 2),
+        (HandoffSubject(2), "Andere regio", 2),
+        (HandoffSubject(2, 99, SchoolLevel.HBO), "Andere regio", 2),
+    ],
+)
+def test_routing_per_phase(subject, coordinator, level):
+    assignment = route(subject, COORDINATORS)
+    assert (assignment.coordinator.name, assignment.ladder_level) == (coordinator, level)
+
+
+def test_nobody_to_route_to_is_said_plainly():
+    assert route(HandoffSubject(3), COORDINATORS).coordinator is None
+
+
+def test_deadlines_count_school_days_in_office_hours():
+    assert deadline(MONDAY_10, HandoffPriority.URGENT, POLICY) == MONDAY_10 + timedelta(hours=1)
+    assert deadline(MONDAY_10, HandoffPriority.NORMAL, POLICY) == MONDAY_10 + timedelta(days=1)
+    friday_15 = datetime(2026, 11, 27, 15, 0, tzinfo=SCHOOL_TIMEZONE)
+    monday_15 = datetime(2026, 11, 30, 15, 0, tzinfo=SCHOOL_TIMEZONE)
+    assert deadline(friday_15, HandoffPriority.NORMAL, POLICY) == monday_15
+    friday_evening = datetime(2026, 11, 27, 20, 0, tzinfo=SCHOOL_TIMEZONE)
+    assert next_opening(friday_evening, POLICY) == datetime(
+        2026, 11, 30, 8, 30, tzinfo=SCHOOL_TIMEZONE
+    )
+    assert deadline(friday_evening, HandoffPriority.NORMAL, POLICY) == datetime(
+        2026, 12, 1, 8, 30, tzinfo=SCHOOL_TIMEZONE
+    )
+    early = datetime(2026, 11, 24, 7, 0, tzinfo=SCHOOL_TIMEZONE)
+    assert next_opening(early, POLICY).hour == 8 and next_opening(early, POLICY).day == 24
+
+
+@pytest.fixture
+def db(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        yield session
+
+
+def person(db, model, first_name):
+    return db.scalar(select(model.id).where(model.first_name == first_name))
+
+
+def ask(db, conversation, priority=HandoffPriority.NORMAL, now=MONDAY_10):
+    request = HandoffRequest(
+        "asked_for_person", "general", priority, "Gebruiker: mag ik iemand spreken"
+    )
+    return create_handoff(
+        db, conversation, request, now=now, policy=POLICY, default_region="twente"
+    )
+
+
+def coordinator_name(db, handoff_reference):
+    handoff = db.scalar(select(Handoff).where(Handoff.reference == handoff_reference))
+    return db.get(Coordinator, handoff.assigned_coordinator_id).name
+
+
+def test_handoffs_go_to_the_school_of_the_phase_and_are_notified_in_one_transaction(db):
+    for conversation, name in (("c-sanne", "Sanne"), ("c-lotte", "Lotte"), ("c-noor", "Noor")):
+        link_conversation(
+            db, conversation, via=LinkMethod.CODE, student_id=person(db, Student, name)
+        )
+    assert coordinator_name(db, ask(db, "c-sanne").reference) == "Marieke Hofman"
+    assert coordinator_name(db, ask(db, "c-lotte").reference) == "Ingrid Wolters"
+    assert coordinator_name(db, ask(db, "c-noor").reference) == "Thomas Kuipers"
+    anonymous = ask(db, "c-anonymous")
+    assert anonymous.coordinator_name == "Esther Nijhuis" and anonymous.school_name is None
+    outbox = db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "handoff")).all()
+    assert len(outbox) == 4
+    payload = json.loads(outbox[0].payload)
+    assert payload["event"] == "handoff.created" and "summary" not in payload
+
+
+def test_a_guardian_s_handoff_goes_to_the_child_s_coordinator(db):
+    petra = person(db, Guardian, "Petra")
+    link_conversation(db, "c-petra", via=LinkMethod.CODE, guardian_id=petra)
+    view = ask(db, "c-petra")
+    assert view.coordinator_name == "Marieke Hofman"
+    handoff = db.scalar(select(Handoff).where(Handoff.reference == view.reference))
+    assert (handoff.guardian_id, handoff.student_id) == (petra, person(db, Student, "Sanne"))
+
+
+def test_an_open_handoff_is_reused_until_it_is_resolved(db):
+    first = ask(db, "c1")
+    again = ask(db, "c1")
+    assert again.reference == first.reference and again.already_open
+    assert open_handoff(db, "c1").reference == first.reference
+    # An urgent one is never held back by a normal one.
+    assert ask(db, "c1", HandoffPriority.URGENT).reference != first.reference
+    for handoff in db.scalars(select(Handoff).where(Handoff.conversation_id == "c1")):
+        handoff.status = HandoffStatus.RESOLVED
+    assert open_handoff(db, "c1") is None
+    assert ask(db, "c1").reference != first.reference
+
+
+def test_the_ladder_escalates_unclaimed_overdue_handoffs_with_a_controlled_clock(db):
+    link_conversation(db, "c-sanne", via=LinkMethod.CODE, student_id=person(db, Student, "Sanne"))
+    normal = ask(db, "c-sanne")
+    urgent = ask(db, "c-sanne", HandoffPriority.URGENT)
+    assert escalate_overdue(db, now=MONDAY_10 + timedelta(minutes=59), policy=POLICY) == []
+    assert escalate_overdue(db, now=MONDAY_10 + timedelta(minutes=61), policy=POLICY) == [
+        urgent.reference
+    ]
+    assert coordinator_name(db, urgent.reference) == "Esther Nijhuis"
+    tuesday = MONDAY_10 + timedelta(days=1, minutes=1)
+    # A claimed handoff does not climb.
+    db.scalar(
+        select(Handoff).where(Handoff.reference == normal.reference)
+    ).status = HandoffStatus.CLAIMED
+    assert escalate_overdue(db, now=tuesday, policy=POLICY) == []
+    db.scalar(
+        select(Handoff).where(Handoff.reference == normal.reference)
+    ).status = HandoffStatus.OPEN
+    assert escalate_overdue(db, now=tuesday, policy=POLICY) == [normal.reference]
+    assert escalate_overdue(db, now=tuesday + timedelta(days=5), policy=POLICY) == []
+    events = [
+        json.loads(m.payload)["event"]
+        for m in db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "handoff"))
+    ]
+    assert events.count("handoff.escalated") == 2
+
+
+def test_risk_flags_become_one_handoff_per_conversation(db):
+    from bot.checkins.records import CheckInAnswers, open_goals, record_check_in
+
+    sanne = person(db, Student, "Sanne")
+    link_conversation(db, "c-sanne", via=LinkMethod.CODE, student_id=sanne)
+    _, goals = open_goals(db, "c-sanne", today=MONDAY_10.date())
+    answers = CheckInAnswers(
+        goals[0].goal_id, CheckInStatus.NOT_WORKING.value, 1, "ik wil dood", "Als x, dan y"
+    )
+    record_check_in(db, "c-sanne", answers, idempotency_key="k", now=MONDAY_10)
+    (view,) = handoffs_for_risk_flags(db, now=MONDAY_10, policy=POLICY, default_region="twente")
+    assert view.priority is HandoffPriority.URGENT
+    handoff = db.scalar(select(Handoff).where(Handoff.reference == view.reference))
+    assert handoff.reason == "risk" and "ik wil dood" not in handoff.summary
+    assert all(flag.handoff_id == handoff.id for flag in db.scalars(select(RiskFlag)))
+    assert handoffs_for_risk_flags(db, now=MONDAY_10, policy=POLICY, default_region="twente") == []
+
+
+def test_backoff_doubles_up_to_the_maximum():
+    policy = RetryPolicy(first_delay=timedelta(seconds=10), max_delay=timedelta(minutes=5))
+    assert [retry_delay(n, policy).total_seconds() for n in (1, 2, 3, 6)] == [10, 20, 40, 300]
+
+
+def test_the_outbox_retries_a_failing_webhook_and_delivers_exactly_once(db):
+    received = []
+
+    async def webhook(request):
+        received.append((request.headers[IDEMPOTENCY_HEADER], await request.json()))
+        if len(received) <= 2:
+            return web.Response(status=503)
+        return web.json_response({"ok": True})
+
+    enqueue(db, "handoff", {"reference": "H-TEST"}, key="handoff:H-TEST", now=MONDAY_10)
+    db.flush()
+    policy = RetryPolicy(first_delay=timedelta(seconds=10))
+
+    async def run():
+        app = web.Application()
+        app.router.add_post("/hook", webhook)
+        async with TestServer(app) as server:
+            url = str(server.make_url("/hook"))
+            reports = [await deliver_due(db, url, now=MONDAY_10, policy=policy)]
+            # Not due again yet: nothing is sent.
+            reports.append(
+                await deliver_due(db, url, now=MONDAY_10 + timedelta(seconds=5), policy=policy)
+            )
+            reports.append(
+                await deliver_due(db, url, now=MONDAY_10 + timedelta(seconds=10), policy=policy)
+            )
+            reports.append(
+                await deliver_due(db, url, now=MONDAY_10 + timedelta(seconds=40), policy=policy)
+            )
+            reports.append(
+                await deliver_due(db, url, now=MONDAY_10 + timedelta(hours=2), policy=policy)
+            )
+            return reports
+
+    reports = asyncio.run(run())
+    assert [(r.delivered, r.retried) for r in reports] == [(0, 1), (0, 0), (0, 1), (1, 0), (0, 0)]
+    assert [key for key, _ in received] == ["handoff:H-TEST"] * 3
+    assert received[-1][1] == {
+        "topic": "handoff",
+        "idempotency_key": "handoff:H-TEST",
+        "payload": {"reference": "H-TEST"},
+    }
+    message = db.scalar(select(OutboxMessage))
+    assert (message.status, message.attempts) == (OutboxStatus.DELIVERED, 3)
+
+
+def test_a_webhook_that_is_down_loses_nothing(db):
+    enqueue(db, "nudge", {"student_id": 1}, key="nudge:1", now=MONDAY_10)
+    db.flush()
+    # Nothing listens on this port.
+    report = asyncio.run(deliver_due(db, "http://127.0.0.1:9/hook", now=MONDAY_10))
+    assert (report.delivered, report.retried) == (0, 1)
+    message = db.scalar(select(OutboxMessage))
+    assert message.status is OutboxStatus.PENDING and message.last_error
+    assert message.next_attempt_at == MONDAY_10.astimezone(timezone.utc) + timedelta(seconds=10)
