@@ -7,6 +7,7 @@ functions that ask the identity gate who is talking.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -34,6 +35,7 @@ from bot.checkins.records import (
     open_goals,
     progress_reports,
     record_check_in,
+    who_is_talking,
 )
 from bot.checkins.texts import (
     check_in_messages,
@@ -93,6 +95,26 @@ def show_pending_nudge(dispatcher: CollectingDispatcher, sender_id: str) -> None
             {"title": "Later", "payload": "/deny"},
         ],
     )
+
+
+def read_answer(
+    slot: str,
+    value: Any,
+    dispatcher: CollectingDispatcher,
+    read: Callable[[str], Any],
+    retry_response: str,
+) -> dict[str, Any]:
+    """A form answer read from free text: stop on "laat maar", ask again when unreadable."""
+    if value is None:  # cleared when the form starts: nothing to check
+        return {slot: None}
+    said = str(value)
+    if is_stop_request(said):
+        return {slot: None, **_stop(dispatcher)}
+    # "/intent{...}" typed by hand is never an answer.
+    result = None if said.lstrip().startswith("/") else read(said)
+    if result is None:
+        dispatcher.utter_message(response=retry_response)
+    return {slot: result}
 
 
 def _reset(slots: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -174,38 +196,17 @@ class ValidateCheckinForm(FormValidationAction):
             return [slot for slot in domain_slots if slot != "checkin_plan"]
         return domain_slots
 
-    def _answer(
-        self,
-        slot: str,
-        value: Any,
-        dispatcher: CollectingDispatcher,
-        read: Any,
-        retry_response: str,
-    ) -> dict[str, Any]:
-        if value is None:  # cleared when the form starts: nothing to check
-            return {slot: None}
-        said = str(value)
-        if is_stop_request(said):
-            return {slot: None, **_stop(dispatcher)}
-        # "/intent{...}" typed by hand is never an answer.
-        result = None if said.lstrip().startswith("/") else read(said)
-        if result is None:
-            dispatcher.utter_message(response=retry_response)
-        return {slot: result}
-
     async def validate_checkin_goal(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        with session_scope() as session:
-            _, goals = open_goals(session, tracker.sender_id, today=clock.today())
-        choices = [(goal.goal_id, goal.title) for goal in goals]
-        shown = choices[:GOAL_BUTTONS]
-
         def read(said: str) -> str | None:
-            chosen = choose_goal(said, shown) or choose_goal(said, choices)
+            with session_scope() as session:
+                _, goals = open_goals(session, tracker.sender_id, today=clock.today())
+            choices = [(goal.goal_id, goal.title) for goal in goals]
+            chosen = choose_goal(said, choices[:GOAL_BUTTONS]) or choose_goal(said, choices)
             return None if chosen is None else str(chosen)
 
-        return self._answer("checkin_goal", value, dispatcher, read, "utter_invalid_checkin_goal")
+        return read_answer("checkin_goal", value, dispatcher, read, "utter_invalid_checkin_goal")
 
     async def validate_checkin_status(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
@@ -214,7 +215,7 @@ class ValidateCheckinForm(FormValidationAction):
             status = read_status(said)
             return None if status is None else status.value
 
-        return self._answer(
+        return read_answer(
             "checkin_status", value, dispatcher, read, "utter_invalid_checkin_status"
         )
 
@@ -225,21 +226,21 @@ class ValidateCheckinForm(FormValidationAction):
             score = read_motivation(said)
             return None if score is None else str(score)
 
-        return self._answer(
+        return read_answer(
             "checkin_motivation", value, dispatcher, read, "utter_invalid_checkin_motivation"
         )
 
     async def validate_checkin_note(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        return self._answer(
+        return read_answer(
             "checkin_note", value, dispatcher, read_note, "utter_invalid_checkin_note"
         )
 
     async def validate_checkin_plan(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        return self._answer(
+        return read_answer(
             "checkin_plan", value, dispatcher, read_if_then_plan, "utter_invalid_checkin_plan"
         )
 
@@ -305,7 +306,7 @@ class ActionStartGoal(Action):
     ) -> list[dict[str, Any]]:
         today = clock.today()
         with session_scope() as session:
-            who, _ = open_goals(session, tracker.sender_id, today=today)
+            who = who_is_talking(session, tracker.sender_id, today=today)
         if who is not Who.STUDENT:
             return _refuse_start(dispatcher, who, "add_goal")
         said = tracker.latest_message.get("text") or ""
@@ -338,43 +339,32 @@ class ValidatePersonalGoalForm(FormValidationAction):
     async def validate_goal_title(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        if value is None:
-            return {"goal_title": None}
-        said = str(value)
-        if is_stop_request(said):
-            return {"goal_title": None, **_stop(dispatcher)}
-        title = goal_title_from(said)
-        if title is None:
-            dispatcher.utter_message(response="utter_invalid_goal_title")
-            return {"goal_title": None}
+        answer = read_answer(
+            "goal_title", value, dispatcher, goal_title_from, "utter_invalid_goal_title"
+        )
+        if answer["goal_title"] is None or tracker.get_slot("goal_date"):
+            return answer
         # The title may carry its date: "mijn verslag af voor 1 maart".
-        found = find_date(said, clock.today())
-        if (
-            found
-            and not tracker.get_slot("goal_date")
-            and is_acceptable_goal_date(found.value, clock.today())
-        ):
+        found = find_date(str(value), clock.today())
+        if found and is_acceptable_goal_date(found.value, clock.today()):
             return {
-                "goal_title": goal_title_from(found.rest) or title,
+                "goal_title": goal_title_from(found.rest) or answer["goal_title"],
                 "goal_date": found.value.isoformat(),
             }
-        return {"goal_title": title}
+        return answer
 
     async def validate_goal_date(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
-        if value is None:
-            return {"goal_date": None}
-        said = str(value)
-        if is_stop_request(said):
-            return {"goal_date": None, **_stop(dispatcher)}
-        if _is_iso_date(said):
-            return {"goal_date": said}
-        found = find_date(said, clock.today())
-        if found is None or not is_acceptable_goal_date(found.value, clock.today()):
-            dispatcher.utter_message(response="utter_invalid_goal_date")
-            return {"goal_date": None}
-        return {"goal_date": found.value.isoformat()}
+        def read(said: str) -> str | None:
+            if _is_iso_date(said):  # set from the first message by action_start_goal
+                return said
+            found = find_date(said, clock.today())
+            if found is None or not is_acceptable_goal_date(found.value, clock.today()):
+                return None
+            return found.value.isoformat()
+
+        return read_answer("goal_date", value, dispatcher, read, "utter_invalid_goal_date")
 
 
 def _is_iso_date(said: str) -> bool:

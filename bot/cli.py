@@ -114,35 +114,12 @@ def _guardian_access(args: argparse.Namespace) -> int:
     return 0
 
 
-def _purge_erased(args: argparse.Namespace) -> int:
-    from bot import clock
-    from bot.jobs import purge_erased
+def _run_job(args: argparse.Namespace) -> int:
+    """Runs one of the web app's background jobs (bot/jobs.py) once, now."""
+    from bot import clock, jobs
 
-    print(f"Purge of erased conversations: {purge_erased(load_settings(), clock.now())}.")
-    return 0
-
-
-def _nudge(args: argparse.Namespace) -> int:
-    from bot import clock
-    from bot.jobs import nudge
-
-    print(f"Nudges: {nudge(load_settings(), clock.now())}.")
-    return 0
-
-
-def _escalate_overdue(args: argparse.Namespace) -> int:
-    from bot import clock
-    from bot.jobs import escalate
-
-    print(f"Escalation: {escalate(load_settings(), clock.now())}.")
-    return 0
-
-
-def _deliver_outbox(args: argparse.Namespace) -> int:
-    from bot import clock
-    from bot.jobs import deliver_outbox
-
-    print(f"Outbox: {deliver_outbox(load_settings(), clock.now())}.")
+    run = getattr(jobs, args.job)
+    print(f"{args.label}: {run(load_settings(), clock.now())}.")
     return 0
 
 
@@ -283,7 +260,7 @@ def build_parser() -> argparse.ArgumentParser:
     access.set_defaults(handler=_guardian_access)
     commands.add_parser(
         "nudge", help="nudge students with a goal due soon (the web app also runs this hourly)"
-    ).set_defaults(handler=_nudge)
+    ).set_defaults(handler=_run_job, job="nudge", label="Nudges")
     password = commands.add_parser("set-password", help="set a coordinator's inbox password")
     password.add_argument("--email", required=True)
     password.add_argument(
@@ -293,10 +270,10 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "escalate-overdue",
         help="turn risk flags into handoffs and escalate overdue ones (the web app: every minute)",
-    ).set_defaults(handler=_escalate_overdue)
+    ).set_defaults(handler=_run_job, job="escalate", label="Escalation")
     commands.add_parser(
         "deliver-outbox", help="send pending notifications to NOTIFY_WEBHOOK_URL"
-    ).set_defaults(handler=_deliver_outbox)
+    ).set_defaults(handler=_run_job, job="deliver_outbox", label="Outbox")
     goals = commands.add_parser("load-goals", help="load the route's interim goals (goals.yml)")
     goals.add_argument("--file", help="another goals file than bot/checkins/goals.yml")
     goals.set_defaults(handler=_load_goals)
@@ -304,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
         "purge-erased",
         help="remove stored conversations of people who asked for erasure (the web app "
         "also runs this every minute)",
-    ).set_defaults(handler=_purge_erased)
+    ).set_defaults(handler=_run_job, job="purge_erased", label="Purge of erased conversations")
     return parser
 
 

@@ -132,6 +132,11 @@ def _student(session: Session, access: Access) -> Student | None:
     return session.get(Student, access.subjects[0].facts.student_id)
 
 
+def who_is_talking(session: Session, conversation_id: str, *, today: date) -> Who:
+    """Only the role: whether this conversation may make goals and check in."""
+    return _who(authorise(session, conversation_id, Purpose.NAME, today=today))
+
+
 def open_goals(
     session: Session, conversation_id: str, *, today: date
 ) -> tuple[Who, list[GoalState]]:

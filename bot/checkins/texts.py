@@ -7,7 +7,7 @@ from datetime import date
 from bot.checkins.nudges import PendingNudge
 from bot.checkins.progress import PERSONAL, GoalState, Progress
 from bot.checkins.records import CheckInOutcome
-from bot.content.catalog import catalog, flow
+from bot.content.catalog import catalog
 from bot.db.models import HandoffPriority
 
 MONTH_NAMES = (
@@ -24,10 +24,7 @@ def format_day(day: date, today: date) -> str:
 
 def text(*path: str, **values: object) -> str:
     """A sentence from messages.yml by its path, e.g. text("progress", "total", "student")."""
-    entry = catalog().messages
-    for key in path:
-        entry = entry[key]
-    return flow(entry).format(**values)
+    return catalog().message(*path, **values)
 
 
 def _title(goal: GoalState) -> str:

@@ -98,11 +98,16 @@ class Catalog:
     # fixed sentences for personal answers: key -> text, or key -> audience -> text
     messages: Mapping[str, Any] = field(default_factory=dict)
 
-    def message(self, key: str, audience: str | None = None, **values: str) -> str:
-        """A fixed sentence from messages.yml, for `audience` when it has one per audience."""
-        entry = self.messages[key]
-        text = entry[audience] if isinstance(entry, Mapping) else entry
-        return flow(text).format(**values)
+    def message(self, *path: str, **values: object) -> str:
+        """A fixed sentence from messages.yml by its path, e.g. ("progress", "total",
+        "student"). The walk stops at the first text, so an audience given for a
+        sentence that has only one version is ignored."""
+        entry: Any = self.messages
+        for key in path:
+            if not isinstance(entry, Mapping):
+                break
+            entry = entry[key]
+        return flow(entry).format(**values)
 
     def get(self, answer_id: str) -> Answer | None:
         return self.answers.get(answer_id)

@@ -425,6 +425,8 @@ class Handoff(Base):
     resolved_at = Column(UTCDateTime, nullable=True)
     resolution_note = Column(Text, nullable=True)
 
+    assigned_coordinator = relationship("Coordinator", foreign_keys=[assigned_coordinator_id])
+
 
 class HandoffMessage(Base):
     """A coordinator's reply, delivered to the conversation by the bot."""

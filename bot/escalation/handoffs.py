@@ -84,11 +84,7 @@ def _new_reference(session: Session) -> str:
 
 
 def _view(session: Session, handoff: Handoff, *, already_open: bool = False) -> HandoffView:
-    coordinator = (
-        session.get(Coordinator, handoff.assigned_coordinator_id)
-        if handoff.assigned_coordinator_id
-        else None
-    )
+    coordinator = handoff.assigned_coordinator
     return HandoffView(
         reference=handoff.reference,
         coordinator_name=coordinator.name if coordinator else None,
@@ -100,11 +96,7 @@ def _view(session: Session, handoff: Handoff, *, already_open: bool = False) -> 
 
 
 def _notify(session: Session, handoff: Handoff, event: str, *, now: datetime) -> None:
-    coordinator = (
-        session.get(Coordinator, handoff.assigned_coordinator_id)
-        if handoff.assigned_coordinator_id
-        else None
-    )
+    coordinator = handoff.assigned_coordinator
     # No conversation text: the summary stays in the inbox, behind a login.
     enqueue(
         session,
@@ -273,7 +265,7 @@ def escalate_overdue(session: Session, *, now: datetime, policy: DeadlinePolicy)
     for handoff in overdue:
         regional = regional_coordinator(handoff.region_id, coordinators)
         handoff.ladder_level = REGION_LEVEL
-        handoff.assigned_coordinator_id = regional.id if regional else None
+        handoff.assigned_coordinator = session.get(Coordinator, regional.id) if regional else None
         handoff.deadline_at = deadline(now, handoff.priority, policy)
         _notify(session, handoff, "handoff.escalated", now=now)
         escalated.append(handoff.reference)

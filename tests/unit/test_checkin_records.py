@@ -20,6 +20,7 @@ from bot.checkins.records import (
     open_goals,
     progress_reports,
     record_check_in,
+    who_is_talking,
 )
 from bot.checkins.texts import check_in_messages, nudge_message
 from bot.db.models import (
@@ -244,3 +245,11 @@ def test_looking_for_a_nudge_reads_nothing_personal_when_there_is_none(db):
     assert take_pending_nudge(db, "c-petra", now=NOW) is None
     assert take_pending_nudge(db, "nobody", now=NOW) is None
     assert db.scalar(select(func.count()).select_from(AuditEntry)) == before
+
+
+def test_who_is_talking_gives_only_the_role(db):
+    as_student(db, "c1")
+    link_conversation(db, "c-petra", via=LinkMethod.CODE, guardian_id=person(db, Guardian, "Petra"))
+    assert who_is_talking(db, "c1", today=TODAY) is Who.STUDENT
+    assert who_is_talking(db, "c-petra", today=TODAY) is Who.GUARDIAN
+    assert who_is_talking(db, "nobody", today=TODAY) is Who.ANONYMOUS

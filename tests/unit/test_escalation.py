@@ -180,6 +180,12 @@ def test_the_ladder_escalates_unclaimed_overdue_handoffs_with_a_controlled_clock
         for m in db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "handoff"))
     ]
     assert events.count("handoff.escalated") == 2
+    escalated = [
+        json.loads(m.payload)
+        for m in db.scalars(select(OutboxMessage).where(OutboxMessage.topic == "handoff"))
+        if json.loads(m.payload)["event"] == "handoff.escalated"
+    ]
+    assert {p["coordinator"]["name"] for p in escalated} == {"Esther Nijhuis"}
 
 
 def test_risk_flags_become_one_handoff_per_conversation(db):

@@ -23,6 +23,7 @@ GATE_FUNCTIONS = {
         "record_check_in",
         "add_personal_goal",
         "progress_reports",
+        "who_is_talking",
     },
     "bot.checkins.nudges": {"take_pending_nudge"},
     # Handoffs: created from `authorise`; the rest reads only this conversation's own.
