@@ -10,6 +10,7 @@ INSTALLED := $(VENV)/.installed
 SPACY_PIPELINE := models/spacy_nl
 SPACY_BUILT := $(SPACY_PIPELINE)/meta.json
 MODEL := models/toptraject.tar.gz
+WIDGET_BUNDLE := bot/web/static/vendor/rasa-webchat.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
 # Quieter TensorFlow and SQLAlchemy start-up noise in every command.
@@ -17,7 +18,8 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup nlu train db run test lint validate pytest conversation-tests nlu-quality bench lock clean
+.PHONY: help setup nlu train widget browser db run test lint validate unit-tests integration-tests pytest \
+	conversation-tests nlu-quality bench lock clean
 
 help:
 	@echo "make run    set up, build, train, migrate, seed and start the assistant"
@@ -41,11 +43,24 @@ $(MODEL): $(SPACY_BUILT) $(TRAINING_INPUTS) $(wildcard bot/nlu/*.py) bot/input_c
 	$(RASA) train --config config.yml --domain domain.yml --data data \
 		--out models --fixed-model-name toptraject
 
+# The chat widget's JavaScript comes from the npm registry at set-up, never from a CDN.
+widget: $(WIDGET_BUNDLE)
+
+$(WIDGET_BUNDLE): package.json package-lock.json .npmrc
+	@command -v npm >/dev/null || { echo "setup: npm is missing; install Node.js 18+ with npm (Debian: apt-get install nodejs npm)"; exit 1; }
+	npm ci --no-progress
+	mkdir -p $(dir $@)
+	cp node_modules/rasa-webchat/lib/index.js $@
+
+# Debian's Chromium for the browser tests (scripts/ensure-chromium.sh installs it).
+browser:
+	@scripts/ensure-chromium.sh >/dev/null
+
 db: $(INSTALLED)
 	$(PY) -m bot init-db
 	$(PY) -m bot seed-demo
 
-run: train db
+run: train db widget
 	$(PY) -m bot run --model $(MODEL)
 
 lint: $(INSTALLED)
@@ -57,8 +72,16 @@ lint: $(INSTALLED)
 validate: $(SPACY_BUILT)
 	$(RASA) data validate --config config.yml --domain domain.yml --data data
 
-pytest: train
-	$(VENV)/bin/pytest
+# Unit tests need no trained model, so `make test` runs them beside the training
+# (Rasa trains on about one core of two).
+unit-tests: $(SPACY_BUILT)
+	$(VENV)/bin/pytest tests/unit
+
+# One run, so the integration and browser tests share one started assistant.
+integration-tests: train widget browser
+	$(VENV)/bin/pytest tests/integration tests/browser
+
+pytest: unit-tests integration-tests
 
 # --e2e makes Rasa run NLU on the story text; without it the labelled intent is
 # trusted and a misunderstood message would never fail a conversation test.
@@ -72,7 +95,10 @@ nlu-quality: train
 
 bench: nlu-quality
 
-test: lint validate pytest conversation-tests nlu-quality
+# First everything that needs no model, beside the training; then what needs it.
+test:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target lint validate unit-tests train widget browser
+	@$(MAKE) --no-print-directory integration-tests conversation-tests nlu-quality
 
 # Re-resolve requirements.in into requirements.lock in a scratch venv.
 lock:
@@ -84,4 +110,5 @@ lock:
 	rm -rf var/lock-venv
 
 clean:
-	rm -rf $(VENV) $(SPACY_PIPELINE) models/*.tar.gz var/* .ruff_cache .pytest_cache
+	rm -rf $(VENV) $(SPACY_PIPELINE) models/*.tar.gz var/* .ruff_cache .pytest_cache \
+		node_modules $(dir $(WIDGET_BUNDLE))

@@ -439,3 +439,17 @@ class ActionShowProgress(Action):
             )
             dispatcher.utter_message(text="\n".join(lines))
         return []
+
+
+class ActionShowNudge(Action):
+    """Run by the nudge job through Rasa's API while the chat is open: shows the new
+    reminder at once instead of at the next visit (once, as at a session start)."""
+
+    def name(self) -> str:
+        return "action_show_nudge"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        show_pending_nudge(dispatcher, tracker.sender_id)
+        return []

@@ -9,10 +9,12 @@ from actions.handoff import waiting_note
 from bot import clock
 from bot.db.session import session_scope
 from bot.identity.access import Purpose, authorise
+from bot.welcome import welcome_buttons
 
 
 class ActionGreetUser(Action):
-    """Greets by first name when the conversation is linked to a person."""
+    """Greets by first name when the conversation is linked to a person, with quick
+    replies for the main topics (the chat page opens every conversation with this)."""
 
     def name(self) -> str:
         return "action_greet_user"
@@ -23,13 +25,18 @@ class ActionGreetUser(Action):
         # Identity comes from the database link for this conversation, never from slots.
         with session_scope() as session:
             access = authorise(session, tracker.sender_id, Purpose.NAME, today=clock.today())
+        buttons = welcome_buttons(access.role)
+        waiting = waiting_note(tracker.sender_id)
+        # The quick replies go under the last message, where the widget shows them.
+        greeting_buttons = [] if waiting else buttons
         if access.anonymous:
-            dispatcher.utter_message(response="utter_greet_anonymous")
+            dispatcher.utter_message(response="utter_greet_anonymous", buttons=greeting_buttons)
         else:
             dispatcher.utter_message(
-                response="utter_greet_named", first_name=access.viewer_first_name
+                response="utter_greet_named",
+                first_name=access.viewer_first_name,
+                buttons=greeting_buttons,
             )
-        waiting = waiting_note(tracker.sender_id)
         if waiting:
-            dispatcher.utter_message(text=waiting)
+            dispatcher.utter_message(text=waiting, buttons=buttons)
         return []

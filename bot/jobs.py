@@ -12,16 +12,21 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.checkins.nudges import NudgePolicy, create_nudges
+from bot.checkins.nudges import NudgePolicy, create_nudges, student_conversations
 from bot.clock import parse_time_span
 from bot.db.session import session_scope
 from bot.escalation.deadlines import deadline_policy
 from bot.escalation.handoffs import escalate_overdue, handoffs_for_risk_flags
-from bot.identity.transcripts import purge_transcripts
+from bot.identity.transcripts import purge_transcripts, recently_active
 from bot.notify.outbox import deliver_due
+from bot.notify.rasa_api import NUDGE_INTENT, trigger_intent
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
+
+# A chat with activity this recent may still be open in a browser: a new nudge is pushed
+# to it at once. Rasa's session expiry (domain.yml), after which a new session shows it.
+OPEN_CHAT_WINDOW = timedelta(minutes=60)
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,22 @@ def nudge(settings: Settings, now: datetime) -> str:
     )
     with session_scope(settings.database_url) as session:
         chosen = create_nudges(session, now=now, policy=policy)
-    return f"{len(chosen)} students nudged"
+        linked = student_conversations(session, [goal.student_id for goal in chosen])
+    open_chats = recently_active(
+        settings.tracker_database_url, linked, since=now - OPEN_CHAT_WINDOW
+    )
+    pushed = asyncio.run(push_nudges(settings, open_chats))
+    return f"{len(chosen)} students nudged, {pushed} pushed to a recently active chat"
+
+
+async def push_nudges(settings: Settings, conversation_ids: Iterable[str]) -> int:
+    """Shows new nudges in chats that may be open; the rest wait for the next visit.
+    Returns how many conversations Rasa ran the nudge in (what it said went straight
+    to the widget, so Rasa cannot report it)."""
+    pushed = 0
+    for conversation_id in conversation_ids:
+        pushed += await trigger_intent(settings, conversation_id, NUDGE_INTENT) is not None
+    return pushed
 
 
 def escalate(settings: Settings, now: datetime) -> str:

@@ -51,6 +51,9 @@ class Settings:
     default_region: str = "twente"
     # Where outbox notifications are POSTed (a Teams, Slack or mail gateway); empty: kept.
     notify_webhook_url: str = ""
+    # Where browsers reach Rasa's socket.io channel; empty: the Rasa server's own address.
+    # Set it when Rasa sits behind a proxy (https://chat.school.nl).
+    chat_socket_url: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -67,6 +70,10 @@ class Settings:
     @property
     def web_url(self) -> str:
         return f"http://{self.web_host}:{self.web_port}"
+
+    @property
+    def public_socket_url(self) -> str:
+        return (self.chat_socket_url or self.rasa_url).rstrip("/")
 
 
 def _secret(env: dict[str, str], name: str, production: bool) -> str:
@@ -103,6 +110,13 @@ def _whole_number(env: dict[str, str], name: str, default: int) -> int:
     return int(raw)
 
 
+def _web_address(env: dict[str, str], name: str) -> str:
+    raw = env.get(name, "").strip()
+    if raw and not re.fullmatch(r"https?://[A-Za-z0-9.\-]+(:\d{1,5})?/?", raw):
+        raise ConfigurationError(f"{name} must look like https://chat.example.nl, not {raw!r}")
+    return raw
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     environment = env.get("TOPTRAJECT_ENV", "development")
@@ -127,4 +141,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         default_region=env.get("DEFAULT_REGION", "twente"),
         notify_webhook_url=env.get("NOTIFY_WEBHOOK_URL", ""),
         nudge_every_minutes=_whole_number(env, "NUDGE_EVERY_MINUTES", 60),
+        chat_socket_url=_web_address(env, "CHAT_SOCKET_URL"),
     )

@@ -1,4 +1,5 @@
-"""Shared fixtures: a real, migrated SQLite database per test."""
+"""Shared fixtures: a real, migrated SQLite database per test, and the running
+assistant for the integration and browser tests (tests/assistant.py)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,9 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 from bot.db.migrate import upgrade
 from bot.db.seed import seed_demo
 from bot.db.session import get_engine, session_scope
+
+# The fixture and the hook that orders the tests which stop the shared assistant.
+from tests.assistant import assistant, pytest_collection_modifyitems  # noqa: F401
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256"
 

@@ -158,3 +158,20 @@ def take_pending_nudge(
     if goal is None or goal.achieved or goal.due is None:
         return None
     return PendingNudge(first_name=student.first_name, goal_title=goal.title, due=goal.due)
+
+
+def student_conversations(session: Session, student_ids: Iterable[int]) -> list[str]:
+    """The conversations linked to these students (as students, not through a parent)."""
+    ids = set(student_ids)
+    if not ids:
+        return []
+    return list(
+        session.scalars(
+            select(ConversationLink.conversation_id)
+            .where(
+                ConversationLink.role == PersonRole.STUDENT,
+                ConversationLink.student_id.in_(ids),
+            )
+            .order_by(ConversationLink.conversation_id)
+        )
+    )

@@ -51,6 +51,9 @@ def progress_lines(
             text("progress", "block", block=names.get(b.block, b.block), done=b.done, total=b.total)
             for b in progress.blocks
         ),
+        # A blank line ends the list: the chat widget renders Markdown, where the next
+        # line would otherwise run on in the last list item.
+        "",
         text("progress", "total", audience, name=name, done=progress.done, total=progress.total),
     ]
     if progress.streak_weeks >= 2:

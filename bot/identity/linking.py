@@ -27,7 +27,7 @@ from bot.db.models import (
 )
 from bot.identity.codes import generate_code, hash_code, normalise_code
 from bot.identity.links import link_conversation
-from bot.identity.tokens import verify_token
+from bot.identity.tokens import ChatClaims, verify_token
 
 logger = logging.getLogger(__name__)
 
@@ -111,18 +111,19 @@ def _failed_tries(session: Session, conversation_id: str, now: datetime) -> list
     )
 
 
-def redeem_code(
-    session: Session, conversation_id: str, typed: str, *, secret_key: str, now: datetime
-) -> RedeemResult:
-    """Checks a typed code and, when it is valid, links the conversation to its person."""
-    failed = _failed_tries(session, conversation_id, now)
+def _check_code(
+    session: Session, attempt_key: str, typed: str, *, secret_key: str, now: datetime
+) -> tuple[RedeemResult, LinkCode | None]:
+    """Checks a typed code and marks it used; wrong tries count against `attempt_key`
+    (a conversation, or a web client) and against the code itself."""
+    failed = _failed_tries(session, attempt_key, now)
     if len(failed) >= MAX_FAILED_TRIES:
-        return RedeemResult(RedeemOutcome.LOCKED, locked_until=failed[0] + TRY_WINDOW)
+        return RedeemResult(RedeemOutcome.LOCKED, locked_until=failed[0] + TRY_WINDOW), None
 
     def fail(outcome: RedeemOutcome, code: LinkCode | None = None) -> RedeemResult:
         session.add(
             LinkAttempt(
-                conversation_id=conversation_id,
+                conversation_id=attempt_key,
                 link_code_id=code.id if code else None,
                 succeeded=False,
                 attempted_at=now,
@@ -137,34 +138,68 @@ def redeem_code(
 
     code_text = normalise_code(typed)
     if code_text is None:
-        return fail(RedeemOutcome.MALFORMED)
+        return fail(RedeemOutcome.MALFORMED), None
     code = session.scalar(
         select(LinkCode).where(LinkCode.code_hash == hash_code(code_text, secret_key))
     )
     if code is None:
-        return fail(RedeemOutcome.WRONG)
+        return fail(RedeemOutcome.WRONG), None
     if code.failed_attempts >= MAX_FAILED_TRIES:
-        return RedeemResult(RedeemOutcome.LOCKED)
+        return RedeemResult(RedeemOutcome.LOCKED), None
     if code.used_at is not None:
-        return fail(RedeemOutcome.USED, code)
+        return fail(RedeemOutcome.USED, code), None
     if code.expires_at <= now:
-        return fail(RedeemOutcome.EXPIRED, code)
+        return fail(RedeemOutcome.EXPIRED, code), None
 
     code.used_at = now
     session.add(
         LinkAttempt(
-            conversation_id=conversation_id, link_code_id=code.id, succeeded=True, attempted_at=now
+            conversation_id=attempt_key, link_code_id=code.id, succeeded=True, attempted_at=now
         )
     )
-    link = link_conversation(
-        session,
-        conversation_id,
-        via=LinkMethod.CODE,
-        student_id=code.student_id,
-        guardian_id=code.guardian_id,
+    role = PersonRole.STUDENT if code.student_id is not None else PersonRole.GUARDIAN
+    person = (
+        session.get(Student, code.student_id)
+        if role is PersonRole.STUDENT
+        else session.get(Guardian, code.guardian_id)
     )
-    person = link.student if link.role is PersonRole.STUDENT else link.guardian
-    return RedeemResult(RedeemOutcome.LINKED, role=link.role, first_name=person.first_name)
+    return RedeemResult(RedeemOutcome.LINKED, role=role, first_name=person.first_name), code
+
+
+def redeem_code(
+    session: Session, conversation_id: str, typed: str, *, secret_key: str, now: datetime
+) -> RedeemResult:
+    """Checks a code typed in the chat and, when it is valid, links the conversation."""
+    result, code = _check_code(session, conversation_id, typed, secret_key=secret_key, now=now)
+    if code is not None:
+        link_conversation(
+            session,
+            conversation_id,
+            via=LinkMethod.CODE,
+            student_id=code.student_id,
+            guardian_id=code.guardian_id,
+        )
+    return result
+
+
+def redeem_code_for_login(
+    session: Session, client_key: str, typed: str, *, secret_key: str, now: datetime
+) -> tuple[RedeemResult, ChatClaims | None]:
+    """Checks a code entered on the chat page; a valid one yields the claims for a chat
+    token. Wrong tries are limited per web client, as they are per conversation."""
+    result, code = _check_code(session, f"web:{client_key}", typed, secret_key=secret_key, now=now)
+    if code is None:
+        return result, None
+    person_id = code.student_id if code.student_id is not None else code.guardian_id
+    record_change(
+        session,
+        actor_type="web",
+        actor_id=client_key,
+        action="login_with_code",
+        subject_type=result.role.value,
+        subject_id=person_id,
+    )
+    return result, ChatClaims(role=result.role, person_id=person_id)
 
 
 def unlink(session: Session, conversation_id: str) -> bool:

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import inspect, select, text
+from sqlalchemy import bindparam, inspect, select, text
 from sqlalchemy.orm import Session
 
 from bot.db.models import TranscriptPurge
@@ -124,3 +124,19 @@ def read_transcript(
                 TranscriptLine(type_name, said, datetime.fromtimestamp(timestamp, tz=timezone.utc))
             )
     return lines
+
+
+def recently_active(
+    tracker_database_url: str, conversation_ids: Iterable[str], *, since: datetime
+) -> list[str]:
+    """The conversations with a stored event since `since`: a chat that may still be open."""
+    wanted = sorted(set(conversation_ids))
+    engine = get_engine(tracker_database_url)
+    if not wanted or not inspect(engine).has_table("events"):
+        return []
+    query = text(
+        "SELECT DISTINCT sender_id FROM events WHERE sender_id IN :senders AND timestamp >= :since"
+    ).bindparams(bindparam("senders", expanding=True))
+    with engine.connect() as connection:
+        rows = connection.execute(query, {"senders": wanted, "since": since.timestamp()}).all()
+    return sorted(row[0] for row in rows)

@@ -1,5 +1,5 @@
-"""The web app. For now a plain Dutch start page and a health check; the chat widget
-and the coordinator inbox come with their own issues."""
+"""The web app: the chat page with the widget, the coordinator inbox, a health check,
+and the background jobs (nudges, escalation, outbox, purges)."""
 
 from __future__ import annotations
 
@@ -8,33 +8,17 @@ from sqlalchemy import text
 
 from bot.db.session import get_engine
 from bot.settings import Settings, load_settings
+from bot.web.chat import add_chat_routes
 from bot.web.inbox import add_inbox_routes
 from bot.web.keys import SETTINGS_KEY
 from bot.web.scheduler import run_scheduled_jobs
+from bot.web.templating import STATIC_DIR
 
 _SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
 }
-
-_START_PAGE = """<!doctype html>
-<html lang="nl">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <title>Toptraject chat</title>
-</head>
-<body>
-  <main>
-    <h1>Toptraject chat</h1>
-    <p>Hier komt de chat van het Toptraject. Je kunt daar vragen stellen over de route
-    van vmbo via mbo naar hbo, over reizen en over examens.</p>
-    <p>De chat zelf is nog in aanbouw.</p>
-  </main>
-</body>
-</html>
-"""
 
 
 @web.middleware
@@ -43,10 +27,6 @@ async def security_headers(request: web.Request, handler) -> web.StreamResponse:
     for name, value in _SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
-
-
-async def start_page(request: web.Request) -> web.Response:
-    return web.Response(text=_START_PAGE, content_type="text/html", charset="utf-8")
 
 
 async def health(request: web.Request) -> web.Response:
@@ -64,9 +44,10 @@ def create_app(settings: Settings | None = None, *, scheduled_jobs: bool = True)
     app[SETTINGS_KEY] = settings or load_settings()
     if scheduled_jobs:
         app.cleanup_ctx.append(run_scheduled_jobs(app[SETTINGS_KEY]))
-    app.router.add_get("/", start_page)
     app.router.add_get("/healthz", health)
+    add_chat_routes(app)
     add_inbox_routes(app)
+    app.router.add_static("/static", STATIC_DIR)
     return app
 
 

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
-import jinja2
 from aiohttp import web
 from sqlalchemy import select
 
@@ -22,6 +20,7 @@ from bot.escalation import inbox
 from bot.escalation.texts import format_deadline
 from bot.identity.passwords import verify_password
 from bot.identity.transcripts import read_transcript
+from bot.notify.rasa_api import trigger_reply
 from bot.settings import Settings
 from bot.web.auth import (
     ANONYMOUS,
@@ -34,12 +33,8 @@ from bot.web.auth import (
 )
 from bot.web.charts import motivation_chart
 from bot.web.keys import SETTINGS_KEY
-from bot.web.rasa_client import trigger_reply
+from bot.web.templating import TEMPLATES
 
-TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
-    autoescape=True,
-)
 FILTERS = (
     ("open", "Open"),
     ("mine", "Van mij"),
@@ -317,4 +312,3 @@ def add_inbox_routes(app: web.Application) -> None:
     app.router.add_get("/inbox/overview", overview_page)
     app.router.add_get("/inbox/handoffs/{reference}", detail_page)
     app.router.add_post("/inbox/handoffs/{reference}/{action:claim|reply|resolve|return}", act)
-    app.router.add_static("/static", Path(__file__).resolve().parent / "static")

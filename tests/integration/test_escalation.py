@@ -16,7 +16,7 @@ from bot.db.models import Handoff, HandoffMessage, HandoffPriority, LinkMethod, 
 from bot.db.seed import DEMO_COORDINATOR_PASSWORD
 from bot.db.session import session_scope
 from bot.identity.links import link_conversation
-from tests.integration.conftest import TOKEN
+from tests.assistant import TOKEN
 
 pytestmark = pytest.mark.integration
 

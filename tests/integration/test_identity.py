@@ -13,7 +13,7 @@ from bot.db.models import AuditEntry, ConversationLink, Guardian, PersonRole, St
 from bot.db.session import session_scope
 from bot.identity.codes import find_code_in_text
 from bot.identity.tokens import ChatClaims, issue_token
-from tests.integration.conftest import SECRET
+from tests.assistant import SECRET
 
 pytestmark = pytest.mark.integration
 

@@ -12,7 +12,12 @@ from bot.checkins.goals import (
     school_year_start,
     sync_route_goals,
 )
-from bot.checkins.nudges import NudgePolicy, create_nudges, take_pending_nudge
+from bot.checkins.nudges import (
+    NudgePolicy,
+    create_nudges,
+    student_conversations,
+    take_pending_nudge,
+)
 from bot.checkins.records import (
     CheckInAnswers,
     Who,
@@ -253,3 +258,12 @@ def test_who_is_talking_gives_only_the_role(db):
     assert who_is_talking(db, "c1", today=TODAY) is Who.STUDENT
     assert who_is_talking(db, "c-petra", today=TODAY) is Who.GUARDIAN
     assert who_is_talking(db, "nobody", today=TODAY) is Who.ANONYMOUS
+
+
+def test_a_nudge_goes_to_the_student_s_own_chats_not_a_parent_s(db):
+    as_student(db, "c1")
+    as_student(db, "c2")
+    link_conversation(db, "c-petra", via=LinkMethod.CODE, guardian_id=person(db, Guardian, "Petra"))
+    sanne = person(db, Student, "Sanne")
+    assert student_conversations(db, [sanne]) == ["c1", "c2"]
+    assert student_conversations(db, []) == []

@@ -17,7 +17,12 @@ from bot.db.models import LinkMethod, Student, TranscriptPurge
 from bot.db.session import session_scope
 from bot.identity.links import link_conversation
 from bot.identity.privacy import erase_personal_data
-from bot.identity.transcripts import TURN_SETTLE, purge_transcripts, schedule_purges
+from bot.identity.transcripts import (
+    TURN_SETTLE,
+    purge_transcripts,
+    recently_active,
+    schedule_purges,
+)
 from bot.jobs import Job, purge_erased
 from bot.settings import PROJECT_ROOT, load_settings
 from bot.web.app import create_app
@@ -175,3 +180,16 @@ def test_the_web_app_schedules_the_purge_and_the_nudge_unless_switched_off():
     assert names == ["purge-erased", "escalate-overdue", "deliver-outbox", "nudge"]
     off = scheduled_jobs(load_settings({"NUDGE_EVERY_MINUTES": "0"}))
     assert "nudge" not in [job.name for job in off]
+
+
+def test_recently_active_finds_the_chats_that_may_still_be_open(tracker_url, tmp_path):
+    add_events(tracker_url, "chat-now", NOW - timedelta(minutes=5))
+    add_events(tracker_url, "chat-yesterday", NOW - timedelta(days=1))
+    add_events(tracker_url, "someone-else", NOW)
+    since = NOW - timedelta(hours=1)
+    asked = ["chat-now", "chat-yesterday", "chat-never"]
+    assert recently_active(tracker_url, asked, since=since) == ["chat-now"]
+    assert recently_active(tracker_url, [], since=since) == []
+    # Before Rasa has written anything there is no events table: nothing is open.
+    empty = f"sqlite:///{tmp_path / 'empty.db'}"
+    assert recently_active(empty, asked, since=since) == []

@@ -1,6 +1,7 @@
 """Starts the whole assistant once per test session, exactly as `make run` does:
 `python -m bot run` with a real Rasa server, action server and web app on free
-loopback ports, and its own seeded SQLite databases."""
+loopback ports, and its own seeded SQLite databases. The integration and browser
+tests share it (tests/conftest.py makes the fixture visible to both)."""
 
 from __future__ import annotations
 
@@ -14,16 +15,21 @@ import threading
 import time
 import urllib.request
 from dataclasses import dataclass
+from datetime import date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
+from bot import clock
 from bot.db.migrate import upgrade
+from bot.db.models import Student
 from bot.db.seed import seed_demo
 from bot.db.session import session_scope
+from bot.identity.linking import issue_code
 from bot.services import is_healthy
-from bot.settings import PROJECT_ROOT
+from bot.settings import PROJECT_ROOT, Settings, load_settings
 
 MODEL = PROJECT_ROOT / "models" / "toptraject.tar.gz"
 SECRET = "integration-secret-long-enough-for-hs256"
@@ -87,6 +93,12 @@ class Assistant:
     action_url: str
     web_url: str
     webhook: WebhookReceiver
+    env: dict[str, str]
+
+    @property
+    def settings(self) -> Settings:
+        """The settings the assistant runs with, for calling bot/ code against it."""
+        return load_settings(self.env)
 
     @property
     def health_urls(self) -> list[str]:
@@ -110,6 +122,34 @@ class Assistant:
         """Sends one message; returns the texts of the bot's replies."""
         replies = self.send(sender, text, metadata)
         return [message["text"] for message in replies if "text" in message]
+
+    def new_student(self, first_name: str) -> int:
+        """A student of their own (in Sanne's school and phase), so tests do not share
+        goals, check-ins and handoffs."""
+        with session_scope(self.database_url) as session:
+            sanne = session.scalar(select(Student).where(Student.first_name == "Sanne"))
+            student = Student(
+                first_name=first_name,
+                last_name="Test",
+                birth_date=date(2010, 5, 1),
+                school_id=sanne.school_id,
+                route_id=sanne.route_id,
+                phase_id=sanne.phase_id,
+                phase_started_on=sanne.phase_started_on,
+            )
+            session.add(student)
+            session.flush()
+            return student.id
+
+    def issue_code(self, *, student_id: int | None = None, guardian_id: int | None = None) -> str:
+        with session_scope(self.database_url) as session:
+            return issue_code(
+                session,
+                secret_key=SECRET,
+                now=clock.now(),
+                student_id=student_id,
+                guardian_id=guardian_id,
+            )
 
     def log_tail(self, lines: int = 60) -> str:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
@@ -169,6 +209,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
         action_url=f"http://127.0.0.1:{ports['ACTION_PORT']}",
         web_url=f"http://127.0.0.1:{ports['WEB_PORT']}",
         webhook=webhook,
+        env=env,
     )
     deadline = time.monotonic() + 400
     while not all(is_healthy(url) for url in running.health_urls):

@@ -1,0 +1,133 @@
+"""The chat page: the rasa-webchat widget, and logging in with a koppelcode.
+
+The page never decides who someone is. It sends the code to `/chat/login`; the server
+checks it (wrong tries are limited per web client) and answers with a short-lived
+signed chat token. The widget passes that token in its customData, and the chat's
+session start links the conversation (bot/identity/linking.py::link_with_token).
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from bot import clock
+from bot.db.session import session_scope
+from bot.identity.linking import RedeemOutcome, RedeemResult, redeem_code_for_login
+from bot.identity.tokens import TOKEN_LIFETIME, issue_token
+from bot.web.keys import SETTINGS_KEY
+from bot.web.templating import STATIC_DIR, TEMPLATES
+
+logger = logging.getLogger(__name__)
+
+WIDGET_BUNDLE = STATIC_DIR / "vendor" / "rasa-webchat.js"
+MAX_CODE_LENGTH = 40
+
+LOGIN_MESSAGES = {
+    RedeemOutcome.MALFORMED: (
+        "Dat lijkt geen goede koppelcode. Een code ziet eruit als TT-ABC-234. "
+        "Je mag het nog {tries_left} keer proberen."
+    ),
+    RedeemOutcome.WRONG: (
+        "Die koppelcode kennen we niet. Kijk of je hem goed hebt overgetypt. "
+        "Je mag het nog {tries_left} keer proberen."
+    ),
+    RedeemOutcome.USED: (
+        "Deze koppelcode is al gebruikt. Een code werkt maar één keer. "
+        "Vraag op school om een nieuwe code."
+    ),
+    RedeemOutcome.EXPIRED: (
+        "Deze koppelcode is verlopen. Een code werkt 14 dagen. Vraag op school om een nieuwe code."
+    ),
+    RedeemOutcome.LOCKED: (
+        "Er is te vaak een verkeerde code geprobeerd. Probeer het later opnieuw, "
+        "of vraag op school om hulp."
+    ),
+}
+EMPTY_CODE_MESSAGE = "Vul je koppelcode in. Die heb je van school gekregen."
+LOGIN_UNAVAILABLE_MESSAGE = (
+    "Inloggen lukt nu even niet. Probeer het straks opnieuw. "
+    "Je kunt wel zonder inloggen vragen stellen."
+)
+
+
+def login_failure_message(result: RedeemResult) -> str:
+    return LOGIN_MESSAGES[result.outcome].format(tries_left=result.tries_left or 0)
+
+
+def chat_content_security_policy(socket_url: str) -> str:
+    """Scripts only from this site; the socket only to the chat server. The widget puts
+    its styles in <style> tags, hence 'unsafe-inline' for styles (never for scripts).
+    Fonts only from here or inside the bundle (data:): the widget's import of a web
+    font from Google is blocked, so nothing leaves the site."""
+    parts = urlsplit(socket_url)
+    websocket = ("wss" if parts.scheme == "https" else "ws") + f"://{parts.netloc}"
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data:; font-src 'self' data:; "
+        f"connect-src 'self' {parts.scheme}://{parts.netloc} {websocket}; "
+        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
+
+
+async def chat_page(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS_KEY]
+    socket_url = settings.public_socket_url
+    html = TEMPLATES.get_template("chat.html").render(
+        socket_url=socket_url,
+        widget_ready=WIDGET_BUNDLE.exists(),
+        token_minutes=int(TOKEN_LIFETIME.total_seconds() // 60),
+    )
+    response = web.Response(text=html, content_type="text/html", charset="utf-8")
+    response.headers["Content-Security-Policy"] = chat_content_security_policy(socket_url)
+    # The page holds a login token in sessionStorage: never serve it from a cache.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _same_origin(request: web.Request) -> bool:
+    """Browsers send Origin on a POST; another site's page must not log anyone in here."""
+    origin = request.headers.get("Origin")
+    return origin is None or origin == f"{request.scheme}://{request.host}"
+
+
+async def login(request: web.Request) -> web.Response:
+    """JSON {"code": "..."} in; a chat token, or a Dutch message why not, out."""
+    if request.content_type != "application/json" or not _same_origin(request):
+        return web.json_response({"message": "Dit verzoek kan ik niet aannemen."}, status=403)
+    try:
+        body = await request.json()
+    except ValueError:
+        body = None
+    code = body.get("code") if isinstance(body, dict) else None
+    if not isinstance(code, str) or not code.strip():
+        return web.json_response({"message": EMPTY_CODE_MESSAGE}, status=400)
+    settings = request.app[SETTINGS_KEY]
+    now = clock.now()
+    try:
+        with session_scope(settings.database_url) as session:
+            result, claims = redeem_code_for_login(
+                session,
+                request.remote or "unknown",
+                code[:MAX_CODE_LENGTH],
+                secret_key=settings.secret_key,
+                now=now,
+            )
+    except Exception:
+        logger.exception("The database could not be reached for a chat login.")
+        return web.json_response({"message": LOGIN_UNAVAILABLE_MESSAGE}, status=503)
+    if claims is None:
+        status = 429 if result.outcome is RedeemOutcome.LOCKED else 400
+        return web.json_response({"message": login_failure_message(result)}, status=status)
+    token = issue_token(claims, secret_key=settings.secret_key, now=now)
+    return web.json_response(
+        {"token": token, "first_name": result.first_name, "role": claims.role.value},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def add_chat_routes(app: web.Application) -> None:
+    app.router.add_get("/", chat_page)
+    app.router.add_post("/chat/login", login)

@@ -1,0 +1,173 @@
+// The chat page: starts the rasa-webchat widget and handles logging in with a koppelcode.
+//
+// The server checks the code and answers with a short-lived signed token. The widget
+// sends that token in customData, so the chat links the conversation at its start.
+// Everything is kept in sessionStorage: closing the tab (on a shared school computer)
+// forgets the conversation and the login.
+(function () {
+  "use strict";
+
+  var TOKEN_KEY = "toptraject.chatToken";
+  var NAME_KEY = "toptraject.chatName";
+  var WIDGET_SESSION_KEY = "chat_session"; // rasa-webchat's own storage key
+  var PORTAL_CODE = /(?:^#|&)koppelcode=([^&]+)/;
+
+  var chat = document.getElementById("chat");
+  var form = document.getElementById("login-form");
+  var codeInput = document.getElementById("login-code");
+  var message = document.getElementById("login-message");
+  var loggedIn = document.getElementById("logged-in");
+  var loggedInName = document.getElementById("logged-in-name");
+  var panel = document.getElementById("login-panel");
+  var panelTitle = document.getElementById("login-title");
+  var widget = null;
+
+  function say(text, isError) {
+    message.textContent = text;
+    message.classList.toggle("error", Boolean(isError));
+  }
+
+  function showLogin() {
+    var name = sessionStorage.getItem(NAME_KEY);
+    form.hidden = Boolean(name);
+    loggedIn.hidden = !name;
+    loggedInName.textContent = name || "";
+    panelTitle.textContent = name ? "Ingelogd als " + name : "Inloggen met je koppelcode";
+    // Open beside the chat on a wide screen; folded on a phone, so the chat comes first.
+    panel.open = window.matchMedia("(min-width: 48rem)").matches;
+  }
+
+  // A new login or logout starts a new conversation: the old one stays with its owner.
+  function restartChat() {
+    sessionStorage.removeItem(WIDGET_SESSION_KEY);
+    window.location.reload();
+  }
+
+  function login(code) {
+    say("Even kijken…", false);
+    return fetch("/chat/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ code: code }),
+      credentials: "same-origin",
+    })
+      .then(function (response) {
+        return response.json().then(function (body) {
+          return { ok: response.ok, body: body };
+        });
+      })
+      .then(function (answer) {
+        if (!answer.ok || !answer.body.token) {
+          panel.open = true;
+          say(answer.body.message || "Inloggen lukte niet. Probeer het opnieuw.", true);
+          codeInput.focus();
+          return;
+        }
+        sessionStorage.setItem(TOKEN_KEY, answer.body.token);
+        sessionStorage.setItem(NAME_KEY, answer.body.first_name || "");
+        restartChat();
+      })
+      .catch(function () {
+        say("Inloggen lukt nu even niet. Je kunt wel zonder inloggen vragen stellen.", true);
+      });
+  }
+
+  function logout() {
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(NAME_KEY);
+    // Ends the link in the database too; then a fresh, anonymous conversation.
+    if (widget && widget.sendMessage) {
+      widget.sendMessage("/logout", "Uitloggen");
+      window.setTimeout(restartChat, 1500);
+    } else {
+      restartChat();
+    }
+  }
+
+  // The widget's own markup has no labels; screen readers need them.
+  function labelWidget() {
+    var input = chat.querySelector(".rw-new-message");
+    if (input && !input.getAttribute("aria-label")) {
+      input.setAttribute("aria-label", "Typ je vraag");
+    }
+    var send = chat.querySelector(".rw-send");
+    if (send && !send.getAttribute("aria-label")) {
+      send.setAttribute("aria-label", "Versturen");
+    }
+    // Quick replies are plain <div>s in the widget: make them reachable by Tab and
+    // usable with Enter or Space, like real buttons.
+    Array.prototype.forEach.call(chat.querySelectorAll(".rw-reply:not([role])"), function (reply) {
+      reply.setAttribute("role", "button");
+      reply.setAttribute("tabindex", "0");
+      reply.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          reply.click();
+        }
+      });
+    });
+    var log = chat.querySelector(".rw-messages-container");
+    if (log && !log.getAttribute("role")) {
+      log.setAttribute("role", "log");
+      log.setAttribute("aria-live", "polite");
+      log.setAttribute("aria-label", "Berichten");
+    }
+  }
+
+  function startWidget() {
+    if (!window.WebChat) {
+      return;
+    }
+    var token = sessionStorage.getItem(TOKEN_KEY);
+    var name = sessionStorage.getItem(NAME_KEY);
+    window.WebChat.default(
+      {
+        socketUrl: chat.dataset.socketUrl,
+        socketPath: "/socket.io/",
+        initPayload: "/greet",
+        customData: token ? { chat_token: token } : {},
+        title: "Toptraject chat",
+        subtitle: name ? "Ingelogd als " + name : "Je bent niet ingelogd",
+        inputTextFieldHint: "Typ je vraag…",
+        connectingText: "Even verbinden…",
+        embedded: true,
+        hideWhenNotConnected: false,
+        showCloseButton: false,
+        withRules: false,
+        showMessageDate: false,
+        params: { storage: "session" },
+        customMessageDelay: function () {
+          return 250;
+        },
+        innerRef: function (ref) {
+          widget = ref;
+        },
+      },
+      chat
+    );
+    new MutationObserver(labelWidget).observe(chat, { childList: true, subtree: true });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var code = codeInput.value.trim();
+    if (!code) {
+      say("Vul je koppelcode in. Die heb je van school gekregen.", true);
+      codeInput.focus();
+      return;
+    }
+    login(code);
+  });
+  document.getElementById("logout").addEventListener("click", logout);
+
+  showLogin();
+  // A link from the school portal: /#koppelcode=TT-ABC-234. The code is in the
+  // fragment, so it never reaches a server log; it is removed from the address at once.
+  var portal = PORTAL_CODE.exec(window.location.hash);
+  if (portal) {
+    window.history.replaceState(null, "", window.location.pathname);
+    login(decodeURIComponent(portal[1]));
+    return;
+  }
+  startWidget();
+})();

@@ -1,0 +1,268 @@
+"""The chat page in a real browser: the rasa-webchat widget over socket.io, logging in
+with a koppelcode, a check-in, a handoff answered in the coordinator inbox in a second
+browser, a nudge pushed into an open chat, a phone screen, the keyboard and contrast."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from bot.db.models import (
+    CheckIn,
+    CheckInStatus,
+    ConversationLink,
+    Handoff,
+    InterimGoal,
+    LinkMethod,
+    Nudge,
+    Student,
+)
+from bot.db.seed import DEMO_COORDINATOR_PASSWORD
+from bot.db.session import session_scope
+from bot.jobs import push_nudges
+from tests.browser.conftest import ChatPage, screenshot
+
+pytestmark = [pytest.mark.integration, pytest.mark.browser]
+
+WELCOME_TOPICS = [
+    "Wat is het Toptraject?",
+    "Reizen en OV",
+    "Examens",
+    "Inchecken op mijn doelen",
+    "Met een mens praten",
+]
+
+
+def conversation_id(page: Page) -> str:
+    """The widget's conversation id, as rasa-webchat keeps it in sessionStorage."""
+    stored = page.evaluate("() => sessionStorage.getItem('chat_session')")
+    return json.loads(stored)["session_id"]
+
+
+def link_of(assistant, conversation: str) -> ConversationLink | None:
+    with session_scope(assistant.database_url) as session:
+        return session.get(ConversationLink, conversation)
+
+
+def logged_in_student(
+    chat_page, assistant, first_name: str, **page_options
+) -> tuple[int, ChatPage]:
+    """A new student who logs in on the chat page with a fresh koppelcode."""
+    student = assistant.new_student(first_name)
+    code = assistant.issue_code(student_id=student)
+    chat = chat_page(**page_options).open()
+    chat.wait_for_bot("Ik ben de chatbot van het Toptraject")
+    chat.log_in(code)
+    chat.wait_for_bot(f"Hoi {first_name}! Fijn dat je er bent.")
+    return student, chat
+
+
+def test_a_visitor_is_welcomed_and_gets_an_answer_without_logging_in(chat_page, assistant):
+    chat = chat_page().open()
+    chat.wait_for_bot("Hoi! Ik ben de chatbot van het Toptraject.")
+    expect(chat.replies()).to_have_text(WELCOME_TOPICS)
+    chat.shot("1-welcome")
+
+    chat.send("Wat doet een studentcoach?")
+    chat.wait_for_bot("Een studentcoach is een ouderejaars student van het hbo.")
+    chat.shot("2-route-answer")
+
+    assert link_of(assistant, conversation_id(chat.page)) is None  # still anonymous
+    assert chat.errors == []
+
+
+def test_a_student_logs_in_checks_in_and_gets_a_coordinator_s_reply_live(
+    chat_page, new_context, assistant
+):
+    student, chat = logged_in_student(chat_page, assistant, "Jesse")
+    expect(chat.page.get_by_text("Je bent ingelogd als")).to_contain_text("Jesse")
+    chat.shot("1-logged-in")
+    conversation = conversation_id(chat.page)
+    link = link_of(assistant, conversation)
+    assert (link.student_id, link.linked_via) == (student, LinkMethod.TOKEN)
+
+    # A check-in with the quick replies.
+    chat.choose("Inchecken op mijn doelen")
+    chat.wait_for_bot("Over welk doel wil je inchecken?")
+    goal_title = chat.replies().first.inner_text()
+    chat.replies().first.click()
+    chat.wait_for_bot("Hoe gaat het met dit doel?")
+    chat.choose("Gehaald")
+    chat.wait_for_bot("Hoe gemotiveerd ben je nu?")
+    chat.choose("4")
+    chat.wait_for_bot("Wat hielp je om dit te halen?")
+    chat.send("Ik heb elke dag een half uur geoefend")
+    chat.wait_for_bot("Je check-in is opgeslagen.")
+    chat.shot("2-checked-in")
+    with session_scope(assistant.database_url) as session:
+        (check_in,) = session.scalars(select(CheckIn).where(CheckIn.student_id == student))
+        assert session.get(InterimGoal, check_in.goal_id).title == goal_title
+        assert (check_in.status, check_in.motivation) == (CheckInStatus.ACHIEVED, 4)
+        assert check_in.conversation_id == conversation
+
+    # Asking for a person makes a handoff with a reference.
+    chat.send("ik wil graag met iemand van school praten")
+    chat.wait_for_bot("Je nummer is")
+    with session_scope(assistant.database_url) as session:
+        handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation))
+        reference, email = handoff.reference, handoff.assigned_coordinator.email
+    chat.wait_for_bot(reference)
+    chat.shot("3-handoff")
+
+    # The coordinator, in a browser of their own, logs in and replies.
+    inbox = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    inbox.goto(f"{assistant.web_url}/inbox/login")
+    inbox.get_by_label("E-mailadres").fill(email)
+    inbox.get_by_label("Wachtwoord").fill(DEMO_COORDINATOR_PASSWORD)
+    inbox.get_by_role("button", name="Inloggen").click()
+    inbox.get_by_role("link", name=reference).click()
+    expect(inbox.get_by_text("ik wil graag met iemand van school praten").first).to_be_visible()
+    inbox.get_by_label("Antwoord (komt in de chat)").fill("Ik bel je morgen om 10 uur.")
+    screenshot(inbox, f"{chat.name}-4-coordinator-reply")
+    inbox.get_by_role("button", name="Versturen").click()
+    expect(inbox.get_by_role("status")).to_contain_text("Je antwoord staat in de chat.")
+
+    # The open widget shows the reply at once: pushed over socket.io, no reload.
+    chat.wait_for_bot("Ik bel je morgen om 10 uur.", timeout=60_000)
+    chat.wait_for_bot(reference)
+    chat.shot("5-reply-in-chat")
+    assert chat.errors == []
+
+
+def test_a_nudge_made_while_the_chat_is_open_appears_in_it(chat_page, assistant):
+    student, chat = logged_in_student(chat_page, assistant, "Ravi")
+    with session_scope(assistant.database_url) as session:
+        phase = session.get(Student, student).phase_id
+        goal = session.scalar(
+            select(InterimGoal).where(InterimGoal.phase_id == phase).order_by(InterimGoal.id)
+        )
+        session.add(Nudge(student_id=student, goal_id=goal.id))
+    # From a thread of its own, as in the web app's scheduler: Playwright's sync API
+    # already runs an event loop in this one.
+    push = push_nudges(assistant.settings, [conversation_id(chat.page)])
+    with ThreadPoolExecutor(1) as worker:
+        shown = worker.submit(asyncio.run, push).result(timeout=120)
+    assert shown == 1
+    chat.wait_for_bot("Je doel is bijna aan de beurt", timeout=60_000)
+    expect(chat.replies()).to_have_text(["Ja, inchecken", "Later"])
+    chat.shot("nudge")
+    with session_scope(assistant.database_url) as session:
+        (nudge,) = session.scalars(select(Nudge).where(Nudge.student_id == student))
+        assert nudge.shown_in_conversation_id == conversation_id(chat.page)
+
+
+CONTRAST_SCRIPT = """
+(selector) => {
+  const channel = (value) => {
+    const c = value / 255;
+    return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4);
+  };
+  const luminance = (rgb) => {
+    const [r, g, b] = rgb.match(/\\d+(\\.\\d+)?/g).slice(0, 3).map(Number);
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
+  };
+  const background = (element) => {
+    for (let node = element; node; node = node.parentElement) {
+      const colour = getComputedStyle(node).backgroundColor;
+      if (colour && !colour.startsWith("rgba(0, 0, 0, 0)") && colour !== "transparent") {
+        return colour;
+      }
+    }
+    return "rgb(255, 255, 255)";
+  };
+  const element = document.querySelector(selector);
+  const [light, dark] = [luminance(getComputedStyle(element).color),
+                         luminance(background(element))].sort((a, b) => b - a);
+  return (light + 0.05) / (dark + 0.05);
+}
+"""
+
+
+def test_the_page_works_on_a_phone_by_keyboard_with_enough_contrast(chat_page):
+    chat = chat_page(viewport={"width": 375, "height": 740}).open()
+    chat.wait_for_bot("Ik ben de chatbot van het Toptraject")
+    page = chat.page
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, "the page scrolls sideways on a phone"
+    chat.shot("1-phone")
+
+    # Tab from the top of the page to the first quick reply, and choose it with Enter.
+    for _ in range(30):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.classList.contains('rw-reply')"):
+            break
+    else:
+        pytest.fail("no quick reply can be reached with Tab")
+    assert page.evaluate("() => document.activeElement.getAttribute('role')") == "button"
+    page.keyboard.press("Enter")
+    expect(page.locator(".rw-client").last).to_contain_text("Wat is het Toptraject?")
+    chat.wait_for_bot("Het Toptraject is een route van het vmbo via het mbo naar het hbo.")
+
+    # The message box has a label, is reachable and sends with Enter.
+    expect(page.get_by_label("Typ je vraag")).to_be_visible()
+    page.get_by_label("Typ je vraag").focus()
+    page.keyboard.type("hoe lang duurt het toptraject")
+    page.keyboard.press("Enter")
+    expect(page.locator(".rw-client").last).to_contain_text("hoe lang duurt het toptraject")
+    chat.wait_for_bot("Het Toptraject begint in jaar 3 van het vmbo.")
+    chat.shot("2-keyboard")
+
+    # On a phone the login is folded away under its title, and opens with the keyboard.
+    expect(page.get_by_label("Koppelcode")).to_be_hidden()
+    page.locator("#login-title").focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_label("Koppelcode")).to_be_visible()
+
+    for selector in (
+        ".page-header h1",
+        ".login summary",
+        ".login button",
+        ".rw-response .rw-message-text",
+        ".rw-client .rw-message-text",
+        ".hint",
+    ):
+        ratio = page.evaluate(CONTRAST_SCRIPT, selector)
+        assert ratio >= 4.5, f"{selector}: contrast {ratio:.2f} is below 4.5:1"
+
+
+def test_a_wrong_code_is_refused_in_dutch_and_a_portal_link_logs_in(chat_page, assistant):
+    chat = chat_page(name="wrong").open()
+    chat.wait_for_bot("Ik ben de chatbot van het Toptraject")
+    chat.log_in("TT-ZZZ-999")
+    expect(chat.page.get_by_role("status")).to_contain_text("Die koppelcode kennen we niet.")
+    chat.shot("wrong-code")
+    assert link_of(assistant, conversation_id(chat.page)) is None
+
+    # From the school portal: the code rides in the fragment and leaves the address.
+    student = assistant.new_student("Yara")
+    code = assistant.issue_code(student_id=student)
+    portal = chat_page(name="portal").open(f"/#koppelcode={code}")
+    portal.wait_for_bot("Hoi Yara! Fijn dat je er bent.")
+    assert "koppelcode" not in portal.page.url
+    assert link_of(assistant, conversation_id(portal.page)).student_id == student
+    portal.shot("portal-link")
+
+    # Logging out ends the link and starts a fresh, anonymous conversation.
+    old_conversation = conversation_id(portal.page)
+    portal.page.get_by_role("button", name="Uitloggen").click()
+    portal.wait_for_bot("Hoi! Ik ben de chatbot van het Toptraject.")
+    assert conversation_id(portal.page) != old_conversation
+    assert link_of(assistant, old_conversation) is None
+
+
+def test_html_typed_in_the_widget_is_shown_as_text(chat_page):
+    chat = chat_page().open()
+    chat.wait_for_bot("Ik ben de chatbot van het Toptraject")
+    dialogs: list[str] = []
+    chat.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    chat.send('<img src="x" onerror="alert(1)"> hallo')
+    chat.wait_for_bot(re.compile("."))  # any answer
+    expect(chat.bot_messages().last).not_to_be_empty()
+    assert chat.page.locator(".rw-messages-container img[src='x']").count() == 0
+    assert dialogs == [] and chat.errors == []

@@ -1,0 +1,142 @@
+"""The chat page and its koppelcode login, served for real by aiohttp's test server."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import timedelta
+
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+from sqlalchemy import select
+
+from bot import clock
+from bot.db.models import AuditEntry, LinkCode, PersonRole, Student
+from bot.db.session import session_scope
+from bot.identity.linking import issue_code
+from bot.identity.tokens import verify_token
+from bot.settings import ConfigurationError, load_settings
+from bot.web import chat
+from bot.web.app import create_app
+from bot.welcome import welcome_buttons
+from tests.conftest import TEST_SECRET
+
+
+def settings_for(database_url: str, **extra: str):
+    return load_settings({"DATABASE_URL": database_url, "SECRET_KEY": TEST_SECRET, **extra})
+
+
+def call(settings, method: str, path: str, **kwargs):
+    async def go():
+        app = create_app(settings, scheduled_jobs=False)
+        async with TestClient(TestServer(app)) as client:
+            response = await client.request(method, path, **kwargs)
+            return response.status, dict(response.headers), await response.text()
+
+    return asyncio.run(go())
+
+
+def login(settings, code: str, **kwargs):
+    status, _, body = call(settings, "POST", "/chat/login", json={"code": code}, **kwargs)
+    return status, body
+
+
+@pytest.fixture
+def student_code(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        sanne = session.scalar(select(Student).where(Student.first_name == "Sanne"))
+        code = issue_code(session, secret_key=TEST_SECRET, now=clock.now(), student_id=sanne.id)
+        return code, sanne.id
+
+
+def test_the_page_points_the_widget_at_the_chat_server_and_allows_nothing_else(database_url):
+    status, headers, body = call(settings_for(database_url, RASA_PORT="5105"), "GET", "/")
+    assert status == 200 and '<html lang="nl">' in body
+    assert 'data-socket-url="http://127.0.0.1:5105"' in body
+    policy = headers["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "unsafe-eval" not in policy
+    assert "connect-src 'self' http://127.0.0.1:5105 ws://127.0.0.1:5105;" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_behind_a_proxy_the_socket_address_is_configured_and_checked(database_url):
+    settings = settings_for(database_url, CHAT_SOCKET_URL="https://chat.school.example/")
+    _, headers, body = call(settings, "GET", "/")
+    assert 'data-socket-url="https://chat.school.example"' in body
+    assert "wss://chat.school.example" in headers["Content-Security-Policy"]
+    with pytest.raises(ConfigurationError):
+        settings_for(database_url, CHAT_SOCKET_URL="javascript:alert(1)")
+
+
+def test_without_the_widget_bundle_the_page_says_what_to_do(database_url, tmp_path, monkeypatch):
+    monkeypatch.setattr(chat, "WIDGET_BUNDLE", tmp_path / "missing.js")
+    _, _, body = call(settings_for(database_url), "GET", "/")
+    assert "De chat is nog niet klaar." in body
+    assert "rasa-webchat.js" not in body
+
+
+def test_a_valid_code_gives_a_signed_token_once(seeded_database_url, student_code):
+    code, sanne = student_code
+    settings = settings_for(seeded_database_url)
+    status, body = login(settings, code.lower())  # typed in small letters: still fine
+    assert status == 200
+    answer = json.loads(body)
+    assert (answer["first_name"], answer["role"]) == ("Sanne", "student")
+    claims = verify_token(answer["token"], secret_key=TEST_SECRET, now=clock.now())
+    assert (claims.role, claims.person_id) == (PersonRole.STUDENT, sanne)
+    # The token is short-lived, and the code is spent.
+    later = clock.now() + timedelta(minutes=31)
+    assert verify_token(answer["token"], secret_key=TEST_SECRET, now=later) is None
+    status, body = login(settings, code)
+    assert status == 400 and "al gebruikt" in body
+    with session_scope(seeded_database_url) as session:
+        spent = session.scalars(
+            select(LinkCode).where(LinkCode.student_id == sanne, LinkCode.used_at.is_not(None))
+        ).all()
+        assert len(spent) == 1
+        audit = session.scalar(select(AuditEntry).where(AuditEntry.action == "login_with_code"))
+        assert (audit.subject_type, audit.subject_id) == ("student", str(sanne))
+
+
+def test_wrong_codes_get_dutch_answers_and_lock_the_client_after_five(seeded_database_url):
+    settings = settings_for(seeded_database_url)
+    status, body = login(settings, "hallo")
+    assert status == 400 and "Dat lijkt geen goede koppelcode." in body and "4 keer" in body
+    for tries_left in (3, 2, 1):
+        status, body = login(settings, "TT-ZZZ-999")
+        assert status == 400 and f"nog {tries_left} keer" in body
+    status, body = login(settings, "TT-ZZZ-998")
+    assert status == 429 and "te vaak een verkeerde code" in body
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status"),
+    [
+        ({"data": {"code": "TT-7KQ-2MV"}}, 403),  # a plain form post: not from our page
+        ({"json": {"code": "TT-7KQ-2MV"}, "headers": {"Origin": "https://evil.example"}}, 403),
+        ({"json": {"code": ""}}, 400),
+        ({"json": {"code": ["TT-7KQ-2MV"]}}, 400),
+        ({"json": {"code": "x" * 10_000}}, 400),
+        ({"data": "{not json", "headers": {"Content-Type": "application/json"}}, 400),
+    ],
+)
+def test_odd_login_requests_are_refused_without_an_error(seeded_database_url, kwargs, status):
+    got, _, body = call(settings_for(seeded_database_url), "POST", "/chat/login", **kwargs)
+    assert got == status
+    assert '"message"' in body and "Traceback" not in body
+
+
+def test_the_welcome_buttons_fit_who_is_talking():
+    titles = {role: [b["title"] for b in welcome_buttons(role)] for role in (None, *PersonRole)}
+    assert titles[None] == [
+        "Wat is het Toptraject?",
+        "Reizen en OV",
+        "Examens",
+        "Inchecken op mijn doelen",
+        "Met een mens praten",
+    ]
+    assert titles[PersonRole.STUDENT][0] == "Mijn route"
+    assert "Hoe gaat het met mijn kind?" in titles[PersonRole.GUARDIAN]
+    payloads = [b["payload"] for b in welcome_buttons(None)]
+    assert payloads[-1] == "/request_human" and payloads[3] == "/checkin"
