@@ -442,8 +442,9 @@ class ActionShowProgress(Action):
 
 
 class ActionShowNudge(Action):
-    """Run by the nudge job through Rasa's API while the chat is open: shows the new
-    reminder at once instead of at the next visit (once, as at a session start)."""
+    """Run by the nudge job through Rasa's execute API (no intent, so nothing to train)
+    while the chat may be open: shows the new reminder at once instead of at the next
+    visit (once, as at a session start)."""
 
     def name(self) -> str:
         return "action_show_nudge"

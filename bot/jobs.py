@@ -19,7 +19,7 @@ from bot.escalation.deadlines import deadline_policy
 from bot.escalation.handoffs import escalate_overdue, handoffs_for_risk_flags
 from bot.identity.transcripts import purge_transcripts, recently_active
 from bot.notify.outbox import deliver_due
-from bot.notify.rasa_api import NUDGE_INTENT, trigger_intent
+from bot.notify.rasa_api import NUDGE_ACTION, execute_action
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ async def push_nudges(settings: Settings, conversation_ids: Iterable[str]) -> in
     to the widget, so Rasa cannot report it)."""
     pushed = 0
     for conversation_id in conversation_ids:
-        pushed += await trigger_intent(settings, conversation_id, NUDGE_INTENT) is not None
+        pushed += await execute_action(settings, conversation_id, NUDGE_ACTION) is not None
     return pushed
 
 

@@ -17,13 +17,7 @@ from rasa.validator import Validator
 ROOT = Path(__file__).resolve().parents[2]
 MIN_EXAMPLES = 15
 # Intents that only buttons send, as /choose_answer{"answer_id": ...}: no examples.
-BUTTON_ONLY_INTENTS = {
-    "choose_answer",
-    "choose_child",
-    "distress",
-    "coordinator_reply",
-    "show_nudge",
-}
+BUTTON_ONLY_INTENTS = {"choose_answer", "choose_child", "distress", "coordinator_reply"}
 RESPONSE_IN_ACTION = re.compile(r"\"(utter_[a-z_]+)\"")
 
 
