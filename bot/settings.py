@@ -6,6 +6,7 @@ secret is an error instead of a silent default.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from dataclasses import dataclass
@@ -54,6 +55,9 @@ class Settings:
     # Where browsers reach Rasa's socket.io channel; empty: the Rasa server's own address.
     # Set it when Rasa sits behind a proxy (https://chat.school.nl).
     chat_socket_url: str = ""
+    # Addresses of reverse proxies in front of the web app: only from these is the
+    # client's address taken from X-Forwarded-For (for the per-client login limit).
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -117,6 +121,16 @@ def _web_address(env: dict[str, str], name: str) -> str:
     return raw
 
 
+def _ip_addresses(env: dict[str, str], name: str) -> tuple[str, ...]:
+    addresses = tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+    for address in addresses:
+        try:
+            ipaddress.ip_address(address)
+        except ValueError as error:
+            raise ConfigurationError(f"{name} must list IP addresses, not {address!r}") from error
+    return addresses
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     environment = env.get("TOPTRAJECT_ENV", "development")
@@ -142,4 +156,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         notify_webhook_url=env.get("NOTIFY_WEBHOOK_URL", ""),
         nudge_every_minutes=_whole_number(env, "NUDGE_EVERY_MINUTES", 60),
         chat_socket_url=_web_address(env, "CHAT_SOCKET_URL"),
+        trusted_proxies=_ip_addresses(env, "TRUSTED_PROXIES"),
     )

@@ -87,10 +87,23 @@ async def chat_page(request: web.Request) -> web.Response:
     return response
 
 
+def client_address(remote: str | None, forwarded_for: str | None, trusted: tuple[str, ...]) -> str:
+    """Who is trying codes. Behind a trusted reverse proxy the connection comes from the
+    proxy, so the client is the last address the proxy added; a header sent by anyone
+    else is ignored (it could name any address and dodge the limit)."""
+    if remote in trusted and forwarded_for:
+        hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
+        untrusted = [hop for hop in hops if hop not in trusted]
+        if untrusted:
+            return untrusted[-1]
+    return remote or "unknown"
+
+
 def _same_origin(request: web.Request) -> bool:
-    """Browsers send Origin on a POST; another site's page must not log anyone in here."""
+    """Browsers send Origin on a POST; another site's page must not log anyone in here.
+    Only the host is compared: behind a proxy that ends TLS the scheme differs."""
     origin = request.headers.get("Origin")
-    return origin is None or origin == f"{request.scheme}://{request.host}"
+    return origin is None or urlsplit(origin).netloc == request.host
 
 
 async def login(request: web.Request) -> web.Response:
@@ -110,7 +123,11 @@ async def login(request: web.Request) -> web.Response:
         with session_scope(settings.database_url) as session:
             result, claims = redeem_code_for_login(
                 session,
-                request.remote or "unknown",
+                client_address(
+                    request.remote,
+                    request.headers.get("X-Forwarded-For"),
+                    settings.trusted_proxies,
+                ),
                 code[:MAX_CODE_LENGTH],
                 secret_key=settings.secret_key,
                 now=now,

@@ -18,6 +18,7 @@ from bot.identity.tokens import verify_token
 from bot.settings import ConfigurationError, load_settings
 from bot.web import chat
 from bot.web.app import create_app
+from bot.web.chat import client_address
 from bot.welcome import welcome_buttons
 from tests.conftest import TEST_SECRET
 
@@ -125,6 +126,41 @@ def test_odd_login_requests_are_refused_without_an_error(seeded_database_url, kw
     got, _, body = call(settings_for(seeded_database_url), "POST", "/chat/login", **kwargs)
     assert got == status
     assert '"message"' in body and "Traceback" not in body
+
+
+def test_behind_a_trusted_proxy_the_client_is_the_forwarded_address():
+    proxy = ("10.0.0.5",)
+    assert client_address("10.0.0.5", "203.0.113.7", proxy) == "203.0.113.7"
+    # The client may send its own header; the proxy appends the real address last.
+    assert client_address("10.0.0.5", "1.2.3.4, 203.0.113.7", proxy) == "203.0.113.7"
+    # Without a trusted proxy the header is ignored: it could name anyone.
+    assert client_address("198.51.100.9", "203.0.113.7", proxy) == "198.51.100.9"
+    assert client_address("10.0.0.5", None, proxy) == "10.0.0.5"
+    assert client_address(None, None, ()) == "unknown"
+    with pytest.raises(ConfigurationError):
+        load_settings({"TRUSTED_PROXIES": "10.0.0.5, proxy.local"})
+    assert load_settings({"TRUSTED_PROXIES": "10.0.0.5, ::1"}).trusted_proxies == (
+        "10.0.0.5",
+        "::1",
+    )
+
+
+def test_a_login_through_a_tls_proxy_is_not_taken_for_another_site(
+    seeded_database_url, student_code
+):
+    code, _ = student_code
+
+    async def go():
+        app = create_app(settings_for(seeded_database_url), scheduled_jobs=False)
+        async with TestClient(TestServer(app)) as client:
+            # The page was served over https by the proxy; the app itself speaks http.
+            origin = f"https://{client.server.host}:{client.server.port}"
+            response = await client.post(
+                "/chat/login", json={"code": code}, headers={"Origin": origin}
+            )
+            return response.status
+
+    assert asyncio.run(go()) == 200
 
 
 def test_the_welcome_buttons_fit_who_is_talking():
