@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
@@ -46,3 +47,15 @@ def seeded_database_url(database_url: str) -> str:
     with session_scope(database_url) as session:
         seed_demo(session, TEST_SECRET)
     return database_url
+
+
+@pytest.fixture
+def db(seeded_database_url: str) -> Iterator[Session]:
+    """A session on the seeded demo database, committed when the test passes."""
+    with session_scope(seeded_database_url) as session:
+        yield session
+
+
+def person_id(session: Session, model: type, first_name: str) -> int:
+    """The id of the demo student or guardian with this first name."""
+    return session.scalar(select(model.id).where(model.first_name == first_name))

@@ -16,13 +16,10 @@ from bot.identity.access import (
     guardian_refusal,
 )
 from bot.identity.links import link_conversation
+from tests.conftest import person_id
 
 TODAY = date(2026, 11, 23)
 ALL_ALLOWED = GuardianPermissions(True, True, True)
-
-
-def person_id(session, model, first_name: str) -> int:
-    return session.scalar(select(model.id).where(model.first_name == first_name))
 
 
 def link(session, conversation_id: str, *, student: str | None = None, guardian: str | None = None):

@@ -3,7 +3,6 @@
 import json
 from datetime import date, datetime, time, timedelta, timezone
 
-import pytest
 from sqlalchemy import func, select
 
 from bot.checkins.goals import (
@@ -43,25 +42,17 @@ from bot.db.models import (
     RiskKind,
     Student,
 )
-from bot.db.session import session_scope
 from bot.identity.links import link_conversation
+from tests.conftest import person_id
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)
 TODAY = NOW.date()
 
 
-@pytest.fixture
-def db(seeded_database_url):
-    with session_scope(seeded_database_url) as session:
-        yield session
-
-
-def person(db, model, first_name):
-    return db.scalar(select(model.id).where(model.first_name == first_name))
-
-
 def as_student(db, conversation, name="Sanne"):
-    link_conversation(db, conversation, via=LinkMethod.CODE, student_id=person(db, Student, name))
+    link_conversation(
+        db, conversation, via=LinkMethod.CODE, student_id=person_id(db, Student, name)
+    )
 
 
 def answers(goal_id, status=CheckInStatus.IN_PROGRESS, motivation=4, note="Planner hielp"):
@@ -114,7 +105,9 @@ def test_open_goals_are_the_student_s_phase_goals_first_due_first(db):
     dues = [goal.due for goal in goals]
     assert dues == sorted(dues)
     assert open_goals(db, "nobody", today=TODAY) == (Who.ANONYMOUS, [])
-    link_conversation(db, "c-petra", via=LinkMethod.CODE, guardian_id=person(db, Guardian, "Petra"))
+    link_conversation(
+        db, "c-petra", via=LinkMethod.CODE, guardian_id=person_id(db, Guardian, "Petra")
+    )
     assert open_goals(db, "c-petra", today=TODAY) == (Who.GUARDIAN, [])
 
 
@@ -193,20 +186,22 @@ def test_a_personal_goal_counts_in_progress(db):
 
 
 def test_a_guardian_sees_progress_only_where_the_school_allows(db):
-    link_conversation(db, "c-karin", via=LinkMethod.CODE, guardian_id=person(db, Guardian, "Karin"))
+    link_conversation(
+        db, "c-karin", via=LinkMethod.CODE, guardian_id=person_id(db, Guardian, "Karin")
+    )
     who, reports = progress_reports(db, "c-karin", today=TODAY)
     assert who is Who.GUARDIAN
     assert sorted(r.subject.first_name for r in reports) == ["Lotte", "Milan"]
     assert all(r.progress is not None for r in reports)
-    milan = person(db, Student, "Milan")
-    db.get(GuardianStudent, (person(db, Guardian, "Karin"), milan)).may_see_progress = False
+    milan = person_id(db, Student, "Milan")
+    db.get(GuardianStudent, (person_id(db, Guardian, "Karin"), milan)).may_see_progress = False
     _, reports = progress_reports(db, "c-karin", today=TODAY, message_text="hoe gaat het met Milan")
     assert [(r.subject.first_name, r.progress) for r in reports] == [("Milan", None)]
 
 
 def test_the_nudge_job_picks_due_goals_once_a_week_and_writes_the_outbox(db):
     as_student(db, "c1")
-    sanne = person(db, Student, "Sanne")
+    sanne = person_id(db, Student, "Sanne")
     db.get(Student, sanne).phase_started_on = TODAY - timedelta(weeks=8)
     policy = NudgePolicy(days_ahead=7, quiet_start=time(21, 0), quiet_end=time(8, 0))
     chosen = create_nudges(db, now=NOW, policy=policy)
@@ -228,7 +223,7 @@ def test_the_nudge_job_picks_due_goals_once_a_week_and_writes_the_outbox(db):
 
 def test_a_goal_with_a_check_in_is_not_nudged(db):
     as_student(db, "c1")
-    sanne = person(db, Student, "Sanne")
+    sanne = person_id(db, Student, "Sanne")
     db.get(Student, sanne).phase_started_on = TODAY - timedelta(weeks=8)
     policy = NudgePolicy()
     due_soon = {
@@ -244,7 +239,9 @@ def test_a_goal_with_a_check_in_is_not_nudged(db):
 
 def test_looking_for_a_nudge_reads_nothing_personal_when_there_is_none(db):
     as_student(db, "c1")
-    link_conversation(db, "c-petra", via=LinkMethod.CODE, guardian_id=person(db, Guardian, "Petra"))
+    link_conversation(
+        db, "c-petra", via=LinkMethod.CODE, guardian_id=person_id(db, Guardian, "Petra")
+    )
     before = db.scalar(select(func.count()).select_from(AuditEntry))
     assert take_pending_nudge(db, "c1", now=NOW) is None
     assert take_pending_nudge(db, "c-petra", now=NOW) is None
@@ -254,7 +251,9 @@ def test_looking_for_a_nudge_reads_nothing_personal_when_there_is_none(db):
 
 def test_who_is_talking_gives_only_the_role(db):
     as_student(db, "c1")
-    link_conversation(db, "c-petra", via=LinkMethod.CODE, guardian_id=person(db, Guardian, "Petra"))
+    link_conversation(
+        db, "c-petra", via=LinkMethod.CODE, guardian_id=person_id(db, Guardian, "Petra")
+    )
     assert who_is_talking(db, "c1", today=TODAY) is Who.STUDENT
     assert who_is_talking(db, "c-petra", today=TODAY) is Who.GUARDIAN
     assert who_is_talking(db, "nobody", today=TODAY) is Who.ANONYMOUS
@@ -263,7 +262,9 @@ def test_who_is_talking_gives_only_the_role(db):
 def test_a_nudge_goes_to_the_student_s_own_chats_not_a_parent_s(db):
     as_student(db, "c1")
     as_student(db, "c2")
-    link_conversation(db, "c-petra", via=LinkMethod.CODE, guardian_id=person(db, Guardian, "Petra"))
-    sanne = person(db, Student, "Sanne")
+    link_conversation(
+        db, "c-petra", via=LinkMethod.CODE, guardian_id=person_id(db, Guardian, "Petra")
+    )
+    sanne = person_id(db, Student, "Sanne")
     assert student_conversations(db, [sanne]) == ["c1", "c2"]
     assert student_conversations(db, []) == []

@@ -13,7 +13,7 @@ from bot.db.models import Student
 from bot.db.session import session_scope
 from bot.identity.linking import RedeemOutcome, redeem_code
 from bot.settings import PROJECT_ROOT
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, person_id
 
 
 def run_cli(
@@ -32,7 +32,7 @@ def run_cli(
 
 def test_issue_code_prints_a_code_once_that_links_a_conversation(seeded_database_url):
     with session_scope(seeded_database_url) as session:
-        daan = session.scalar(select(Student.id).where(Student.first_name == "Daan"))
+        daan = person_id(session, Student, "Daan")
     result = run_cli(seeded_database_url, "issue-code", "--student", str(daan))
     assert result.returncode == 0, result.stderr
     code = re.search(r"Koppelcode: (TT-\w{3}-\w{3})", result.stdout).group(1)
@@ -58,9 +58,9 @@ def test_guardian_access_changes_what_a_guardian_sees_and_is_audited(seeded_data
     from bot.identity.links import link_conversation
 
     with session_scope(seeded_database_url) as session:
-        petra = session.scalar(select(Guardian.id).where(Guardian.first_name == "Petra"))
-        sanne = session.scalar(select(Student.id).where(Student.first_name == "Sanne"))
-        milan = session.scalar(select(Student.id).where(Student.first_name == "Milan"))
+        petra = person_id(session, Guardian, "Petra")
+        sanne = person_id(session, Student, "Sanne")
+        milan = person_id(session, Student, "Milan")
         link_conversation(session, "c-petra", via=LinkMethod.CODE, guardian_id=petra)
 
     result = run_cli(

@@ -24,7 +24,6 @@ from bot.db.models import (
     SchoolLevel,
     Student,
 )
-from bot.db.session import session_scope
 from bot.escalation.deadlines import DeadlinePolicy, deadline, next_opening
 from bot.escalation.handoffs import (
     HandoffRequest,
@@ -36,6 +35,7 @@ from bot.escalation.handoffs import (
 from bot.escalation.routing import CoordinatorInfo, HandoffSubject, route
 from bot.identity.links import link_conversation
 from bot.notify.outbox import IDEMPOTENCY_HEADER, RetryPolicy, deliver_due, enqueue, retry_delay
+from tests.conftest import person_id
 
 POLICY = DeadlinePolicy()
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=SCHOOL_TIMEZONE)
@@ -93,16 +93,6 @@ def test_deadlines_count_school_days_in_office_hours():
     assert next_opening(early, POLICY).hour == 8 and next_opening(early, POLICY).day == 24
 
 
-@pytest.fixture
-def db(seeded_database_url):
-    with session_scope(seeded_database_url) as session:
-        yield session
-
-
-def person(db, model, first_name):
-    return db.scalar(select(model.id).where(model.first_name == first_name))
-
-
 def ask(db, conversation, priority=HandoffPriority.NORMAL, now=MONDAY_10):
     request = HandoffRequest(
         "asked_for_person", "general", priority, "Gebruiker: mag ik iemand spreken"
@@ -120,7 +110,7 @@ def coordinator_name(db, handoff_reference):
 def test_handoffs_go_to_the_school_of_the_phase_and_are_notified_in_one_transaction(db):
     for conversation, name in (("c-sanne", "Sanne"), ("c-lotte", "Lotte"), ("c-noor", "Noor")):
         link_conversation(
-            db, conversation, via=LinkMethod.CODE, student_id=person(db, Student, name)
+            db, conversation, via=LinkMethod.CODE, student_id=person_id(db, Student, name)
         )
     assert coordinator_name(db, ask(db, "c-sanne").reference) == "Marieke Hofman"
     assert coordinator_name(db, ask(db, "c-lotte").reference) == "Ingrid Wolters"
@@ -134,12 +124,12 @@ def test_handoffs_go_to_the_school_of_the_phase_and_are_notified_in_one_transact
 
 
 def test_a_guardian_s_handoff_goes_to_the_child_s_coordinator(db):
-    petra = person(db, Guardian, "Petra")
+    petra = person_id(db, Guardian, "Petra")
     link_conversation(db, "c-petra", via=LinkMethod.CODE, guardian_id=petra)
     view = ask(db, "c-petra")
     assert view.coordinator_name == "Marieke Hofman"
     handoff = db.scalar(select(Handoff).where(Handoff.reference == view.reference))
-    assert (handoff.guardian_id, handoff.student_id) == (petra, person(db, Student, "Sanne"))
+    assert (handoff.guardian_id, handoff.student_id) == (petra, person_id(db, Student, "Sanne"))
 
 
 def test_an_open_handoff_is_reused_until_it_is_resolved(db):
@@ -156,7 +146,9 @@ def test_an_open_handoff_is_reused_until_it_is_resolved(db):
 
 
 def test_the_ladder_escalates_unclaimed_overdue_handoffs_with_a_controlled_clock(db):
-    link_conversation(db, "c-sanne", via=LinkMethod.CODE, student_id=person(db, Student, "Sanne"))
+    link_conversation(
+        db, "c-sanne", via=LinkMethod.CODE, student_id=person_id(db, Student, "Sanne")
+    )
     normal = ask(db, "c-sanne")
     urgent = ask(db, "c-sanne", HandoffPriority.URGENT)
     assert escalate_overdue(db, now=MONDAY_10 + timedelta(minutes=59), policy=POLICY) == []
@@ -191,7 +183,7 @@ def test_the_ladder_escalates_unclaimed_overdue_handoffs_with_a_controlled_clock
 def test_risk_flags_become_one_handoff_per_conversation(db):
     from bot.checkins.records import CheckInAnswers, open_goals, record_check_in
 
-    sanne = person(db, Student, "Sanne")
+    sanne = person_id(db, Student, "Sanne")
     link_conversation(db, "c-sanne", via=LinkMethod.CODE, student_id=sanne)
     _, goals = open_goals(db, "c-sanne", today=MONDAY_10.date())
     answers = CheckInAnswers(

@@ -28,7 +28,7 @@ from bot.identity.passwords import hash_password, verify_password
 from bot.settings import load_settings
 from bot.web.app import create_app
 from bot.web.auth import decode_session, encode_session, new_session
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, person_id
 
 ROC = "i.wolters@rocvantwente.example.org"
 NOORDIK = "m.hofman@noordik.example.org"
@@ -59,7 +59,7 @@ def test_a_session_cookie_cannot_be_forged_or_used_after_it_expires():
 def make_handoff(database_url, conversation, student_name=None, summary="Gebruiker: hulp graag"):
     with session_scope(database_url) as session:
         if student_name:
-            student = session.scalar(select(Student.id).where(Student.first_name == student_name))
+            student = person_id(session, Student, student_name)
             link_conversation(session, conversation, via=LinkMethod.CODE, student_id=student)
         view = create_handoff(
             session,

@@ -15,7 +15,6 @@ from bot.db.models import (
     PersonRole,
     Student,
 )
-from bot.db.session import session_scope
 from bot.identity.access import Purpose, authorise
 from bot.identity.codes import find_code_in_text, hash_code
 from bot.identity.linking import (
@@ -30,19 +29,9 @@ from bot.identity.linking import (
     unlink,
 )
 from bot.identity.tokens import AUDIENCE, TOKEN_LIFETIME, ChatClaims, issue_token, verify_token
-from tests.conftest import TEST_SECRET
+from tests.conftest import TEST_SECRET, person_id
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
-
-
-def person_id(session, model, first_name):
-    return session.scalar(select(model.id).where(model.first_name == first_name))
-
-
-@pytest.fixture
-def db(seeded_database_url):
-    with session_scope(seeded_database_url) as session:
-        yield session
 
 
 def test_an_issued_code_is_stored_only_as_a_hash_and_expires_in_14_days(db):

@@ -2,7 +2,6 @@
 
 from datetime import date, datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import select
 
 from bot.db.models import (
@@ -20,21 +19,11 @@ from bot.db.models import (
     Region,
     Student,
 )
-from bot.db.session import session_scope
 from bot.identity.links import link_conversation
 from bot.identity.privacy import ERASED_TEXT, erase_personal_data, stored_data
+from tests.conftest import person_id
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture
-def db(seeded_database_url):
-    with session_scope(seeded_database_url) as session:
-        yield session
-
-
-def student_id(db, name):
-    return db.scalar(select(Student.id).where(Student.first_name == name))
 
 
 def add_history(db, sanne: int) -> None:
@@ -75,7 +64,7 @@ def test_an_anonymous_conversation_has_no_data_to_show_or_erase(db):
 
 
 def test_a_student_sees_a_summary_of_their_data_and_the_read_is_audited(db):
-    sanne = student_id(db, "Sanne")
+    sanne = person_id(db, Student, "Sanne")
     link_conversation(db, "c1", via=LinkMethod.CODE, student_id=sanne)
     add_history(db, sanne)
     summary = dict(stored_data(db, "c1", today=date(2026, 11, 23)).items)
@@ -88,17 +77,19 @@ def test_a_student_sees_a_summary_of_their_data_and_the_read_is_audited(db):
 
 
 def test_a_guardian_summary_names_only_their_own_children(db):
-    karin = db.scalar(select(Guardian.id).where(Guardian.first_name == "Karin"))
+    karin = person_id(db, Guardian, "Karin")
     link_conversation(db, "c1", via=LinkMethod.CODE, guardian_id=karin)
     summary = dict(stored_data(db, "c1", today=NOW.date()).items)
     assert summary["children"] == "Lotte, Milan" and summary["email"] == "ja"
 
 
 def test_erasure_removes_every_link_anonymises_texts_and_is_audited(db):
-    sanne = student_id(db, "Sanne")
+    sanne = person_id(db, Student, "Sanne")
     link_conversation(db, "c1", via=LinkMethod.CODE, student_id=sanne)
     link_conversation(db, "c2", via=LinkMethod.TOKEN, student_id=sanne)
-    link_conversation(db, "someone-else", via=LinkMethod.CODE, student_id=student_id(db, "Daan"))
+    link_conversation(
+        db, "someone-else", via=LinkMethod.CODE, student_id=person_id(db, Student, "Daan")
+    )
     add_history(db, sanne)
 
     erasure = erase_personal_data(db, "c1", now=NOW)

@@ -27,6 +27,7 @@ from bot.jobs import Job, purge_erased
 from bot.settings import PROJECT_ROOT, load_settings
 from bot.web.app import create_app
 from bot.web.scheduler import run_scheduled_jobs
+from tests.conftest import person_id
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 
@@ -113,7 +114,7 @@ def test_an_erasure_survives_a_crash_before_any_purge_and_the_job_finishes_it(
     seeded_database_url, tracker_url
 ):
     with session_scope(seeded_database_url) as session:
-        sanne = session.scalar(select(Student.id).where(Student.first_name == "Sanne"))
+        sanne = person_id(session, Student, "Sanne")
         link_conversation(session, "c1", via=LinkMethod.CODE, student_id=sanne)
         erase_personal_data(session, "c1", now=NOW)
     # The action server died here: no purge ran. The erasure turn is saved afterwards.
