@@ -22,16 +22,21 @@ CHOOSE_ANSWER_INTENT = "choose_answer"
 PURPOSE_BY_TOPIC = {"travel": Purpose.ROUTE, "exam": Purpose.EXAMS}
 
 
-def option_buttons(content: Catalog, answer_ids: tuple[str, ...]) -> list[dict[str, str]]:
-    buttons = [
+def answer_buttons(content: Catalog, answer_ids: tuple[str, ...]) -> list[dict[str, str]]:
+    return [
         {
             "title": content.answers[answer_id].title,
             "payload": f'/{CHOOSE_ANSWER_INTENT}{{"answer_id": "{answer_id}"}}',
         }
         for answer_id in answer_ids
     ]
-    buttons.append({"title": "Iemand van school spreken", "payload": "/request_human"})
-    return buttons
+
+
+def option_buttons(content: Catalog, answer_ids: tuple[str, ...]) -> list[dict[str, str]]:
+    return [
+        *answer_buttons(content, answer_ids),
+        {"title": "Iemand van school spreken", "payload": "/request_human"},
+    ]
 
 
 def remember_sources(sources: list[str], *, inference: bool) -> list[dict[str, Any]]:
@@ -92,6 +97,11 @@ class ActionAnswerQuestion(Action):
             if addition is not None:
                 dispatcher.utter_message(text=addition.text)
                 sources.extend(addition.sources)
+        if decision.alternatives:
+            dispatcher.utter_message(
+                response="utter_other_answers",
+                buttons=answer_buttons(content, decision.alternatives),
+            )
         return remember_sources(sources, inference=rendered.inference)
 
     @staticmethod

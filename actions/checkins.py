@@ -7,6 +7,7 @@ functions that ask the identity gate who is talking.
 from __future__ import annotations
 
 import uuid
+from abc import abstractmethod
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -15,6 +16,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.risk import respond_to_risk, verdict_of_latest
 from bot import clock
 from bot.checkins.answers import (
     ACHIEVED,
@@ -103,18 +105,55 @@ def read_answer(
     dispatcher: CollectingDispatcher,
     read: Callable[[str], Any],
     retry_response: str,
+    tracker: Tracker,
 ) -> dict[str, Any]:
-    """A form answer read from free text: stop on "laat maar", ask again when unreadable."""
-    if value is None:  # cleared when the form starts: nothing to check
+    """A form answer read from free text: stop on "laat maar", ask again when unreadable.
+
+    After a risk signal (answered by RiskAwareValidation) the form stops instead of asking
+    again: the student has just told something that matters more than the form.
+    """
+    if value is None or tracker.get_slot(STOP_SLOT):  # nothing to check, or stopped
         return {slot: None}
     said = str(value)
     if is_stop_request(said):
         return {slot: None, **_stop(dispatcher)}
     # "/intent{...}" typed by hand is never an answer.
     result = None if said.lstrip().startswith("/") else read(said)
+    if result is None and verdict_of_latest(tracker) is not None:
+        dispatcher.utter_message(text=text("checkin", "paused"))
+        return {slot: None, STOP_SLOT: True}
     if result is None:
         dispatcher.utter_message(response=retry_response)
     return {slot: result}
+
+
+class RiskAwareValidation(FormValidationAction):
+    """A form answer that signals risk reaches a person first, like any other message.
+
+    Acute risk ends the form without a word about it (the crisis lines were just said);
+    other kinds let the form go on when the answer can be read.
+    """
+
+    @abstractmethod
+    def name(self) -> str:
+        """Each form's own validation action names itself."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        events: list[dict[str, Any]] = []
+        verdict = verdict_of_latest(tracker) if _answered_in_form(tracker) else None
+        if verdict is not None:
+            events = await respond_to_risk(dispatcher, tracker, verdict, source="checkin")
+            if verdict.acute:
+                events.append(SlotSet(STOP_SLOT, True))
+            tracker.add_slots(events)
+        return events + await super().run(dispatcher, tracker, domain)
+
+
+def _answered_in_form(tracker: Tracker) -> bool:
+    """The latest message answers a question of the running form (not its first message)."""
+    return bool(tracker.active_loop.get("name")) and tracker.get_slot("requested_slot") is not None
 
 
 def _reset(slots: tuple[str, ...]) -> list[dict[str, Any]]:
@@ -177,7 +216,7 @@ class ActionAskCheckinGoal(Action):
         return []
 
 
-class ValidateCheckinForm(FormValidationAction):
+class ValidateCheckinForm(RiskAwareValidation):
     """Reads each answer from free text; asks again kindly; "laat maar" stops the form."""
 
     def name(self) -> str:
@@ -206,7 +245,9 @@ class ValidateCheckinForm(FormValidationAction):
             chosen = choose_goal(said, choices[:GOAL_BUTTONS]) or choose_goal(said, choices)
             return None if chosen is None else str(chosen)
 
-        return read_answer("checkin_goal", value, dispatcher, read, "utter_invalid_checkin_goal")
+        return read_answer(
+            "checkin_goal", value, dispatcher, read, "utter_invalid_checkin_goal", tracker
+        )
 
     async def validate_checkin_status(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
@@ -216,7 +257,7 @@ class ValidateCheckinForm(FormValidationAction):
             return None if status is None else status.value
 
         return read_answer(
-            "checkin_status", value, dispatcher, read, "utter_invalid_checkin_status"
+            "checkin_status", value, dispatcher, read, "utter_invalid_checkin_status", tracker
         )
 
     async def validate_checkin_motivation(
@@ -227,21 +268,31 @@ class ValidateCheckinForm(FormValidationAction):
             return None if score is None else str(score)
 
         return read_answer(
-            "checkin_motivation", value, dispatcher, read, "utter_invalid_checkin_motivation"
+            "checkin_motivation",
+            value,
+            dispatcher,
+            read,
+            "utter_invalid_checkin_motivation",
+            tracker,
         )
 
     async def validate_checkin_note(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         return read_answer(
-            "checkin_note", value, dispatcher, read_note, "utter_invalid_checkin_note"
+            "checkin_note", value, dispatcher, read_note, "utter_invalid_checkin_note", tracker
         )
 
     async def validate_checkin_plan(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         return read_answer(
-            "checkin_plan", value, dispatcher, read_if_then_plan, "utter_invalid_checkin_plan"
+            "checkin_plan",
+            value,
+            dispatcher,
+            read_if_then_plan,
+            "utter_invalid_checkin_plan",
+            tracker,
         )
 
 
@@ -323,7 +374,7 @@ class ActionStartGoal(Action):
         ]
 
 
-class ValidatePersonalGoalForm(FormValidationAction):
+class ValidatePersonalGoalForm(RiskAwareValidation):
     def name(self) -> str:
         return "validate_personal_goal_form"
 
@@ -340,7 +391,7 @@ class ValidatePersonalGoalForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
     ) -> dict[str, Any]:
         answer = read_answer(
-            "goal_title", value, dispatcher, goal_title_from, "utter_invalid_goal_title"
+            "goal_title", value, dispatcher, goal_title_from, "utter_invalid_goal_title", tracker
         )
         if answer["goal_title"] is None or tracker.get_slot("goal_date"):
             return answer
@@ -364,7 +415,7 @@ class ValidatePersonalGoalForm(FormValidationAction):
                 return None
             return found.value.isoformat()
 
-        return read_answer("goal_date", value, dispatcher, read, "utter_invalid_goal_date")
+        return read_answer("goal_date", value, dispatcher, read, "utter_invalid_goal_date", tracker)
 
 
 def _is_iso_date(said: str) -> bool:

@@ -6,6 +6,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import say_decision
+from actions.risk import RISK_ACTION
 from actions.tracker_reading import answer_ranking, bot_actions_newest_first, intent_ranking
 from bot.clarify import decide_fallback, fallbacks_in_a_row
 from bot.content.catalog import catalog
@@ -35,6 +36,10 @@ class ActionFallback(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         kind = classify_input(tracker.latest_message.get("text"))
+        if bot_actions_newest_first(tracker)[:1] == [RISK_ACTION] and kind is InputKind.OK:
+            # The reply to a risk message: more of the story, not a question to guess at.
+            dispatcher.utter_message(response="utter_risk_noted")
+            return []
         if kind is not InputKind.OK:
             dispatcher.utter_message(response=RESPONSE_FOR_KIND[kind])
             return []

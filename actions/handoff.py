@@ -1,5 +1,6 @@
-"""Handoffs to a coordinator: asking for a person, a complaint, distress, and delivering
-a coordinator's reply. Thin: routing, deadlines and storage live in bot/escalation.
+"""Handoffs to a coordinator: asking for a person, a complaint, and delivering a
+coordinator's reply (risk has its own module, actions/risk.py). Thin: routing,
+deadlines and storage live in bot/escalation.
 """
 
 from __future__ import annotations
@@ -21,7 +22,9 @@ from bot.escalation.summary import summarise
 from bot.escalation.texts import handoff_message, waiting_message
 from bot.settings import load_settings
 
-NORMAL, URGENT = "normal", "urgent"
+NORMAL = "normal"
+COMPLAINT_ACTION = "action_complaint"
+AFFIRM_ACTION = "action_affirm"
 
 
 def hand_off(
@@ -56,8 +59,14 @@ def waiting_note(sender_id: str) -> str | None:
     return waiting_message(view, now) if view else None
 
 
+def what_was_offered(tracker: Tracker) -> str | None:
+    """The bot's own last turn before this message (a "yes" goes on from there)."""
+    earlier = [name for name in bot_actions_newest_first(tracker) if name != AFFIRM_ACTION]
+    return earlier[0] if earlier else None
+
+
 class ActionHandoff(Action):
-    """ "Ik wil een mens spreken", a complaint, or the bot could not help after asking back."""
+    """ "Ik wil een mens spreken", a confirmed complaint, or the bot could not help."""
 
     def name(self) -> str:
         return "action_handoff"
@@ -65,11 +74,10 @@ class ActionHandoff(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent == "complaint":
+        before = what_was_offered(tracker)
+        if before == COMPLAINT_ACTION:
             reason, category = "complaint", "complaint"
-            dispatcher.utter_message(text=text("handoff", "complaint"))
-        elif "action_fallback" in bot_actions_newest_first(tracker)[:1]:
+        elif before == "action_fallback":
             reason, category = "not_understood", "general"
         else:
             reason, category = "asked_for_person", "general"
@@ -78,17 +86,24 @@ class ActionHandoff(Action):
         return []
 
 
-class ActionDistress(Action):
-    """Words of distress: the crisis lines at once, and an urgent handoff."""
+class ActionComplaint(Action):
+    """A complaint is heard, and passed on when the person wants that: a message that only
+    sounds like a complaint never becomes a coordinator's task by itself."""
 
     def name(self) -> str:
-        return "action_distress"
+        return COMPLAINT_ACTION
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        view, _ = hand_off(tracker, "distress", "distress", URGENT)
-        dispatcher.utter_message(text=text("distress", reference=view.reference))
+        dispatcher.utter_message(text=text("handoff", "complaint"))
+        dispatcher.utter_message(
+            text=text("handoff", "complaint_offer"),
+            buttons=[
+                {"title": "Ja, geef het door", "payload": "/request_human"},
+                {"title": "Nee, hoeft niet", "payload": "/deny"},
+            ],
+        )
         return []
 
 
@@ -108,4 +123,6 @@ class ActionDeliverReply(Action):
                 "handoff", "reply", coordinator=reply.coordinator_name, reference=reply.reference
             )
             dispatcher.utter_message(text=f"{heading}\n{reply.body}")
+        if not replies:  # typed by hand: never silence
+            dispatcher.utter_message(text=text("handoff", "no_reply_yet"))
         return []

@@ -7,6 +7,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.checkins import resume_after_link, show_pending_nudge
+from actions.risk import RISK_SLOT
 from actions.tracker_reading import raw_entity
 from bot import clock
 from bot.db.session import session_scope
@@ -40,6 +41,10 @@ def child_buttons(names: list[str]) -> list[dict[str, str]]:
     ]
 
 
+# Slots about this visit only: a new session starts without them.
+SESSION_ONLY_SLOTS = frozenset({RISK_SLOT})
+
+
 class ActionSessionStart(Action):
     """Starts a session; a valid signed token from the chat page links the conversation.
 
@@ -58,7 +63,7 @@ class ActionSessionStart(Action):
         events.extend(
             SlotSet(name, value)
             for name, value in tracker.slots.items()
-            if value is not None and name != SESSION_METADATA_SLOT
+            if value is not None and name not in {SESSION_METADATA_SLOT, *SESSION_ONLY_SLOTS}
         )
         metadata = tracker.get_slot(SESSION_METADATA_SLOT) or {}
         token = metadata.get(TOKEN_METADATA_KEY) if isinstance(metadata, dict) else None

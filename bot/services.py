@@ -83,6 +83,9 @@ def _child_env(settings: Settings, extra: dict[str, str] | None = None) -> dict[
             "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "PYTHONUNBUFFERED": "1",
+            # Rasa reports usage and errors to its own servers unless told not to:
+            # nothing leaves this machine.
+            "RASA_TELEMETRY_ENABLED": "false",
             # Rasa's dependencies print pages of deprecation warnings at start-up. The
             # response selector warns that retrieval intents have no domain responses:
             # expected, as their answers come from bot/content through an action.

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from datetime import date
@@ -123,6 +124,13 @@ class Assistant:
         replies = self.send(sender, text, metadata)
         return [message["text"] for message in replies if "text" in message]
 
+    def tracker(self, sender: str) -> dict:
+        """The conversation as Rasa stores it (HTTP API, with the token)."""
+        query = urllib.parse.urlencode({"token": TOKEN})
+        url = f"{self.rasa_url}/conversations/{urllib.parse.quote(sender)}/tracker?{query}"
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return json.load(response)
+
     def new_student(self, first_name: str) -> int:
         """A student of their own (in Sanne's school and phase), so tests do not share
         goals, check-ins and handoffs."""
@@ -155,11 +163,16 @@ class Assistant:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
-@pytest.fixture(scope="session")
-def assistant(tmp_path_factory: pytest.TempPathFactory):
+class AssistantStartError(RuntimeError):
+    """The assistant did not come up; the message holds the end of its log."""
+
+
+def start_assistant(workdir: Path, extra_env: dict[str, str] | None = None) -> Assistant:
+    """Starts `python -m bot run` with fresh, seeded databases in `workdir` on free ports,
+    and waits until all three processes answer. The integration and browser tests and
+    the blind benchmark (bench/blind_eval.py) all start it this way."""
     if not MODEL.exists():
-        pytest.fail(f"no trained model at {MODEL}; `make test` trains it first")
-    workdir = tmp_path_factory.mktemp("assistant")
+        raise AssistantStartError(f"no trained model at {MODEL}; `make train` trains it first")
     database_url = f"sqlite:///{workdir / 'toptraject.db'}"
     tracker_database_url = f"sqlite:///{workdir / 'tracker.db'}"
     upgrade(database_url)
@@ -179,6 +192,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
             # Tests make their own nudges; the hourly job would add some at random.
             "NUDGE_EVERY_MINUTES": "0",
             "NOTIFY_WEBHOOK_URL": webhook.url,
+            **(extra_env or {}),
         }
     )
     log_path = workdir / "assistant.log"
@@ -214,12 +228,18 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
     deadline = time.monotonic() + 400
     while not all(is_healthy(url) for url in running.health_urls):
         if process.poll() is not None:
-            pytest.fail(f"the assistant stopped during start-up:\n{running.log_tail()}")
+            raise AssistantStartError(
+                f"the assistant stopped during start-up:\n{running.log_tail()}"
+            )
         if time.monotonic() > deadline:
             process.kill()
-            pytest.fail(f"the assistant did not start in time:\n{running.log_tail()}")
+            raise AssistantStartError(f"the assistant did not start in time:\n{running.log_tail()}")
         time.sleep(1)
-    yield running
+    return running
+
+
+def stop_assistant(running: Assistant) -> None:
+    process = running.process
     if process.poll() is None:
         # The launcher stops its children itself; SIGKILL only if it hangs.
         process.send_signal(signal.SIGINT)
@@ -228,3 +248,14 @@ def assistant(tmp_path_factory: pytest.TempPathFactory):
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+    running.webhook.server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def assistant(tmp_path_factory: pytest.TempPathFactory):
+    try:
+        running = start_assistant(tmp_path_factory.mktemp("assistant"))
+    except AssistantStartError as failure:
+        pytest.fail(str(failure))
+    yield running
+    stop_assistant(running)

@@ -204,7 +204,6 @@ def record_check_in(
     risks = risk_signals(
         CheckInFacts(answers.goal_id, status, answers.motivation),
         [CheckInFacts(c.goal_id, c.status, c.motivation) for c in earlier],
-        f"{answers.note}\n{answers.if_then_plan or ''}",
     )
     for risk in risks:
         session.add(
@@ -214,6 +213,8 @@ def record_check_in(
                 kind=risk.kind,
                 priority=risk.priority,
                 conversation_id=conversation_id,
+                source="checkin",
+                evidence=risk.kind.value,
                 created_at=now,
             )
         )

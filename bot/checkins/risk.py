@@ -1,5 +1,8 @@
-"""Risk signals in check-ins: low motivation twice, a goal that fails twice, words about
-quitting or distress. Pure rules; the caller stores the flags and tells the student.
+"""Risk signals in the pattern of check-ins: low motivation twice, a goal that fails
+twice. Pure rules; the caller stores the flags and tells the student.
+
+What a student writes in a check-in is read like every other message (bot/risk), when
+they write it: see actions/checkins.py.
 """
 
 from __future__ import annotations
@@ -8,7 +11,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.db.models import CheckInStatus, HandoffPriority, RiskKind
-from bot.escalation.signals import mentions_distress, mentions_quitting
 
 LOW_MOTIVATION = 2
 
@@ -26,15 +28,9 @@ class RiskSignal:
     priority: HandoffPriority
 
 
-def risk_signals(
-    new: CheckInFacts, earlier: Sequence[CheckInFacts], free_text: str
-) -> tuple[RiskSignal, ...]:
+def risk_signals(new: CheckInFacts, earlier: Sequence[CheckInFacts]) -> tuple[RiskSignal, ...]:
     """The signals in a new check-in, given the student's earlier ones (newest first)."""
     signals = []
-    if mentions_distress(free_text):
-        signals.append(RiskSignal(RiskKind.DISTRESS, HandoffPriority.URGENT))
-    if mentions_quitting(free_text):
-        signals.append(RiskSignal(RiskKind.QUITTING, HandoffPriority.NORMAL))
     if new.motivation <= LOW_MOTIVATION and earlier and earlier[0].motivation <= LOW_MOTIVATION:
         signals.append(RiskSignal(RiskKind.LOW_MOTIVATION, HandoffPriority.NORMAL))
     if new.status is CheckInStatus.NOT_WORKING and any(

@@ -8,7 +8,6 @@ from bot.checkins.nudges import PendingNudge
 from bot.checkins.progress import PERSONAL, GoalState, Progress
 from bot.checkins.records import CheckInOutcome
 from bot.content.catalog import catalog
-from bot.db.models import HandoffPriority
 
 MONTH_NAMES = (
     "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
@@ -98,9 +97,7 @@ def check_in_messages(outcome: CheckInOutcome, *, today: date) -> list[str]:
             )
         )
     )
-    if any(risk.priority is HandoffPriority.URGENT for risk in outcome.risks):
-        messages.append(text("checkin", "distress"))
-    elif outcome.risks:
+    if outcome.risks:
         messages.append(text("checkin", "risk"))
     return messages
 

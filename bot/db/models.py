@@ -376,23 +376,41 @@ class Nudge(Base):
 
 
 class RiskKind(str, enum.Enum):
+    """What a risk signal is about, most serious first. The first nine come from what a
+    student or parent writes (bot/risk); the last two from the pattern of check-ins."""
+
+    ACUTE = "acute"
+    UNSAFE_HOME = "unsafe_home"
+    DISTRESS = "distress"
+    WORTHLESS = "worthless"
+    BULLYING = "bullying"
+    EXHAUSTION = "exhaustion"
+    PRESSURE = "pressure"
+    ABSENCE = "absence"
+    QUITTING = "quitting"
     LOW_MOTIVATION = "low_motivation"
     GOAL_STUCK = "goal_stuck"
-    QUITTING = "quitting"
-    DISTRESS = "distress"
 
 
 class RiskFlag(Base):
-    """A risk signal from a check-in, for the escalation module to turn into a handoff."""
+    """A risk signal from a message or a check-in, and the handoff made for it.
+
+    Anonymous conversations get flags too (no student): nobody at risk waits for a login.
+    """
 
     __tablename__ = "risk_flags"
 
     id = Column(Integer, primary_key=True)
-    student_id = Column(ForeignKey("students.id"), nullable=False, index=True)
+    student_id = Column(ForeignKey("students.id"), nullable=True, index=True)
+    # Set when a parent wrote it (about student_id, when known).
+    guardian_id = Column(ForeignKey("guardians.id"), nullable=True)
     check_in_id = Column(ForeignKey("check_ins.id"), nullable=True)
     kind = Column(_enum(RiskKind, "risk_kind"), nullable=False)
     priority = Column(_enum(HandoffPriority, "risk_priority"), nullable=False)
-    conversation_id = Column(String(255), nullable=True)
+    conversation_id = Column(String(255), nullable=True, index=True)
+    # Where it was seen ("chat", "checkin") and how ("words: gepest", "model 0.82").
+    source = Column(String(32), nullable=True)
+    evidence = Column(String(200), nullable=True)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     # Set when a handoff has been made for it.
     handoff_id = Column(ForeignKey("handoffs.id"), nullable=True)

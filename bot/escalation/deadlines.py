@@ -1,7 +1,8 @@
 """When a handoff must be answered: urgent within an hour, normal within one school day.
 
-Pure. School days are Monday to Friday; office hours are configurable. A normal
-handoff made outside office hours starts counting at the next opening.
+Pure. School days are Monday to Friday; office hours are configurable. A handoff made
+outside office hours starts counting at the next opening: nobody is promised an answer
+at night that nobody is there to give (the crisis lines are, day and night).
 """
 
 from __future__ import annotations
@@ -42,15 +43,19 @@ def next_opening(moment: datetime, policy: DeadlinePolicy) -> datetime:
 
 
 def deadline(created: datetime, priority: HandoffPriority, policy: DeadlinePolicy) -> datetime:
-    if priority is HandoffPriority.URGENT:
-        return created + policy.urgent_within
     start = next_opening(created, policy)
+    if priority is HandoffPriority.URGENT:
+        return start + policy.urgent_within
     due = start
     for _ in range(policy.school_days):
         due += timedelta(days=1)
         while due.weekday() >= 5:
             due += timedelta(days=1)
     return due
+
+
+def office_is_open(moment: datetime, policy: DeadlinePolicy) -> bool:
+    return next_opening(moment, policy) == moment.astimezone(SCHOOL_TIMEZONE)
 
 
 def deadline_policy(settings: Settings) -> DeadlinePolicy:

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_change
+from bot.content.catalog import catalog
 from bot.db.models import (
     Coordinator,
     Handoff,
@@ -37,6 +38,8 @@ from bot.identity.access import Purpose, authorise
 from bot.notify.outbox import enqueue
 
 OPEN_STATUSES = (HandoffStatus.OPEN, HandoffStatus.CLAIMED)
+# Most serious first (RiskKind's order): the category of a handoff for several flags.
+KIND_ORDER = tuple(RiskKind)
 _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
 
 
@@ -129,10 +132,20 @@ def open_handoff(session: Session, conversation_id: str) -> HandoffView | None:
 
 
 def _subject(
-    session: Session, conversation_id: str, *, now: datetime, default_region: str
+    session: Session,
+    conversation_id: str,
+    *,
+    now: datetime,
+    default_region: str,
+    message_text: str | None = None,
 ) -> tuple[HandoffSubject, int | None, int | None]:
-    """Who the handoff is about (region, school, phase level), the student and guardian."""
-    access = authorise(session, conversation_id, Purpose.HANDOFF, today=now.date())
+    """Who the handoff is about (region, school, phase level), the student and guardian.
+
+    A parent's handoff is about the child named in the message, or their only child.
+    """
+    access = authorise(
+        session, conversation_id, Purpose.HANDOFF, today=now.date(), message_text=message_text
+    )
     student_id = guardian_id = None
     about = [s.facts for s in access.subjects if s.facts is not None]
     if access.role is PersonRole.GUARDIAN:
@@ -159,6 +172,7 @@ def create_handoff(
     now: datetime,
     policy: DeadlinePolicy,
     default_region: str,
+    message_text: str | None = None,
 ) -> HandoffView:
     """A new handoff, routed and notified in this transaction; or the open one."""
     priority = HandoffPriority(request.priority)
@@ -168,7 +182,11 @@ def create_handoff(
     ):
         return existing
     subject, student_id, guardian_id = _subject(
-        session, conversation_id, now=now, default_region=default_region
+        session,
+        conversation_id,
+        now=now,
+        default_region=default_region,
+        message_text=message_text,
     )
     assignment = route(subject, _coordinators(session))
     handoff = Handoff(
@@ -205,12 +223,19 @@ def create_handoff(
     return _view(session, handoff)
 
 
-RISK_SUMMARIES = {
-    RiskKind.LOW_MOTIVATION: "Check-in: motivatie twee keer achter elkaar 2 of lager.",
-    RiskKind.GOAL_STUCK: "Check-in: twee keer 'lukt niet' op hetzelfde doel.",
-    RiskKind.QUITTING: "Check-in: de leerling schrijft over stoppen met school of over pesten.",
-    RiskKind.DISTRESS: "Check-in: de leerling schrijft woorden die op nood wijzen. Urgent.",
-}
+def mark_as_risk(session: Session, handoff: Handoff, kind: str, *, now: datetime) -> None:
+    """An open handoff about something else becomes a risk handoff, and its coordinator
+    hears of it (once per kind)."""
+    if handoff.reason == "risk" and handoff.category == kind:
+        return
+    handoff.reason = "risk"
+    handoff.category = kind
+    _notify(session, handoff, f"handoff.risk.{kind}", now=now)
+
+
+def risk_summary(kind: RiskKind) -> str:
+    """The line a coordinator reads for a risk flag from check-ins (Dutch, from messages.yml)."""
+    return f"Check-in: {catalog().message('risk_kind_labels', kind.value)}."
 
 
 def handoffs_for_risk_flags(
@@ -234,11 +259,12 @@ def handoffs_for_risk_flags(
         if not conversation:
             continue
         urgent = any(flag.priority is HandoffPriority.URGENT for flag in group)
+        leading = min(group, key=lambda flag: KIND_ORDER.index(flag.kind)).kind
         request = HandoffRequest(
             reason="risk",
-            category=group[0].kind.value if not urgent else RiskKind.DISTRESS.value,
+            category=leading.value,
             priority=HandoffPriority.URGENT if urgent else HandoffPriority.NORMAL,
-            summary="\n".join(dict.fromkeys(RISK_SUMMARIES[flag.kind] for flag in group)),
+            summary="\n".join(dict.fromkeys(risk_summary(flag.kind) for flag in group)),
         )
         view = create_handoff(
             session, conversation, request, now=now, policy=policy, default_region=default_region

@@ -21,7 +21,8 @@ def format_deadline(moment: datetime, now: datetime) -> str:
     return f"{day} om {clock_time}"
 
 
-def handoff_message(view: HandoffView, now: datetime) -> str:
+def _who_and_when(view: HandoffView, now: datetime) -> tuple[str, dict[str, str]]:
+    """Which sentence fits the handoff (who answers, if anyone) and its values."""
     values = {
         "reference": view.reference,
         "deadline": format_deadline(view.deadline_at, now),
@@ -29,12 +30,23 @@ def handoff_message(view: HandoffView, now: datetime) -> str:
         "school": view.school_name or "",
     }
     if view.already_open:
-        return text("handoff", "already_open", **values)
+        return "already_open", values
     if view.coordinator_name is None:
-        return text("handoff", "created_nobody", **values)
+        return "created_nobody", values
     if view.school_name is None:
-        return text("handoff", "created_region", **values)
-    return text("handoff", "created", **values)
+        return "created_region", values
+    return "created", values
+
+
+def handoff_message(view: HandoffView, now: datetime) -> str:
+    key, values = _who_and_when(view, now)
+    return text("handoff", key, **values)
+
+
+def risk_handoff_message(view: HandoffView, now: datetime) -> str:
+    """Who will contact a person at risk, and when."""
+    key, values = _who_and_when(view, now)
+    return text("risk_handoff", key, **values)
 
 
 def waiting_message(view: HandoffView, now: datetime) -> str:

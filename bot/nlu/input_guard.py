@@ -1,9 +1,10 @@
 """A Rasa NLU component that sends unusual messages to the fallback.
 
-Empty, very long, emoji-only, markup and English messages get `nlu_fallback` with full
+Empty, very long, emoji-only and markup messages get `nlu_fallback` with full
 confidence, so no intent is guessed for them; the fallback action then explains in
-Dutch. This module is the one place in bot/ that imports Rasa (DESIGN.md allows
-custom Rasa components under bot/nlu/); the decision itself is bot.input_check.
+Dutch. English is classified like Dutch (the training data has English examples, as
+some parents write it); only when the classifier is unsure does the fallback say that
+the bot speaks Dutch. The decision itself is bot.input_check.
 """
 
 from __future__ import annotations
@@ -37,6 +38,10 @@ def set_certain_intent(message: Message, intent_name: str) -> None:
     message.set(ENTITIES, [], add_to_output=True)
 
 
+# Kinds of input the classifier may still read.
+CLASSIFIED_KINDS = frozenset({InputKind.OK, InputKind.ENGLISH})
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class InputGuard(GraphComponent, IntentClassifier):
     @classmethod
@@ -62,7 +67,7 @@ class InputGuard(GraphComponent, IntentClassifier):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            if classify_input(message.get(TEXT), self.max_chars) is InputKind.OK:
+            if classify_input(message.get(TEXT), self.max_chars) in CLASSIFIED_KINDS:
                 continue
             # Entities found in markup or a wall of text are not trusted either.
             set_certain_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)

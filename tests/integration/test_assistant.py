@@ -67,7 +67,8 @@ def test_a_typed_intent_with_entities_cannot_claim_an_identity(assistant):
         ("   ", "utter_fallback_empty"),
         ("ik heb een vraag over school " * 200, "utter_fallback_too_long"),
         ("😀😀😀🎉", "utter_fallback_no_words"),
-        ("what is the weather like today", "utter_fallback_english"),
+        # English is read too (some parents write it); off-topic, it is declined.
+        ("what is the weather like today", ("utter_fallback_english", "utter_out_of_scope")),
         ("<script>alert('x')</script>", "utter_fallback_markup"),
         ("asdfgh qwerty", "utter_fallback_not_understood"),
     ],
@@ -75,7 +76,8 @@ def test_a_typed_intent_with_entities_cannot_claim_an_identity(assistant):
 )
 def test_bad_input_gets_a_short_dutch_answer(assistant, message, response, request):
     reply = only_reply(assistant.say(f"it-bad-input-{request.node.callspec.id}", message))
-    assert reply in response_texts(response)
+    names = response if isinstance(response, tuple) else (response,)
+    assert any(reply in response_texts(name) for name in names)
 
 
 def test_unknown_typed_intent_does_not_break_the_conversation(assistant):

@@ -126,16 +126,40 @@ def test_laat_maar_stops_the_form_and_stores_nothing(assistant):
     assert goal_buttons(assistant, "it-stop")
 
 
-def test_distress_in_a_note_shows_the_crisis_lines_and_flags_an_urgent_risk(assistant):
-    student = linked_student(assistant, "it-distress", "Lars")
-    buttons = goal_buttons(assistant, "it-distress")
-    for answer in (buttons[0]["payload"], "lukt niet", "1", "ik zie het niet meer zitten"):
-        assistant.say("it-distress", answer)
-    replies = assistant.say("it-distress", "als ik me slecht voel dan bel ik mijn zus")
-    assert any("0800-0113" in reply and "0800-0432" in reply for reply in replies)
+def flags_of(assistant, student: int) -> list[RiskFlag]:
     with session_scope(assistant.database_url) as session:
-        flags = session.scalars(select(RiskFlag).where(RiskFlag.student_id == student)).all()
-        assert [flag.kind for flag in flags] == [RiskKind.DISTRESS]
+        return list(session.scalars(select(RiskFlag).where(RiskFlag.student_id == student)))
+
+
+def test_risk_in_a_check_in_note_reaches_a_person_and_the_check_in_goes_on(assistant):
+    student = linked_student(assistant, "it-risk-note", "Lars")
+    buttons = goal_buttons(assistant, "it-risk-note")
+    for answer in (buttons[0]["payload"], "lukt niet", "2"):
+        assistant.say("it-risk-note", answer)
+    replies = assistant.say("it-risk-note", "lukt niet, ik word gepest")
+    assert "gepest" in replies[0] and "nooit jouw schuld" in replies[0]
+    assert any("Je nummer is H-" in reply for reply in replies)
+    assert replies[-1] == response_text("utter_ask_checkin_plan")  # the form goes on
+    (flag,) = flags_of(assistant, student)
+    assert (flag.kind, flag.source) == (RiskKind.BULLYING, "checkin") and flag.handoff_id
+    replies = assistant.say(
+        "it-risk-note", "Als ze me weer uitschelden, dan ga ik naar mijn mentor"
+    )
+    assert replies[0] == "Dank je! Je check-in is opgeslagen."
+    (stored,) = check_ins_of(assistant, student)
+    assert stored.note == "lukt niet, ik word gepest"
+
+
+def test_acute_risk_in_a_check_in_shows_the_crisis_lines_and_ends_the_form(assistant):
+    student = linked_student(assistant, "it-acute-note", "Sem")
+    buttons = goal_buttons(assistant, "it-acute-note")
+    assistant.say("it-acute-note", buttons[0]["payload"])
+    replies = assistant.say("it-acute-note", "ik zie het niet meer zitten")
+    assert "0800-0113" in replies[0] and "0800-0432" in replies[0]
+    assert not any("Hoe gaat het met dit doel" in reply for reply in replies)
+    assert [flag.kind for flag in flags_of(assistant, student)] == [RiskKind.ACUTE]
+    assert check_ins_of(assistant, student) == []
+    assert "Toptraject" in assistant.say("it-acute-note", "wat is het toptraject")[0]
 
 
 def test_an_anonymous_student_logs_in_and_the_check_in_continues(assistant):

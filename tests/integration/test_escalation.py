@@ -12,7 +12,7 @@ from http.cookiejar import CookieJar
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Handoff, HandoffMessage, HandoffPriority, LinkMethod, Student
+from bot.db.models import Handoff, HandoffMessage, LinkMethod, Student
 from bot.db.seed import DEMO_COORDINATOR_PASSWORD
 from bot.db.session import session_scope
 from bot.identity.links import link_conversation
@@ -125,16 +125,18 @@ def test_another_school_s_coordinator_gets_a_404(assistant):
     assert refused.value.code == 404
 
 
-def test_distress_shows_the_crisis_lines_at_once_and_makes_an_urgent_handoff(assistant):
-    (reply,) = assistant.say("it-distress-chat", "ik zie het echt niet meer zitten")
-    assert "0800-0113" in reply and "0800-0432" in reply
-    handoff = handoff_of(assistant, "it-distress-chat")
-    assert handoff.priority is HandoffPriority.URGENT and handoff.reason == "distress"
-    assert f"Je nummer is {handoff.reference}." in reply
-
-
-def test_a_complaint_becomes_a_handoff(assistant):
-    replies = assistant.say("it-complaint", "ik wil een klacht indienen over de begeleiding")
-    assert replies[0].startswith("Wat vervelend dat je niet tevreden bent.")
+def test_a_complaint_is_heard_and_passed_on_after_a_typed_yes(assistant):
+    replies = assistant.send("it-complaint", "ik wil een klacht indienen over de begeleiding")
+    assert replies[0]["text"].startswith("Wat vervelend dat je niet tevreden bent.")
+    assert replies[1]["buttons"][0]["payload"] == "/request_human"
+    assert handoff_of(assistant, "it-complaint") is None
+    (passed_on,) = assistant.say("it-complaint", "ja graag")
     handoff = handoff_of(assistant, "it-complaint")
     assert (handoff.reason, handoff.category) == ("complaint", "complaint")
+    assert handoff.reference in passed_on
+
+
+def test_a_complaint_that_is_not_passed_on_stays_with_the_bot(assistant):
+    assistant.say("it-complaint-no", "die bus is elke dag te laat, echt slecht geregeld")
+    assistant.say("it-complaint-no", "nee hoeft niet")
+    assert handoff_of(assistant, "it-complaint-no") is None

@@ -7,7 +7,13 @@ ROOT = Path(__file__).resolve().parents[2]
 # DESIGN.md: custom Rasa components live under bot/nlu/; these are the only ones.
 RASA_COMPONENTS = {
     ROOT / "bot" / "nlu" / name
-    for name in ("input_guard.py", "spotter.py", "code_spotter.py", "distress_spotter.py")
+    for name in (
+        "input_guard.py",
+        "spotter.py",
+        "code_spotter.py",
+        "risk_spotter.py",
+        "spelling.py",
+    )
 }
 
 

@@ -187,13 +187,16 @@ def test_risk_flags_become_one_handoff_per_conversation(db):
     link_conversation(db, "c-sanne", via=LinkMethod.CODE, student_id=sanne)
     _, goals = open_goals(db, "c-sanne", today=MONDAY_10.date())
     answers = CheckInAnswers(
-        goals[0].goal_id, CheckInStatus.NOT_WORKING.value, 1, "ik wil dood", "Als x, dan y"
+        goals[0].goal_id, CheckInStatus.NOT_WORKING.value, 1, "geen zin", "Als x, dan y"
     )
-    record_check_in(db, "c-sanne", answers, idempotency_key="k", now=MONDAY_10)
+    record_check_in(db, "c-sanne", answers, idempotency_key="k", now=MONDAY_10 - timedelta(7))
+    record_check_in(db, "c-sanne", answers, idempotency_key="l", now=MONDAY_10)
     (view,) = handoffs_for_risk_flags(db, now=MONDAY_10, policy=POLICY, default_region="twente")
-    assert view.priority is HandoffPriority.URGENT
+    assert view.priority is HandoffPriority.NORMAL
     handoff = db.scalar(select(Handoff).where(Handoff.reference == view.reference))
-    assert handoff.reason == "risk" and "ik wil dood" not in handoff.summary
+    assert handoff.reason == "risk" and "geen zin" not in handoff.summary
+    assert handoff.category == "low_motivation"
+    assert "Lage motivatie" in handoff.summary and "Doel lukt steeds niet" in handoff.summary
     assert all(flag.handoff_id == handoff.id for flag in db.scalars(select(RiskFlag)))
     assert handoffs_for_risk_flags(db, now=MONDAY_10, policy=POLICY, default_region="twente") == []
 

@@ -29,6 +29,8 @@ GATE_FUNCTIONS = {
     # Handoffs: created from `authorise`; the rest reads only this conversation's own.
     "bot.escalation.handoffs": {"create_handoff", "open_handoff", "handoffs_for_risk_flags"},
     "bot.escalation.replies": {"take_replies"},
+    # Risk: who is talking comes from `authorise`, the handoff from create_handoff.
+    "bot.risk.records": {"report_risk"},
 }
 
 

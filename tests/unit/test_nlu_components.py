@@ -4,8 +4,9 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.code_spotter import LINK_CODE_INTENT, LinkCodeSpotter
-from bot.nlu.distress_spotter import DISTRESS_INTENT, DistressSpotter
 from bot.nlu.input_guard import InputGuard
+from bot.nlu.risk_spotter import RISK_INTENT, RiskSpotter
+from bot.nlu.spelling import meant_lemma
 
 CLASSIFIED = {"name": "route", "confidence": 0.97}
 ENTITY = {"entity": "school", "value": "roc", "start": 0, "end": 3}
@@ -31,15 +32,16 @@ def test_other_messages_keep_their_classification():
     assert message.get("intent") == CLASSIFIED and message.get("entities") == [ENTITY]
 
 
-@pytest.mark.parametrize("text", ["", "😀😀", "<b>hoi</b>", "what is the weather like today"])
+@pytest.mark.parametrize("text", ["", "😀😀", "<b>hoi</b>", "x" * 1001])
 def test_unusual_input_goes_to_the_fallback_without_entities(text):
     (message,) = InputGuard({"max_chars": 1000}).process([classified(text)])
     assert message.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
     assert message.get("entities") == []
 
 
-def test_ordinary_dutch_passes_the_guard():
-    (message,) = InputGuard({"max_chars": 1000}).process([classified("roc of saxion?")])
+@pytest.mark.parametrize("text", ["roc of saxion?", "my son needs a bus to the mbo, who pays"])
+def test_ordinary_dutch_and_english_pass_the_guard(text):
+    (message,) = InputGuard({"max_chars": 1000}).process([classified(text)])
     assert message.get("intent") == CLASSIFIED
 
 
@@ -47,18 +49,58 @@ def test_ordinary_dutch_passes_the_guard():
     "text",
     ["ik zie het niet meer zitten", "Soms wil ik dood.", "ik denk aan ZELFMOORD", "i want to die"],
 )
-def test_words_of_distress_always_become_the_distress_intent(text):
-    (message,) = DistressSpotter().process([classified(text)])
-    assert message.get("intent") == {"name": DISTRESS_INTENT, "confidence": 1.0}
+def test_acute_words_always_become_the_risk_intent_with_a_verdict(text):
+    (message,) = RiskSpotter().process([classified(text)])
+    assert message.get("intent") == {"name": RISK_INTENT, "confidence": 1.0}
+    assert message.get("risk")["kind"] == "acute"
+    assert message.as_dict(only_output_properties=True)["risk"]["kind"] == "acute"
 
 
-@pytest.mark.parametrize("text", ["ik ben gestopt met roken", "ik wil dood graag een 10 halen?"])
-def test_other_words_keep_their_classification_or_err_on_the_side_of_care(text):
-    (message,) = DistressSpotter().process([classified(text)])
-    expected = DISTRESS_INTENT if "dood" in text else CLASSIFIED["name"]
-    assert message.get("intent")["name"] == expected
+def test_the_model_alone_can_raise_a_risk_signal():
+    message = classified("het gaat gewoon niet meer zo")
+    message.set("intent_ranking", [{"name": "risk", "confidence": 0.8}])
+    message.set(
+        "response_selector",
+        {"default": {"ranking": [{"intent_response_key": "risk/distress", "confidence": 0.7}]}},
+    )
+    (message,) = RiskSpotter().process([message])
+    assert message.get("intent")["name"] == RISK_INTENT
+    assert message.get("risk") == {
+        "kind": "distress",
+        "kinds": ["distress"],
+        "source": "model",
+        "evidence": "model 0.80",
+        "model_confidence": 0.8,
+    }
 
 
-def test_a_word_or_two_in_between_still_counts_as_distress():
-    (message,) = DistressSpotter().process([classified("ik zie het echt niet meer zitten")])
-    assert message.get("intent")["name"] == DISTRESS_INTENT
+@pytest.mark.parametrize("text", ["ik ben gestopt met roken", "ik word niet gepest hoor"])
+def test_other_words_keep_their_classification(text):
+    (message,) = RiskSpotter().process([classified(text)])
+    assert message.get("intent") == CLASSIFIED and message.get("risk") is None
+
+
+def test_a_classifier_that_says_risk_against_a_negation_goes_to_the_fallback():
+    message = classified("ik word niet gepest hoor")
+    ranking = [{"name": "risk", "confidence": 0.7}, {"name": "route", "confidence": 0.2}]
+    message.set("intent", dict(ranking[0]))
+    message.set("intent_ranking", ranking)
+    (message,) = RiskSpotter().process([message])
+    assert message.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
+    assert [item["name"] for item in message.get("intent_ranking")] == ["nlu_fallback", "route"]
+    assert message.get("risk") is None
+
+
+def test_risk_wins_over_the_input_guard_and_a_code():
+    guarded = InputGuard({"max_chars": 1000}).process([classified("i want to kill myself")])
+    coded = LinkCodeSpotter().process([classified("TT-7KQ-2MV ik word gepest")])
+    for message in RiskSpotter().process([*guarded, *coded]):
+        assert message.get("intent")["name"] == RISK_INTENT
+
+
+@pytest.mark.parametrize(
+    ("token", "lemma"),
+    [("wnr", "wanneer"), ("examnes", "examen"), ("kheb", "ik hebben"), ("gepest", "pesten")],
+)
+def test_the_spelling_step_gives_the_featurizers_the_word_that_was_meant(token, lemma):
+    assert meant_lemma(token) == lemma

@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parents[2]
 MAX_WORDS_PER_SENTENCE = 15
 MIN_FLESCH_DOUMA = 60
 # Message entries that are labels for a list, not sentences of their own.
-LABEL_LISTS = {"stored_data_labels"}
+LABEL_LISTS = {"stored_data_labels", "risk_kind_labels"}
 # Names shown inside a longer line, not sentences of their own.
 NAMES = {"personal_goals_block"}
 # One line of a list ("- taalvaardigheid: 1 van 3"), read as part of the whole list.

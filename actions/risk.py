@@ -1,0 +1,101 @@
+"""A message that signals risk reaches a person: words for what was said, the crisis
+lines at once when it is acute, and a handoff to the right coordinator. Never a login
+demand first. Thin: detection lives in bot/risk, storage and routing in bot/escalation.
+
+Used by the risk rule (any message outside a form) and by the form validations (an
+answer inside a check-in that signals risk).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.tracker_reading import recent_turns
+from bot import clock
+from bot.db.session import session_scope
+from bot.escalation.deadlines import deadline_policy, office_is_open
+from bot.escalation.summary import summarise
+from bot.risk.decide import UNSPECIFIED, RiskVerdict, verdict_for_text
+from bot.risk.records import RiskOutcome, RiskReport, report_risk
+from bot.risk.replies import RiskSituation, risk_messages, unstored_risk_messages
+from bot.risk.voice import voice
+from bot.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+RISK_ACTION = "action_risk"
+RISK_PROPERTY = "risk"  # where bot.nlu.risk_spotter puts its verdict in the parse data
+# Set once a risk message was answered: the replies to the reply take it into account.
+RISK_SLOT = "risk_reported"
+
+
+def verdict_of_latest(tracker: Tracker) -> RiskVerdict | None:
+    """The NLU's verdict on the latest message, or the words read again."""
+    message = tracker.latest_message or {}
+    return RiskVerdict.from_dict(message.get(RISK_PROPERTY)) or verdict_for_text(
+        message.get("text")
+    )
+
+
+async def respond_to_risk(
+    dispatcher: CollectingDispatcher, tracker: Tracker, verdict: RiskVerdict, *, source: str
+) -> list[dict[str, Any]]:
+    """Stores the flag and the handoff, and says what the person needs to read."""
+    settings = load_settings()
+    policy = deadline_policy(settings)
+    now = clock.now()
+    said = str((tracker.latest_message or {}).get("text") or "")
+    report = RiskReport(
+        verdict=verdict,
+        source=source,
+        message_text=said,
+        summary=summarise(recent_turns(tracker)),
+    )
+
+    def store() -> RiskOutcome:
+        with session_scope() as session:
+            return report_risk(
+                session,
+                tracker.sender_id,
+                report,
+                now=now,
+                policy=policy,
+                default_region=settings.default_region,
+            )
+
+    # The database may wait on a lock: never on the event loop.
+    try:
+        outcome = await asyncio.to_thread(store)
+    except Exception:
+        # Whatever broke, the person still reads the care and the crisis lines.
+        logger.exception("A risk signal could not be stored; the person gets the lines")
+        for message in unstored_risk_messages(verdict.kind, voice(said)):
+            dispatcher.utter_message(text=message)
+        return [SlotSet(RISK_SLOT, True)]
+    situation = RiskSituation(
+        kind=verdict.kind,
+        voice=outcome.voice,
+        role=outcome.role,
+        earlier_kinds=outcome.earlier_kinds,
+        office_open=office_is_open(now, policy),
+    )
+    for message in risk_messages(situation, outcome.handoff, now):
+        dispatcher.utter_message(text=message)
+    return [SlotSet(RISK_SLOT, True)]
+
+
+class ActionRisk(Action):
+    def name(self) -> str:
+        return RISK_ACTION
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        verdict = verdict_of_latest(tracker) or UNSPECIFIED
+        return await respond_to_risk(dispatcher, tracker, verdict, source="chat")

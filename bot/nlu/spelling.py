@@ -1,0 +1,66 @@
+"""A Rasa NLU component that lets the featurizers see words as they were meant.
+
+Placed after the tokenizer: each token's lemma becomes the lemma of the word spelled out
+and corrected by bot.language ("wnr" -> "wanneer", "examnes" -> "examen", "kheb" ->
+"ik hebben"). The message text itself is never changed: actions, forms and the stored
+conversation keep what the person typed. Training data goes through the same step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.nlu.tokenizers.tokenizer import Tokenizer
+from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.language.lemmas import lemma
+from bot.language.normalise import normal_form
+from bot.language.words import words
+
+
+def meant_lemma(token_text: str) -> str | None:
+    """The lemmas of what a token means, or None for a token without letters or digits."""
+    written = words(token_text)
+    if not written:
+        return None
+    return " ".join(lemma(norm) for word in written for norm in normal_form(word).split())
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class DutchSpelling(GraphComponent):
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [Tokenizer]
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> DutchSpelling:
+        return cls()
+
+    def _rewrite(self, message: Message) -> None:
+        for token in message.get(TOKENS_NAMES[TEXT]) or []:
+            meant = meant_lemma(token.text)
+            if meant:
+                token.lemma = meant
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        for message in messages:
+            self._rewrite(message)
+        return messages
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        for message in training_data.training_examples:
+            self._rewrite(message)
+        return training_data

@@ -1,0 +1,170 @@
+"""Whether a message signals risk, and which kind: the word patterns and the trained
+model together, recall first. Pure: the NLU component passes the model's rankings.
+
+- A pattern that matches without negation is a signal, whatever the model thinks.
+- The model alone is enough when the classifier's likeliest intent is risk; or when
+  its two parts agree: the classifier gives the risk intent at least MODEL_THRESHOLD
+  and the response selector ranks a risk answer first, or the selector ranks a risk
+  answer first with at least SELECTOR_THRESHOLD and the classifier does not rule it
+  out (bench/blind_eval.py measures the balance).
+- A negated pattern ("ik word niet gepest") holds the model back unless the classifier
+  is very sure (NEGATED_MODEL_THRESHOLD).
+- English messages are few in the training data, and the classifier leans to risk on
+  English it does not know ("what is the weather like today"): there the selector must
+  be fairly sure as well. English words of risk are in the patterns.
+- Of several kinds, the most serious leads. The model's "acute" counts from a low
+  confidence: the crisis lines are never held back by a close call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.clarify import Ranked
+from bot.db.models import HandoffPriority, RiskKind
+from bot.input_check import InputKind, classify_input
+from bot.risk.patterns import Signal, find_signals
+
+RISK_INTENT = "risk"
+FALLBACK_INTENT = "nlu_fallback"
+MODEL_THRESHOLD = 0.45
+SELECTOR_THRESHOLD = 0.3
+SELECTOR_SUPPORT = 0.05  # the classifier's least confidence in risk for the selector alone
+NEGATED_MODEL_THRESHOLD = 0.9
+ACUTE_THRESHOLD = 0.25
+
+# Kinds that only the pattern of check-ins gives, never the words of one message.
+CHECKIN_KINDS = frozenset({RiskKind.LOW_MOTIVATION, RiskKind.GOAL_STUCK})
+# Most serious first (RiskKind's order): the leading kind of a message with several.
+SEVERITY = tuple(kind for kind in RiskKind if kind not in CHECKIN_KINDS)
+MESSAGE_KINDS = frozenset(SEVERITY)
+URGENT_KINDS = frozenset({RiskKind.ACUTE, RiskKind.UNSAFE_HOME})
+
+
+@dataclass(frozen=True)
+class RiskVerdict:
+    kind: RiskKind  # the leading kind
+    kinds: tuple[RiskKind, ...]  # every kind found, most serious first
+    source: str  # "words", "model" or "words+model"
+    evidence: str  # the words that matched, or the model's confidence
+    model_confidence: float = 0.0  # what the trained model gave the risk intent
+
+    @property
+    def acute(self) -> bool:
+        return self.kind is RiskKind.ACUTE
+
+    @property
+    def priority(self) -> HandoffPriority:
+        return HandoffPriority.URGENT if self.kind in URGENT_KINDS else HandoffPriority.NORMAL
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "kind": self.kind.value,
+            "kinds": [kind.value for kind in self.kinds],
+            "source": self.source,
+            "evidence": self.evidence,
+            "model_confidence": round(self.model_confidence, 3),
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> RiskVerdict | None:
+        """Read back from the NLU output; None for anything malformed."""
+        if not isinstance(data, dict):
+            return None
+        try:
+            kinds = tuple(RiskKind(kind) for kind in data.get("kinds") or [data["kind"]])
+            kind = RiskKind(data["kind"])
+        except (KeyError, ValueError, TypeError):
+            return None
+        if kind not in MESSAGE_KINDS or not set(kinds) <= MESSAGE_KINDS:
+            return None
+        try:
+            model_confidence = float(data.get("model_confidence") or 0.0)
+        except (TypeError, ValueError):
+            return None
+        return cls(
+            kind,
+            kinds,
+            str(data.get("source", "")),
+            str(data.get("evidence", ""))[:200],
+            model_confidence,
+        )
+
+
+# A typed or clicked "/risk" has no verdict and may have no words: it still reaches a
+# person, as distress.
+UNSPECIFIED = RiskVerdict(RiskKind.DISTRESS, (RiskKind.DISTRESS,), "intent", "no words")
+
+
+def _ordered(kinds: set[RiskKind]) -> tuple[RiskKind, ...]:
+    return tuple(kind for kind in SEVERITY if kind in kinds)
+
+
+def model_kind(answer_ranking: Sequence[Ranked]) -> RiskKind:
+    """The kind the response selector ranks first among the risk answers ("risk/...");
+    distress when it ranks none of them (its ranking is cut off after ten answers)."""
+    risk = [r for r in answer_ranking if r.name.startswith(f"{RISK_INTENT}/")]
+    if not risk:
+        return RiskKind.DISTRESS
+    by_kind = {r.name.split("/", 1)[1]: r.confidence for r in risk}
+    if by_kind.get(RiskKind.ACUTE.value, 0.0) >= ACUTE_THRESHOLD:
+        return RiskKind.ACUTE
+    best = max(risk, key=lambda r: r.confidence).name.split("/", 1)[1]
+    try:
+        kind = RiskKind(best)
+    except ValueError:
+        return RiskKind.DISTRESS
+    return kind if kind in MESSAGE_KINDS else RiskKind.DISTRESS
+
+
+def decide(
+    signals: Sequence[Signal],
+    intent_ranking: Sequence[Ranked] = (),
+    answer_ranking: Sequence[Ranked] = (),
+    *,
+    english: bool = False,
+) -> RiskVerdict | None:
+    """The verdict on one message, or None when it signals no risk."""
+    matched = [s for s in signals if not s.negated]
+    negated = {s.kind for s in signals if s.negated} - {s.kind for s in matched}
+    risk_confidence = max(
+        (r.confidence for r in intent_ranking if r.name == RISK_INTENT), default=0.0
+    )
+    from_model = model_kind(answer_ranking)
+    top = max(answer_ranking, key=lambda r: r.confidence, default=None)
+    selector_says_risk = top is not None and top.name.startswith(f"{RISK_INTENT}/")
+    if negated:
+        model_says = risk_confidence >= NEGATED_MODEL_THRESHOLD
+    else:
+        selector_sure = selector_says_risk and top.confidence >= SELECTOR_THRESHOLD
+        likeliest = next((r.name for r in intent_ranking if r.name != FALLBACK_INTENT), None)
+        model_says = (likeliest == RISK_INTENT and (selector_sure or not english)) or (
+            selector_says_risk
+            and (
+                (risk_confidence >= MODEL_THRESHOLD and (selector_sure or not english))
+                or (selector_sure and risk_confidence >= SELECTOR_SUPPORT)
+            )
+        )
+    if not matched and not model_says:
+        return None
+    kinds = {s.kind for s in matched}
+    if model_says:
+        kinds.add(from_model)
+    ordered = _ordered(kinds)
+    source = "words+model" if matched and model_says else ("words" if matched else "model")
+    evidence = (
+        "; ".join(dict.fromkeys(s.words for s in matched))
+        if matched
+        else f"model {risk_confidence:.2f}"
+    )
+    return RiskVerdict(ordered[0], ordered, source, evidence[:200], risk_confidence)
+
+
+def verdict_for_text(
+    text: str | None,
+    intent_ranking: Sequence[Ranked] = (),
+    answer_ranking: Sequence[Ranked] = (),
+) -> RiskVerdict | None:
+    english = classify_input(text) is InputKind.ENGLISH
+    return decide(find_signals(text), intent_ranking, answer_ranking, english=english)

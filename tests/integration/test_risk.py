@@ -1,0 +1,84 @@
+"""Risk over REST with the running assistant: a person at risk reaches a person, first
+and in every form, anonymous or not; and the reply to the reply is still kind."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import (
+    Guardian,
+    Handoff,
+    HandoffPriority,
+    LinkMethod,
+    RiskFlag,
+    RiskKind,
+    Student,
+)
+from bot.db.session import session_scope
+from bot.identity.links import link_conversation
+
+pytestmark = pytest.mark.integration
+
+CRISIS_LINES = ("0800-0113", "0800-0432", "112")
+
+
+def stored(assistant, conversation: str) -> tuple[list[RiskFlag], list[Handoff]]:
+    with session_scope(assistant.database_url) as session:
+        flags = session.scalars(select(RiskFlag).where(RiskFlag.conversation_id == conversation))
+        handoffs = session.scalars(select(Handoff).where(Handoff.conversation_id == conversation))
+        return list(flags), list(handoffs)
+
+
+def test_an_anonymous_acute_message_gets_the_crisis_lines_and_an_urgent_handoff(assistant):
+    replies = assistant.say("it-risk-acute", "ik wil er gewoon niet meer zijn")
+    assert all(line in replies[0] for line in CRISIS_LINES)
+    assert "koppelcode" not in replies[0] and "log" not in replies[0].lower()
+    (flag,), (handoff,) = stored(assistant, "it-risk-acute")
+    assert flag.kind is RiskKind.ACUTE and flag.student_id is None
+    assert handoff.priority is HandoffPriority.URGENT and handoff.category == "acute"
+    assert handoff.ladder_level == 2 and any(handoff.reference in reply for reply in replies)
+
+
+def test_risk_wins_over_a_goodbye_and_a_login_demand(assistant):
+    replies = assistant.say("it-risk-bye", "ik word elke dag gepest. doei")
+    assert "gepest" in replies[0]
+    assert not any(reply.startswith(("Doei", "Tot ziens")) for reply in replies)
+    (flag,), _ = stored(assistant, "it-risk-bye")
+    assert flag.kind is RiskKind.BULLYING
+    # The reply to the reply: still care, not small talk.
+    (thanks,) = assistant.say("it-risk-bye", "ok dankje")
+    assert "Iemand van school neemt contact op" in thanks
+    (goodbye,) = assistant.say("it-risk-bye", "doei")
+    assert "113" in goodbye and not goodbye.startswith(("Doei", "Tot ziens"))
+
+
+def test_a_parent_s_worry_goes_to_the_child_s_coordinator(assistant):
+    with session_scope(assistant.database_url) as session:
+        petra = session.scalar(select(Guardian.id).where(Guardian.first_name == "Petra"))
+        sanne = session.scalar(select(Student.id).where(Student.first_name == "Sanne"))
+        link_conversation(session, "it-risk-parent", via=LinkMethod.CODE, guardian_id=petra)
+    replies = assistant.say(
+        "it-risk-parent", "mijn dochter huilt elke avond en wil niet meer naar het roc"
+    )
+    assert "je kind" in replies[0]
+    assert "Marieke Hofman" in " ".join(replies)
+    flags, (handoff,) = stored(assistant, "it-risk-parent")
+    assert handoff.student_id == sanne and handoff.guardian_id == petra
+    assert {flag.student_id for flag in flags} == {sanne}
+
+
+@pytest.mark.parametrize(
+    "text", ["ik word niet gepest hoor", "nee ik spijbel nooit", "hoe stop ik mijn reisproduct"]
+)
+def test_a_denied_or_harmless_mention_raises_no_flag(assistant, text):
+    conversation = f"it-risk-none-{abs(hash(text))}"
+    replies = assistant.say(conversation, text)
+    assert replies and not any("Je nummer is" in reply for reply in replies)
+    assert stored(assistant, conversation) == ([], [])
+
+
+def test_a_typed_risk_intent_without_words_still_reaches_a_person(assistant):
+    replies = assistant.say("it-risk-typed", "/risk")
+    _, (handoff,) = stored(assistant, "it-risk-typed")
+    assert handoff.reason == "risk" and any(handoff.reference in reply for reply in replies)
