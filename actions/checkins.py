@@ -16,7 +16,8 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.risk import respond_to_risk, verdict_of_latest
+from actions.risk import reported_kinds, respond_to_risk, verdict_of_latest
+from actions.tracker_reading import answer_ranking
 from bot import clock
 from bot.checkins.answers import (
     ACHIEVED,
@@ -50,6 +51,7 @@ from bot.content.catalog import catalog
 from bot.db.session import session_scope
 from bot.escalation.deadlines import deadline_policy
 from bot.escalation.handoffs import handoffs_for_risk_flags
+from bot.risk.decide import RiskVerdict, holds_in_a_form
 from bot.settings import load_settings
 
 CHECKIN_SLOTS = (
@@ -119,7 +121,7 @@ def read_answer(
         return {slot: None, **_stop(dispatcher)}
     # "/intent{...}" typed by hand is never an answer.
     result = None if said.lstrip().startswith("/") else read(said)
-    if result is None and verdict_of_latest(tracker) is not None:
+    if result is None and form_answer_verdict(tracker) is not None:
         dispatcher.utter_message(text=text("checkin", "paused"))
         return {slot: None, STOP_SLOT: True}
     if result is None:
@@ -127,11 +129,21 @@ def read_answer(
     return {slot: result}
 
 
+def form_answer_verdict(tracker: Tracker) -> RiskVerdict | None:
+    """The risk verdict on an answer in a form, by the stricter rule for form answers."""
+    verdict = verdict_of_latest(tracker)
+    if verdict is None or not holds_in_a_form(verdict, answer_ranking(tracker)):
+        return None
+    return verdict
+
+
 class RiskAwareValidation(FormValidationAction):
     """A form answer that signals risk reaches a person first, like any other message.
 
     Acute risk ends the form without a word about it (the crisis lines were just said);
-    other kinds let the form go on when the answer can be read.
+    other kinds let the form go on when the answer can be read. A kind already told of
+    in this session (the plan "als ze me weer uitschelden, dan ...") does not stop it
+    again.
     """
 
     @abstractmethod
@@ -142,7 +154,13 @@ class RiskAwareValidation(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = []
-        verdict = verdict_of_latest(tracker) if _answered_in_form(tracker) else None
+        verdict = form_answer_verdict(tracker) if _answered_in_form(tracker) else None
+        if (
+            verdict is not None
+            and not verdict.acute
+            and verdict.kind.value in reported_kinds(tracker)
+        ):
+            verdict = None  # told of in this session already: school has it; go on
         if verdict is not None:
             events = await respond_to_risk(dispatcher, tracker, verdict, source="checkin")
             if verdict.acute:

@@ -7,7 +7,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.checkins import resume_after_link, show_pending_nudge
-from actions.risk import RISK_SLOT
+from actions.risk import RISK_KINDS_SLOT, RISK_SLOT
 from actions.tracker_reading import raw_entity
 from bot import clock
 from bot.db.session import session_scope
@@ -42,7 +42,7 @@ def child_buttons(names: list[str]) -> list[dict[str, str]]:
 
 
 # Slots about this visit only: a new session starts without them.
-SESSION_ONLY_SLOTS = frozenset({RISK_SLOT})
+SESSION_ONLY_SLOTS = frozenset({RISK_SLOT, RISK_KINDS_SLOT})
 
 
 class ActionSessionStart(Action):

@@ -33,6 +33,12 @@ RISK_ACTION = "action_risk"
 RISK_PROPERTY = "risk"  # where bot.nlu.risk_spotter puts its verdict in the parse data
 # Set once a risk message was answered: the replies to the reply take it into account.
 RISK_SLOT = "risk_reported"
+# The kinds told of in this session (a form does not stop again for one it heard).
+RISK_KINDS_SLOT = "risk_kinds"
+
+
+def reported_kinds(tracker: Tracker) -> set[str]:
+    return set(tracker.get_slot(RISK_KINDS_SLOT) or [])
 
 
 def verdict_of_latest(tracker: Tracker) -> RiskVerdict | None:
@@ -77,7 +83,7 @@ async def respond_to_risk(
         logger.exception("A risk signal could not be stored; the person gets the lines")
         for message in unstored_risk_messages(verdict.kind, voice(said)):
             dispatcher.utter_message(text=message)
-        return [SlotSet(RISK_SLOT, True)]
+        return remember(tracker, verdict)
     situation = RiskSituation(
         kind=verdict.kind,
         voice=outcome.voice,
@@ -87,7 +93,12 @@ async def respond_to_risk(
     )
     for message in risk_messages(situation, outcome.handoff, now):
         dispatcher.utter_message(text=message)
-    return [SlotSet(RISK_SLOT, True)]
+    return remember(tracker, verdict)
+
+
+def remember(tracker: Tracker, verdict: RiskVerdict) -> list[dict[str, Any]]:
+    kinds = sorted(reported_kinds(tracker) | {kind.value for kind in verdict.kinds})
+    return [SlotSet(RISK_SLOT, True), SlotSet(RISK_KINDS_SLOT, kinds)]
 
 
 class ActionRisk(Action):

@@ -9,6 +9,8 @@ model together, recall first. Pure: the NLU component passes the model's ranking
   out (bench/blind_eval.py measures the balance).
 - A negated pattern ("ik word niet gepest") holds the model back unless the classifier
   is very sure (NEGATED_MODEL_THRESHOLD).
+- A message of one or two words ("misschien", "gisteren": answers in a form) says too
+  little for the model: there only the patterns count ("gepest", "wil dood").
 - English messages are few in the training data, and the classifier leans to risk on
   English it does not know ("what is the weather like today"): there the selector must
   be fairly sure as well. English words of risk are in the patterns.
@@ -24,6 +26,7 @@ from dataclasses import dataclass
 from bot.clarify import Ranked
 from bot.db.models import HandoffPriority, RiskKind
 from bot.input_check import InputKind, classify_input
+from bot.language.words import words as words_of
 from bot.risk.patterns import Signal, find_signals
 
 RISK_INTENT = "risk"
@@ -32,6 +35,7 @@ MODEL_THRESHOLD = 0.45
 SELECTOR_THRESHOLD = 0.3
 SELECTOR_SUPPORT = 0.05  # the classifier's least confidence in risk for the selector alone
 NEGATED_MODEL_THRESHOLD = 0.9
+MIN_WORDS_FOR_MODEL = 3
 ACUTE_THRESHOLD = 0.25
 
 # Kinds that only the pattern of check-ins gives, never the words of one message.
@@ -124,6 +128,7 @@ def decide(
     answer_ranking: Sequence[Ranked] = (),
     *,
     english: bool = False,
+    words: int = MIN_WORDS_FOR_MODEL,
 ) -> RiskVerdict | None:
     """The verdict on one message, or None when it signals no risk."""
     matched = [s for s in signals if not s.negated]
@@ -134,7 +139,9 @@ def decide(
     from_model = model_kind(answer_ranking)
     top = max(answer_ranking, key=lambda r: r.confidence, default=None)
     selector_says_risk = top is not None and top.name.startswith(f"{RISK_INTENT}/")
-    if negated:
+    if words < MIN_WORDS_FOR_MODEL:
+        model_says = False
+    elif negated:
         model_says = risk_confidence >= NEGATED_MODEL_THRESHOLD
     else:
         selector_sure = selector_says_risk and top.confidence >= SELECTOR_THRESHOLD
@@ -161,10 +168,31 @@ def decide(
     return RiskVerdict(ordered[0], ordered, source, evidence[:200], risk_confidence)
 
 
+def holds_in_a_form(verdict: RiskVerdict, answer_ranking: Sequence[Ranked]) -> bool:
+    """An answer in a form ("Als ik thuis kom, dan plan ik eerst huiswerk") is unlike the
+    messages the model learned from: there the model alone counts only when both its
+    parts are sure. Words of risk always count."""
+    if verdict.source != "model":
+        return True
+    top = max(answer_ranking, key=lambda r: r.confidence, default=None)
+    return (
+        verdict.model_confidence >= MODEL_THRESHOLD
+        and top is not None
+        and top.name.startswith(f"{RISK_INTENT}/")
+        and top.confidence >= SELECTOR_THRESHOLD
+    )
+
+
 def verdict_for_text(
     text: str | None,
     intent_ranking: Sequence[Ranked] = (),
     answer_ranking: Sequence[Ranked] = (),
 ) -> RiskVerdict | None:
     english = classify_input(text) is InputKind.ENGLISH
-    return decide(find_signals(text), intent_ranking, answer_ranking, english=english)
+    return decide(
+        find_signals(text),
+        intent_ranking,
+        answer_ranking,
+        english=english,
+        words=len(words_of(text or "")),
+    )

@@ -74,7 +74,7 @@ def test_a_full_check_in_with_friendly_re_asks_is_stored(assistant):
     assert say("it-checkin", injected) == reask("checkin_motivation")
     assert say("it-checkin", "4") == [response_text("utter_ask_checkin_note")]  # "in de weg"
     assert say("it-checkin", "🙈🙈") == reask("checkin_note")
-    assert say("it-checkin", "Mijn bijbaan kost veel tijd") == [
+    assert say("it-checkin", "Ik was vergeten om het te plannen") == [
         response_text("utter_ask_checkin_plan")
     ]
     assert say("it-checkin", "ik ga beter plannen") == reask("checkin_plan")
@@ -89,7 +89,7 @@ def test_a_full_check_in_with_friendly_re_asks_is_stored(assistant):
     assert (stored.status, stored.motivation, stored.note) == (
         CheckInStatus.IN_PROGRESS,
         4,
-        "Mijn bijbaan kost veel tijd",
+        "Ik was vergeten om het te plannen",
     )
     assert stored.if_then_plan.startswith("Als ik thuis kom")
     assert stored.conversation_id == "it-checkin" and stored.idempotency_key

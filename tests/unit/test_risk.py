@@ -113,6 +113,14 @@ def test_the_model_alone_is_enough_when_its_two_parts_agree():
     assert decide([], *risk_model(0.2, "pressure", 0.2)) is None
 
 
+def test_one_or_two_words_are_left_to_the_patterns():
+    intents, answers = risk_model(0.99, "absence")
+    assert verdict_for_text("misschien", intents, answers) is None
+    assert verdict_for_text("gisteren dus", intents, answers) is None
+    assert verdict_for_text("wil dood", intents, answers).kind is RiskKind.ACUTE
+    assert verdict_for_text("het lukt niet meer", intents, answers).kind is RiskKind.ABSENCE
+
+
 def test_in_english_the_selector_must_be_fairly_sure_too():
     intents = [Ranked("risk", 0.99)]
     weak = [Ranked("risk/acute", 0.13), Ranked("route/other_routes", 0.12)]
@@ -268,3 +276,14 @@ def test_without_a_database_the_person_still_gets_the_words_and_the_crisis_lines
     messages = unstored_risk_messages(RiskKind.ACUTE, Voice.SELF)
     assert "0800-0113" in messages[0] and "0800-0432" in messages[1]
     assert "lukt me nu niet" in messages[1]
+
+
+def test_in_a_form_the_model_alone_must_be_sure_in_both_parts():
+    from bot.risk.decide import holds_in_a_form
+
+    words = verdict_for_text("lukt niet, ik word gepest")
+    assert holds_in_a_form(words, [])
+    unsure = RiskVerdict(RiskKind.UNSAFE_HOME, (RiskKind.UNSAFE_HOME,), "model", "model 1.00", 1.0)
+    weak = [Ranked("risk/unsafe_home", 0.15), Ranked("risk/pressure", 0.14)]
+    assert not holds_in_a_form(unsure, weak)
+    assert holds_in_a_form(unsure, [Ranked("risk/unsafe_home", 0.6)])
