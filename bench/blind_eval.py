@@ -68,10 +68,10 @@ TARGETS = {
 # for the spread between trainings: `make test` fails below these, so nothing gets
 # worse. Raise them as the figures rise, until they are the targets above.
 FLOORS = {
-    "overall": 0.90,
-    "risk_recall": 0.975,
-    "acute": 0.93,
-    "false_alarm_max": 0.05,
+    "overall": 0.91,
+    "risk_recall": 0.98,
+    "acute": 0.95,
+    "false_alarm_max": 0.04,
     "declined": 0.87,
     "silent_max": 0,
 }

@@ -16,7 +16,7 @@ from pathlib import Path
 import yaml
 
 from bot.language.lemmas import lemma
-from bot.language.spelling import Speller
+from bot.language.spelling import MIN_CORRECTION_FREQUENCY, Speller
 from bot.language.words import placed_words, plain, words
 
 CHAT_WORDS_FILE = Path(__file__).resolve().parent / "chat_words.yml"
@@ -53,9 +53,20 @@ def speller() -> Speller:
 
 
 def normal_form(word: str) -> str:
-    """One plain word as it was meant: "wnr" -> "wanneer", "kheb" -> "ik heb"."""
+    """One plain word as it was meant: "wnr" -> "wanneer", "kheb" -> "ik heb",
+    "kwacht" -> "ik wacht"."""
     expand, _ = _chat_words()
-    return expand.get(word) or speller().correct(word)
+    if word in expand:
+        return expand[word]
+    spell = speller()
+    if (
+        word.startswith("k")
+        and len(word) >= 4
+        and not spell.knows(word)
+        and spell.frequency(word[1:]) >= MIN_CORRECTION_FREQUENCY
+    ):
+        return f"ik {word[1:]}"
+    return spell.correct(word)
 
 
 def read(text: str) -> list[ReadWord]:

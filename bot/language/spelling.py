@@ -1,9 +1,11 @@
 """Corrects plain words that are not Dutch, with the Dutch word list of pyspellchecker.
 
-Only a word the list does not know (or hardly knows) is changed, and only into a much
-more frequent word one edit away ("examnes" -> "examens", "moeilik" -> "moeilijk").
+Only a word that neither the Dutch nor the English list knows is changed, and only into a
+much more frequent word one edit away ("examnes" -> "examens", "moeilik" -> "moeilijk").
+A rare word is still a word: "uitloggen", "afhaken", "krast" and "doeg" are in the list
+and stay as written, and so does English ("this", "kill"), which the model reads as it is.
 Short words, numbers and the route's own words (chat_words.yml `keep`, school and place
-names, the words of the answers) are never changed. Pure; the word list loads once.
+names) are never changed. Pure; the word lists load once.
 """
 
 from __future__ import annotations
@@ -17,11 +19,14 @@ from spellchecker import SpellChecker
 from bot.language.words import plain
 
 MIN_LENGTH = 4
-# A word seen this often in the word list is a real word: it stays as it is.
-KNOWN_FREQUENCY = 300
+# A word in the Dutch list at all is a real word (its rarest words count 50; typos are
+# not in it): it stays as it is. So does a word of the English list.
+KNOWN_FREQUENCY = 1
 # A correction must be this much more frequent than the word written.
 MIN_GAIN = 20
 MIN_CORRECTION_FREQUENCY = 200
+# How a word of the route's own (chat_words.yml `keep`) scores as a correction.
+PROTECTED_FREQUENCY = 6000
 _LETTERS_ONLY = re.compile(r"^[a-z]+$")
 _REPEATS = re.compile(r"(.)\1{2,}")
 
@@ -29,6 +34,15 @@ _REPEATS = re.compile(r"(.)\1{2,}")
 @cache
 def _checker() -> SpellChecker:
     return SpellChecker(language="nl", distance=1)
+
+
+@cache
+def _english() -> SpellChecker:
+    return SpellChecker(language="en", distance=1)
+
+
+def is_english(word: str) -> bool:
+    return word in _english().word_frequency.dictionary
 
 
 @cache
@@ -48,6 +62,10 @@ class Speller:
     def frequency(self, word: str) -> int:
         return _frequencies().get(word, 0)
 
+    def knows(self, word: str) -> bool:
+        """A word of the route's own, of the Dutch list or of the English list."""
+        return word in self.protected or self.frequency(word) >= KNOWN_FREQUENCY or is_english(word)
+
     @lru_cache(maxsize=20_000)  # noqa: B019 (one speller per process)
     def correct(self, word: str) -> str:
         """The word as it was meant, or unchanged when unsure."""
@@ -57,18 +75,23 @@ class Speller:
         shortened = _REPEATS.sub(r"\1\1", word)
         for candidate in dict.fromkeys((shortened, _REPEATS.sub(r"\1", word))):
             if candidate != word and (
-                candidate in self.protected or self.frequency(candidate) >= KNOWN_FREQUENCY
+                candidate in self.protected
+                or self.frequency(candidate) >= KNOWN_FREQUENCY
+                or is_english(candidate)
             ):
                 return candidate
         word = shortened
         own = self.frequency(word)
-        if own >= KNOWN_FREQUENCY:
+        if own >= KNOWN_FREQUENCY or is_english(word):
             return word
+        # Typos seldom hit the first letter: "yess" is no "mess", "hbos" no "bos".
         candidates = [
-            plain(candidate) for candidate in _checker().edit_distance_1(word) if candidate
+            plain(candidate)
+            for candidate in _checker().edit_distance_1(word)
+            if candidate and plain(candidate)[:1] == word[:1]
         ]
         scored = [(self.frequency(candidate), candidate) for candidate in set(candidates)]
-        scored += [(KNOWN_FREQUENCY * MIN_GAIN, c) for c in candidates if c in self.protected]
+        scored += [(PROTECTED_FREQUENCY, c) for c in candidates if c in self.protected]
         if not scored:
             return word
         best_frequency, best = max(scored)

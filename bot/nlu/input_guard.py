@@ -3,8 +3,10 @@
 Empty, very long, emoji-only and markup messages get `nlu_fallback` with full
 confidence, so no intent is guessed for them; the fallback action then explains in
 Dutch. English is classified like Dutch (the training data has English examples, as
-some parents write it); only when the classifier is unsure does the fallback say that
-the bot speaks Dutch. The decision itself is bot.input_check.
+some parents write it); only when the classifier is unsure (below ENGLISH_CONFIDENCE:
+the English examples are few, so a guess like "greet" for a whole question is no
+answer) does the fallback say that the bot speaks Dutch. The decision itself is
+bot.input_check.
 """
 
 from __future__ import annotations
@@ -40,6 +42,13 @@ def set_certain_intent(message: Message, intent_name: str) -> None:
 
 # Kinds of input the classifier may still read.
 CLASSIFIED_KINDS = frozenset({InputKind.OK, InputKind.ENGLISH})
+# How sure the classifier must be of an English message.
+ENGLISH_CONFIDENCE = 0.8
+
+
+def _unsure(message: Message) -> bool:
+    intent = message.get(INTENT) or {}
+    return float(intent.get(PREDICTED_CONFIDENCE_KEY) or 0.0) < ENGLISH_CONFIDENCE
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -67,7 +76,17 @@ class InputGuard(GraphComponent, IntentClassifier):
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:
-            if classify_input(message.get(TEXT), self.max_chars) in CLASSIFIED_KINDS:
+            kind = classify_input(message.get(TEXT), self.max_chars)
+            if kind is InputKind.ENGLISH and _unsure(message):
+                ranking = message.get(INTENT_RANKING_KEY) or []
+                fallback = {
+                    INTENT_NAME_KEY: DEFAULT_NLU_FALLBACK_INTENT_NAME,
+                    PREDICTED_CONFIDENCE_KEY: 1.0,
+                }
+                message.set(INTENT, fallback, add_to_output=True)
+                message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
+                continue
+            if kind in CLASSIFIED_KINDS:
                 continue
             # Entities found in markup or a wall of text are not trusted either.
             set_certain_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)

@@ -2,7 +2,8 @@
 model together, recall first. Pure: the NLU component passes the model's rankings.
 
 - A pattern that matches without negation is a signal, whatever the model thinks.
-- The model alone is enough when the classifier's likeliest intent is risk; or when
+- The model alone is enough when the classifier's likeliest intent is risk (with at
+  least LIKELIEST_THRESHOLD); or when
   its two parts agree: the classifier gives the risk intent at least MODEL_THRESHOLD
   and the response selector ranks a risk answer first, or the selector ranks a risk
   answer first with at least SELECTOR_THRESHOLD and the classifier does not rule it
@@ -33,7 +34,10 @@ RISK_INTENT = "risk"
 FALLBACK_INTENT = "nlu_fallback"
 MODEL_THRESHOLD = 0.45
 SELECTOR_THRESHOLD = 0.3
-SELECTOR_SUPPORT = 0.05  # the classifier's least confidence in risk for the selector alone
+SELECTOR_SUPPORT = 0.1  # the classifier's least confidence in risk for the selector alone
+# The classifier's likeliest intent is risk, but by a hair ("ik denk het niet" 0.26):
+# below this it is no signal on its own.
+LIKELIEST_THRESHOLD = 0.4
 NEGATED_MODEL_THRESHOLD = 0.9
 MIN_WORDS_FOR_MODEL = 3
 ACUTE_THRESHOLD = 0.25
@@ -146,7 +150,8 @@ def decide(
     else:
         selector_sure = selector_says_risk and top.confidence >= SELECTOR_THRESHOLD
         likeliest = next((r.name for r in intent_ranking if r.name != FALLBACK_INTENT), None)
-        model_says = (likeliest == RISK_INTENT and (selector_sure or not english)) or (
+        likeliest_is_risk = likeliest == RISK_INTENT and risk_confidence >= LIKELIEST_THRESHOLD
+        model_says = (likeliest_is_risk and (selector_sure or not english)) or (
             selector_says_risk
             and (
                 (risk_confidence >= MODEL_THRESHOLD and (selector_sure or not english))

@@ -3,6 +3,7 @@
 import pytest
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.language.normalise import normal_form
 from bot.nlu.code_spotter import LINK_CODE_INTENT, LinkCodeSpotter
 from bot.nlu.input_guard import InputGuard
 from bot.nlu.risk_spotter import RISK_INTENT, RiskSpotter
@@ -43,6 +44,15 @@ def test_unusual_input_goes_to_the_fallback_without_entities(text):
 def test_ordinary_dutch_and_english_pass_the_guard(text):
     (message,) = InputGuard({"max_chars": 1000}).process([classified(text)])
     assert message.get("intent") == CLASSIFIED
+
+
+def test_english_the_classifier_is_unsure_of_goes_to_the_fallback_with_its_ranking():
+    message = classified("hello can you help me with my school please")
+    message.set("intent", {"name": "greet", "confidence": 0.58}, add_to_output=True)
+    (message,) = InputGuard({"max_chars": 1000}).process([message])
+    assert message.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
+    assert message.get("intent_ranking")[0]["name"] == "nlu_fallback"
+    assert len(message.get("intent_ranking")) == 2
 
 
 @pytest.mark.parametrize(
@@ -104,3 +114,15 @@ def test_risk_wins_over_the_input_guard_and_a_code():
 )
 def test_the_spelling_step_gives_the_featurizers_the_word_that_was_meant(token, lemma):
     assert meant_lemma(token) == lemma
+
+
+@pytest.mark.parametrize(
+    "word", ["uitloggen", "afhaken", "krast", "mesje", "doeg", "appen", "this", "dont", "kill"]
+)
+def test_a_rare_word_or_an_english_one_is_no_typo(word):
+    assert normal_form(word) == word
+
+
+@pytest.mark.parametrize(("word", "meant"), [("kwacht", "ik wacht"), ("kzie", "ik zie")])
+def test_a_k_before_a_verb_is_ik(word, meant):
+    assert normal_form(word) == meant

@@ -50,6 +50,13 @@ POLICY = DeadlinePolicy()
         ("mijn vader slaat me", RiskKind.UNSAFE_HOME),
         ("ik voel me zo alleen", RiskKind.DISTRESS),
         ("i want to die", RiskKind.ACUTE),
+        ("waar zie ik mezelf over 5 jaar? denk niet dat ik er dan nog ben", RiskKind.ACUTE),
+        ("soms denk ik op het perron: gewoon een stap naar voren", RiskKind.ACUTE),
+        ("hij liet me zien hoe je een strop knoopt", RiskKind.ACUTE),
+        ("ik vond een briefje waarin hij afscheid van ons nam", RiskKind.ACUTE),
+        ("ik heb de slaappillen van oma geteld", RiskKind.ACUTE),
+        ("al 5x de rekenlessen overgeslagen", RiskKind.ABSENCE),
+        ("hoelang kun je een ziekmelding volhouden", RiskKind.ABSENCE),
     ],
 )
 def test_words_of_each_kind_are_a_signal(text, kind):
@@ -69,6 +76,11 @@ def test_words_of_each_kind_are_a_signal(text, kind):
         "ik ga dood van het lachen",
         "wanneer stop ik met het vmbo en begin ik op het mbo",
         "dat examen was doodsimpel",
+        "in de 2e werd ik gepest maar dat is helemaal over sinds ik op een andere school zit",
+        "vorig jaar wou ik stoppen maar nu ben ik super gemotiveerd",
+        "elke ochtend schopt mn moeder me mn bed uit voor de bus",
+        "wat als ik toch niet naar het hbo wil",
+        "kan mijn dochter nog stoppen met het toptraject",
     ],
 )
 def test_negated_and_harmless_words_are_no_signal(text):
