@@ -65,7 +65,9 @@ def test_an_entity_selects_the_variant_answer(assistant):
 
 
 def test_an_inference_answer_says_so_and_its_source_says_so_too(assistant):
-    (answer,) = assistant.say("it-ov", "krijgt mijn zoon een ov kaart als hij naar het roc moet")
+    (answer,) = assistant.say(
+        "it-ov", "mijn zoon zit op het vmbo en moet naar het roc, krijgt hij een ov kaart"
+    )
     assert answer == catalog().render("travel/ov_vmbo").text
     assert "Let op" in answer
     replies = assistant.say("it-ov", "waar haal je dat vandaan")
