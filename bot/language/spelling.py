@@ -74,16 +74,12 @@ class Speller:
         # "heeeeel" -> "heel", "pleaseeee" -> "please"
         shortened = _REPEATS.sub(r"\1\1", word)
         for candidate in dict.fromkeys((shortened, _REPEATS.sub(r"\1", word))):
-            if candidate != word and (
-                candidate in self.protected
-                or self.frequency(candidate) >= KNOWN_FREQUENCY
-                or is_english(candidate)
-            ):
+            if candidate != word and self.knows(candidate):
                 return candidate
         word = shortened
-        own = self.frequency(word)
-        if own >= KNOWN_FREQUENCY or is_english(word):
+        if self.knows(word):
             return word
+        own = self.frequency(word)
         # Typos seldom hit the first letter: "yess" is no "mess", "hbos" no "bos".
         candidates = [
             plain(candidate)
