@@ -62,6 +62,40 @@ def say_decision(dispatcher: CollectingDispatcher, content: Catalog, decision: D
         )
 
 
+def say_answer(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    content: Catalog,
+    answer_id: str,
+    alternatives: tuple[str, ...] = (),
+) -> list[dict[str, Any]]:
+    """Says a content answer, the person's own situation where it has one (through the
+    identity gate), and the alternatives as buttons."""
+    rendered = content.render(answer_id, message_entities(tracker))
+    answer = content.answers[answer_id]
+    dispatcher.utter_message(text=rendered.text)
+    sources = list(rendered.sources)
+    if answer.personal is not None:
+        with session_scope() as session:
+            access = authorise(
+                session,
+                tracker.sender_id,
+                PURPOSE_BY_TOPIC[answer.personal],
+                today=clock.today(),
+                message_text=tracker.latest_message.get("text"),
+            )
+            addition = topic_addition(content, answer.personal, access)
+        if addition is not None:
+            dispatcher.utter_message(text=addition.text)
+            sources.extend(addition.sources)
+    if alternatives:
+        dispatcher.utter_message(
+            response="utter_other_answers",
+            buttons=answer_buttons(content, alternatives),
+        )
+    return remember_sources(sources, inference=rendered.inference)
+
+
 class ActionAnswerQuestion(Action):
     """Answers a route, travel or exam question from the content catalog, with its source.
 
@@ -80,29 +114,9 @@ class ActionAnswerQuestion(Action):
         if decision.answer_id is None:
             say_decision(dispatcher, content, decision)
             return []
-        rendered = content.render(decision.answer_id, message_entities(tracker))
-        answer = content.answers[decision.answer_id]
-        dispatcher.utter_message(text=rendered.text)
-        sources = list(rendered.sources)
-        if answer.personal is not None:
-            with session_scope() as session:
-                access = authorise(
-                    session,
-                    tracker.sender_id,
-                    PURPOSE_BY_TOPIC[answer.personal],
-                    today=clock.today(),
-                    message_text=tracker.latest_message.get("text"),
-                )
-                addition = topic_addition(content, answer.personal, access)
-            if addition is not None:
-                dispatcher.utter_message(text=addition.text)
-                sources.extend(addition.sources)
-        if decision.alternatives:
-            dispatcher.utter_message(
-                response="utter_other_answers",
-                buttons=answer_buttons(content, decision.alternatives),
-            )
-        return remember_sources(sources, inference=rendered.inference)
+        return say_answer(
+            dispatcher, tracker, content, decision.answer_id, decision.alternatives
+        )
 
     @staticmethod
     def _decide(tracker: Tracker, content: Catalog) -> Decision:

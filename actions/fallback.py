@@ -5,7 +5,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.answers import say_decision
+from actions.answers import say_answer, say_decision
 from actions.risk import RISK_ACTION
 from actions.tracker_reading import answer_ranking, bot_actions_newest_first, intent_ranking
 from bot.clarify import decide_fallback, fallbacks_in_a_row
@@ -25,8 +25,9 @@ class ActionFallback(Action):
     """Answers a message the bot did not understand.
 
     Unusual input (empty, huge, emoji, markup, English) gets an explanation of its own.
-    An ordinary message the bot was unsure about gets a question back with the likeliest
-    topics as buttons; when that happens twice in a row, the bot offers a person.
+    An ordinary message the bot was unsure about is answered when the response selector
+    is fairly sure of a content answer; otherwise it gets a question back with the
+    likeliest topics as buttons; when that happens twice in a row, the bot offers a person.
     """
 
     def name(self) -> str:
@@ -50,6 +51,11 @@ class ActionFallback(Action):
             content.answers,
             fallbacks_in_a_row(bot_actions_newest_first(tracker), {self.name()}),
         )
+        if decision.answer_id is not None:
+            # The selector stands in for the unsure classifier (bot.clarify).
+            return say_answer(
+                dispatcher, tracker, content, decision.answer_id, decision.alternatives
+            )
         if decision.options or decision.offer_human:
             say_decision(dispatcher, content, decision)
         else:

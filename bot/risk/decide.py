@@ -8,6 +8,16 @@ model together, recall first. Pure: the NLU component passes the model's ranking
   and the response selector ranks a risk answer first, or the selector ranks a risk
   answer first with at least SELECTOR_THRESHOLD and the classifier does not rule it
   out (bench/blind_eval.py measures the balance).
+- The model alone is overruled when the selector ranks an ordinary answer first with
+  at least SELECTOR_VETO ("ik haat wiskunde 😂 zit dat ook in het toptraject?": the
+  classifier says risk, the selector the building blocks). The selector ranks answers
+  of every kind; on the blind dev sets no risk message had an ordinary first answer
+  above 0.2. Never for acute: the crisis lines are not held back by a close call.
+- The model alone also needs the selector to give the risk answers together at least
+  RISK_MASS: when the classifier says risk and the selector ranks no risk answer near
+  the top ("ik daag je uit om te vloeken": jokes and small talk), the classifier has
+  seized on a word. On the blind dev sets and a set of 160 acute messages written for
+  this, every risk message had at least 0.28 there.
 - A negated pattern ("ik word niet gepest") holds the model back unless the classifier
   is very sure (NEGATED_MODEL_THRESHOLD).
 - A message of one or two words ("misschien", "gisteren": answers in a form) says too
@@ -35,12 +45,19 @@ FALLBACK_INTENT = "nlu_fallback"
 MODEL_THRESHOLD = 0.45
 SELECTOR_THRESHOLD = 0.3
 SELECTOR_SUPPORT = 0.1  # the classifier's least confidence in risk for the selector alone
+# The selector this sure of a risk answer is enough without the classifier ("wat gebeurt
+# er met je inschrijving als je dood bent? vraag voor mezelf": risk/acute 0.87, risk 0.01).
+SELECTOR_ALONE = 0.6
 # The classifier's likeliest intent is risk, but by a hair ("ik denk het niet" 0.26):
 # below this it is no signal on its own.
 LIKELIEST_THRESHOLD = 0.4
 NEGATED_MODEL_THRESHOLD = 0.9
 MIN_WORDS_FOR_MODEL = 3
 ACUTE_THRESHOLD = 0.25
+# An ordinary answer this likely, ranked first by the selector, overrules the model.
+SELECTOR_VETO = 0.4
+# The least the selector gives all risk answers together for the model to count.
+RISK_MASS = 0.25
 
 # Kinds that only the pattern of check-ins gives, never the words of one message.
 CHECKIN_KINDS = frozenset({RiskKind.LOW_MOTIVATION, RiskKind.GOAL_STUCK})
@@ -156,8 +173,20 @@ def decide(
             and (
                 (risk_confidence >= MODEL_THRESHOLD and (selector_sure or not english))
                 or (selector_sure and risk_confidence >= SELECTOR_SUPPORT)
+                or (top.confidence >= SELECTOR_ALONE and not english)
             )
         )
+    if (
+        model_says
+        and from_model is not RiskKind.ACUTE
+        and top is not None
+        and not selector_says_risk
+        and top.confidence >= SELECTOR_VETO
+    ):
+        model_says = False
+    risk_mass = sum(r.confidence for r in answer_ranking if r.name.startswith(f"{RISK_INTENT}/"))
+    if model_says and risk_mass < RISK_MASS:
+        model_says = False
     if not matched and not model_says:
         return None
     kinds = {s.kind for s in matched}

@@ -266,3 +266,36 @@ def test_html_typed_in_the_widget_is_shown_as_text(chat_page):
     expect(chat.bot_messages().last).not_to_be_empty()
     assert chat.page.locator(".rw-messages-container img[src='x']").count() == 0
     assert dialogs == [] and chat.errors == []
+
+
+def test_a_student_at_risk_gets_care_in_the_widget_and_an_answer_to_what_now(
+    chat_page, assistant
+):
+    """Anonymous, on a phone: no login asked first; the reply to the reply is about what
+    happens now, not the route; an acute message gets the crisis lines at once."""
+    chat = chat_page(viewport={"width": 390, "height": 844}).open()
+    chat.wait_for_bot("Ik ben de chatbot van het Toptraject")
+
+    chat.send("ze lachen me elke dag uit in de klas en sturen filmpjes van me rond")
+    chat.wait_for_bot("Wat rot dat je gepest wordt.")
+    chat.wait_for_bot(re.compile(r"Je nummer is H-"))
+    chat.shot("1-bullying-care")
+    conversation = conversation_id(chat.page)
+    with session_scope(assistant.database_url) as session:
+        handoffs = session.scalars(
+            select(Handoff).where(Handoff.conversation_id == conversation)
+        ).all()
+    assert len(handoffs) == 1
+
+    chat.send("wat moet ik nu doen?")
+    chat.wait_for_bot("Iemand van school leest dit en neemt contact op")
+    chat.shot("2-what-now")
+
+    chat.send("ik heb een touw gekocht en ik weet waar ik het ga doen")
+    chat.wait_for_bot(re.compile(r"113 Zelfmoordpreventie: bel 0800-0113"))
+    chat.shot("3-acute-crisis-lines")
+    # Care came first; logging in is offered only after it, as a choice.
+    texts = " ".join(chat.bot_messages().all_inner_texts())
+    assert texts.index("Wat rot dat je gepest wordt.") < texts.index("koppelcode")
+    assert "Dat hoeft niet." in texts
+    assert chat.errors == []

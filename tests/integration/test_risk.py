@@ -66,6 +66,10 @@ def test_a_parent_s_worry_goes_to_the_child_s_coordinator(assistant):
     flags, (handoff,) = stored(assistant, "it-risk-parent")
     assert handoff.student_id == sanne and handoff.guardian_id == petra
     assert {flag.student_id for flag in flags} == {sanne}
+    # The reply to the reply: what happens now, not the child's route.
+    (what_now,) = assistant.say("it-risk-parent", "Wat moet ik nu doen?")
+    assert what_now.startswith("Iemand van school leest dit en neemt contact op")
+    assert "huisarts" in what_now and "112" in what_now
 
 
 @pytest.mark.parametrize(

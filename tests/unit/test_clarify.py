@@ -11,7 +11,17 @@ from bot.clarify import (
     fallbacks_in_a_row,
 )
 
-KNOWN = {"route/studentcoach", "route/mhbo", "route/hundred_days", "travel/bus", "exam/when"}
+KNOWN = {
+    "route/studentcoach",
+    "route/mhbo",
+    "route/hundred_days",
+    "route/building_blocks",
+    "route/what_is",
+    "travel/bus",
+    "travel/ov_vmbo",
+    "exam/when",
+    "exam/registered_vmbo",
+}
 
 
 def ranked(*pairs):
@@ -87,7 +97,7 @@ def test_no_likely_topic_means_offering_a_person():
 
 def test_fallback_asks_back_first_and_offers_a_person_after_that():
     intents = ranked(("nlu_fallback", 0.6), ("exam", 0.4), ("route", 0.3))
-    answers = ranked(("exam/when", 0.5), ("route/mhbo", 0.2))
+    answers = ranked(("exam/when", 0.25), ("route/mhbo", 0.2))
     first = decide_fallback(intents, answers, KNOWN, fallbacks_in_a_row=0)
     assert first.options == ("exam/when", "route/mhbo")
     assert decide_fallback(intents, answers, KNOWN, fallbacks_in_a_row=1) == Decision(
@@ -96,9 +106,42 @@ def test_fallback_asks_back_first_and_offers_a_person_after_that():
 
 
 def test_fallback_about_no_topic_at_all_is_declined_not_asked_back():
-    intents = ranked(("nlu_fallback", 0.6), ("out_of_scope", 0.3), ("route", 0.04))
-    answers = ranked(("route/mhbo", 0.5))
+    intents = ranked(("nlu_fallback", 0.6), ("out_of_scope", 0.45), ("route", 0.04))
+    answers = ranked(("route/mhbo", 0.3))
     assert decide_fallback(intents, answers, KNOWN, fallbacks_in_a_row=0) == Decision()
+
+
+def test_a_sure_selector_stands_in_for_an_unsure_classifier():
+    # "Mijn zoon zit in jaar 4 bijna de hele week op het ROC. Is hij nog vmbo-leerling?"
+    intents = ranked(("nlu_fallback", 1.0), ("exam", 0.13), ("ask_my_route", 0.01))
+    answers = ranked(("exam/registered_vmbo", 0.94), ("travel/ov_vmbo", 0.01))
+    decision = decide_fallback(intents, answers, KNOWN, fallbacks_in_a_row=0)
+    assert decision == Decision(answer_id="exam/registered_vmbo")
+    # also after an earlier fallback: an answer is better than offering a person
+    assert decide_fallback(intents, answers, KNOWN, fallbacks_in_a_row=1) == decision
+
+
+def test_a_fairly_sure_selector_answers_with_alternatives():
+    intents = ranked(("nlu_fallback", 1.0), ("route", 0.2))
+    answers = ranked(("route/building_blocks", 0.32), ("route/what_is", 0.1))
+    decision = decide_fallback(intents, answers, KNOWN, fallbacks_in_a_row=0)
+    assert decision == Decision(
+        answer_id="route/building_blocks", alternatives=("route/what_is",)
+    )
+
+
+def test_no_stand_in_when_the_classifier_gives_another_intent_more():
+    intents = ranked(("nlu_fallback", 0.5), ("ask_local_detail", 0.46), ("travel", 0.04))
+    answers = ranked(("travel/bus", 0.4))
+    decision = decide_fallback(intents, answers, KNOWN, fallbacks_in_a_row=0)
+    assert decision.answer_id is None
+
+
+def test_no_stand_in_below_the_threshold():
+    intents = ranked(("nlu_fallback", 1.0), ("travel", 0.3))
+    answers = ranked(("travel/bus", 0.27))
+    decision = decide_fallback(intents, answers, KNOWN, fallbacks_in_a_row=0)
+    assert decision.answer_id is None
 
 
 def test_fallback_without_any_content_candidate_has_no_options():

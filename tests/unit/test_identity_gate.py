@@ -113,18 +113,22 @@ def test_every_action_that_opens_a_session_goes_through_the_gate():
         problems += gate_violations(source, str(path.relative_to(ROOT)))
         tree = ast.parse(source)
         classes = action_classes(tree)
+        # Actions, and the module functions they share (say_answer serves the answer
+        # and the fallback action).
         touching.update(
             node.name
             for node in tree.body
-            if isinstance(node, ast.ClassDef)
-            and node.name in classes
+            if (
+                (isinstance(node, ast.ClassDef) and node.name in classes)
+                or isinstance(node, ast.FunctionDef)
+            )
             and any(isinstance(n, ast.With) and session_names(n) for n in ast.walk(node))
         )
     assert problems == []
     # The enumeration itself is checked, so a renamed helper cannot hide an action.
     assert touching >= {
         "ActionGreetUser",
-        "ActionAnswerQuestion",
+        "say_answer",
         "ActionMyRoute",
         "ActionSessionStart",
         "ActionRedeemCode",

@@ -57,6 +57,12 @@ POLICY = DeadlinePolicy()
         ("ik heb de slaappillen van oma geteld", RiskKind.ACUTE),
         ("al 5x de rekenlessen overgeslagen", RiskKind.ABSENCE),
         ("hoelang kun je een ziekmelding volhouden", RiskKind.ABSENCE),
+        ("als ik zak ga ik van het dak", RiskKind.ACUTE),
+        ("er ligt een touw op zolder klaar", RiskKind.ACUTE),
+        ("mn armen zitten vol sneetjes", RiskKind.ACUTE),
+        ("ugh kms", RiskKind.ACUTE),
+        ("ik vertrouw mezelf vannacht niet", RiskKind.ACUTE),
+        ("er is voor mij geen uitweg meer", RiskKind.ACUTE),
     ],
 )
 def test_words_of_each_kind_are_a_signal(text, kind):
@@ -81,6 +87,8 @@ def test_words_of_each_kind_are_a_signal(text, kind):
         "elke ochtend schopt mn moeder me mn bed uit voor de bus",
         "wat als ik toch niet naar het hbo wil",
         "kan mijn dochter nog stoppen met het toptraject",
+        "ik ben dood moe en wil weten wanneer de examens beginnen",
+        "op het goede spoor zitten met mijn planning",
     ],
 )
 def test_negated_and_harmless_words_are_no_signal(text):
@@ -115,14 +123,48 @@ def test_the_model_alone_is_enough_when_its_two_parts_agree():
     assert verdict.kind is RiskKind.PRESSURE and verdict.source == "model"
     # The selector alone, fairly sure, with some support from the classifier.
     assert decide([], *risk_model(0.1, "pressure", 0.5)).kind is RiskKind.PRESSURE
-    # The classifier's likeliest intent is risk: enough.
-    answers = [Ranked("route/what_is", 0.6), Ranked("risk/distress", 0.3)]
+    # The classifier's likeliest intent is risk: enough, unless the selector overrules.
+    answers = [Ranked("route/what_is", 0.35), Ranked("risk/distress", 0.3)]
     assert decide([], [Ranked("risk", 0.9)], answers).kind is RiskKind.DISTRESS
     # Risk second, while the selector ranks an ordinary answer first: no.
     intents = [Ranked("route", 0.5), Ranked("risk", 0.46)]
     assert decide([], intents, answers) is None
     assert decide([], *risk_model(0.01, "pressure", 0.5)) is None
     assert decide([], *risk_model(0.2, "pressure", 0.2)) is None
+
+
+def test_a_sure_ordinary_answer_overrules_the_model_but_not_words_or_acute():
+    # "ik haat wiskunde met heel mijn hart 😂 zit dat ook in het toptraject?"
+    intents = [Ranked("risk", 0.83), Ranked("route", 0.16)]
+    answers = [Ranked("route/building_blocks", 0.45), Ranked("risk/worthless", 0.27)]
+    assert decide([], intents, answers) is None
+    # the words of a pattern still count
+    words = find_signals("ik word gepest")
+    assert decide(words, intents, answers).kind is RiskKind.BULLYING
+    # and the model's acute is never overruled
+    acute = [Ranked("route/building_blocks", 0.45), Ranked("risk/acute", 0.3)]
+    assert decide([], intents, acute).kind is RiskKind.ACUTE
+
+
+def test_the_classifier_alone_needs_some_risk_in_the_selector():
+    # "ik daag je uit om te vloeken": the classifier says risk, the selector small talk.
+    intents = [Ranked("risk", 0.92), Ranked("goodbye", 0.06)]
+    answers = [
+        Ranked("chitchat/joke", 0.21),
+        Ranked("chitchat/how_are_you", 0.13),
+        Ranked("risk/unsafe_home", 0.08),
+        Ranked("risk/distress", 0.07),
+    ]
+    assert decide([], intents, answers) is None
+    more = [*answers, Ranked("risk/pressure", 0.12)]
+    assert decide([], intents, more) is not None
+
+
+def test_a_very_sure_selector_is_enough_on_its_own():
+    # "wat gebeurt er met je inschrijving als je dood bent? vraag voor mezelf"
+    intents = [Ranked("route", 0.99), Ranked("risk", 0.01)]
+    assert decide([], intents, [Ranked("risk/acute", 0.87)]).kind is RiskKind.ACUTE
+    assert decide([], intents, [Ranked("risk/absence", 0.5)]) is None
 
 
 def test_one_or_two_words_are_left_to_the_patterns():
@@ -135,7 +177,7 @@ def test_one_or_two_words_are_left_to_the_patterns():
 
 def test_in_english_the_selector_must_be_fairly_sure_too():
     intents = [Ranked("risk", 0.99)]
-    weak = [Ranked("risk/acute", 0.13), Ranked("route/other_routes", 0.12)]
+    weak = [Ranked("risk/acute", 0.26), Ranked("route/other_routes", 0.12)]
     assert decide([], intents, weak, english=True) is None
     assert decide([], intents, weak, english=False) is not None
     assert verdict_for_text("what is the weather like today", intents, weak) is None
