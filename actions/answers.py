@@ -114,9 +114,7 @@ class ActionAnswerQuestion(Action):
         if decision.answer_id is None:
             say_decision(dispatcher, content, decision)
             return []
-        return say_answer(
-            dispatcher, tracker, content, decision.answer_id, decision.alternatives
-        )
+        return say_answer(dispatcher, tracker, content, decision.answer_id, decision.alternatives)
 
     @staticmethod
     def _decide(tracker: Tracker, content: Catalog) -> Decision:

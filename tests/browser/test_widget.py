@@ -268,9 +268,7 @@ def test_html_typed_in_the_widget_is_shown_as_text(chat_page):
     assert dialogs == [] and chat.errors == []
 
 
-def test_a_student_at_risk_gets_care_in_the_widget_and_an_answer_to_what_now(
-    chat_page, assistant
-):
+def test_a_student_at_risk_gets_care_in_the_widget_and_an_answer_to_what_now(chat_page, assistant):
     """Anonymous, on a phone: no login asked first; the reply to the reply is about what
     happens now, not the route; an acute message gets the crisis lines at once."""
     chat = chat_page(viewport={"width": 390, "height": 844}).open()

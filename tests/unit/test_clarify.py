@@ -125,9 +125,7 @@ def test_a_fairly_sure_selector_answers_with_alternatives():
     intents = ranked(("nlu_fallback", 1.0), ("route", 0.2))
     answers = ranked(("route/building_blocks", 0.32), ("route/what_is", 0.1))
     decision = decide_fallback(intents, answers, KNOWN, fallbacks_in_a_row=0)
-    assert decision == Decision(
-        answer_id="route/building_blocks", alternatives=("route/what_is",)
-    )
+    assert decision == Decision(answer_id="route/building_blocks", alternatives=("route/what_is",))
 
 
 def test_no_stand_in_when_the_classifier_gives_another_intent_more():
