@@ -33,6 +33,12 @@ MIN_OPTION_CONFIDENCE = 0.05
 STAND_IN_THRESHOLD = 0.3
 # Intents that are no answer of their own: the fallback and risk (overruled by then).
 NOT_AN_ANSWER = ("nlu_fallback", "risk")
+# When the classifier's risk is overruled (bot/risk/decide.py), what it would have said
+# otherwise: its ranking without risk, scaled up to one. From this share that intent
+# stands; below it the message goes to the fallback.
+INSTEAD_THRESHOLD = 0.7
+# A message the classifier took for risk never gets a goodbye instead.
+NEVER_INSTEAD = frozenset({"goodbye"})
 # After a fallback, a topic is offered only when the classifier gave it this much: a
 # message that is about none of them ("regent het morgen?") is declined, not asked back.
 FALLBACK_TOPIC_CONFIDENCE = 0.15
@@ -164,6 +170,26 @@ def decide_fallback(
         intent_ranking, answer_ranking, known, FALLBACK_TOPIC_CONFIDENCE
     )
     return Decision(options=options)
+
+
+def ranking_instead(
+    intent_ranking: Sequence[Ranked], left_out: Iterable[str]
+) -> list[Ranked] | None:
+    """The classifier's ranking without the intents left out, scaled up to one, when its
+    first intent is sure enough on that scale to stand; None when it is not."""
+    excluded = set(left_out)
+    rest = sorted(
+        (ranked for ranked in intent_ranking if ranked.name not in excluded),
+        key=lambda r: r.confidence,
+        reverse=True,
+    )
+    total = sum(ranked.confidence for ranked in rest)
+    if not rest or total <= 0:
+        return None
+    scaled = [Ranked(ranked.name, ranked.confidence / total) for ranked in rest]
+    if scaled[0].name in NEVER_INSTEAD or scaled[0].confidence < INSTEAD_THRESHOLD:
+        return None
+    return scaled
 
 
 def fallbacks_in_a_row(action_names: Sequence[str], fallback_actions: Iterable[str]) -> int:

@@ -19,7 +19,7 @@ from rasa.shared.nlu.constants import (
 )
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.clarify import Ranked
+from bot.clarify import Ranked, ranking_instead
 from bot.nlu.input_guard import set_certain_intent
 from bot.nlu.spotter import CertainIntentSpotter
 from bot.risk.decide import FALLBACK_INTENT, RISK_INTENT, verdict_for_text
@@ -44,10 +44,21 @@ def _answer_ranking(message: Message) -> list[Ranked]:
 
 
 def _no_risk_after_all(message: Message) -> None:
-    """The classifier said risk where the verdict says no ("ik word niet gepest"): the
-    message goes to the fallback, which answers or asks back from what else was ranked."""
+    """The classifier said risk where the verdict says no ("ik word niet gepest"): its
+    next intent stands when it is sure of it among the rest ("mijn doel is mislukt deze
+    keer, balen" is a check-in); otherwise the message goes to the fallback, which
+    answers or asks back from what else was ranked."""
     intent = message.get(INTENT) or {}
     if intent.get(INTENT_NAME_KEY) != RISK_INTENT:
+        return
+    instead = ranking_instead(_intent_ranking(message), (RISK_INTENT, FALLBACK_INTENT))
+    if instead is not None:
+        ranking = [
+            {INTENT_NAME_KEY: ranked.name, PREDICTED_CONFIDENCE_KEY: ranked.confidence}
+            for ranked in instead
+        ]
+        message.set(INTENT, ranking[0], add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)
         return
     ranking = [
         item

@@ -45,9 +45,6 @@ FALLBACK_INTENT = "nlu_fallback"
 MODEL_THRESHOLD = 0.45
 SELECTOR_THRESHOLD = 0.3
 SELECTOR_SUPPORT = 0.1  # the classifier's least confidence in risk for the selector alone
-# The selector this sure of a risk answer is enough without the classifier ("wat gebeurt
-# er met je inschrijving als je dood bent? vraag voor mezelf": risk/acute 0.87, risk 0.01).
-SELECTOR_ALONE = 0.6
 # The classifier's likeliest intent is risk, but by a hair ("ik denk het niet" 0.26):
 # below this it is no signal on its own.
 LIKELIEST_THRESHOLD = 0.4
@@ -173,7 +170,6 @@ def decide(
             and (
                 (risk_confidence >= MODEL_THRESHOLD and (selector_sure or not english))
                 or (selector_sure and risk_confidence >= SELECTOR_SUPPORT)
-                or (top.confidence >= SELECTOR_ALONE and not english)
             )
         )
     if (

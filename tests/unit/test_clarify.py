@@ -9,6 +9,7 @@ from bot.clarify import (
     decide_content_answer,
     decide_fallback,
     fallbacks_in_a_row,
+    ranking_instead,
 )
 
 KNOWN = {
@@ -153,3 +154,19 @@ def test_fallbacks_in_a_row_counts_until_another_action():
     assert fallbacks_in_a_row(["action_fallback", "utter_greet"], fallback) == 1
     assert fallbacks_in_a_row(["action_fallback", "action_fallback", "x"], fallback) == 2
     assert fallbacks_in_a_row(["action_answer_question", "action_fallback"], fallback) == 0
+
+
+def test_an_overruled_risk_leaves_the_classifier_s_next_intent_when_it_is_sure_of_it():
+    # "elke ochtend schopt mn moeder me mn bed uit voor de bus, wie regelt die bus?"
+    intents = ranked(("risk", 0.99), ("travel", 0.0099), ("complaint", 0.0001))
+    instead = ranking_instead(intents, ("risk", "nlu_fallback"))
+    assert instead[0].name == "travel" and instead[0].confidence > 0.98
+    assert abs(sum(r.confidence for r in instead) - 1.0) < 1e-9
+
+
+def test_no_intent_instead_when_the_rest_is_spread_or_a_goodbye():
+    spread = ranked(("risk", 0.9), ("chitchat", 0.05), ("goodbye", 0.03), ("greet", 0.02))
+    assert ranking_instead(spread, ("risk",)) is None
+    goodbye = ranked(("risk", 0.95), ("goodbye", 0.049), ("thanks", 0.001))
+    assert ranking_instead(goodbye, ("risk",)) is None
+    assert ranking_instead(ranked(("risk", 1.0)), ("risk",)) is None
