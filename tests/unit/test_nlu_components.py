@@ -90,15 +90,41 @@ def test_other_words_keep_their_classification(text):
     assert message.get("intent") == CLASSIFIED and message.get("risk") is None
 
 
-def test_a_classifier_that_says_risk_against_a_negation_goes_to_the_fallback():
+def overruled(ranking: list[dict]):
     message = classified("ik word niet gepest hoor")
-    ranking = [{"name": "risk", "confidence": 0.7}, {"name": "route", "confidence": 0.2}]
     message.set("intent", dict(ranking[0]))
     message.set("intent_ranking", ranking)
     (message,) = RiskSpotter().process([message])
-    assert message.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
-    assert [item["name"] for item in message.get("intent_ranking")] == ["nlu_fallback", "route"]
     assert message.get("risk") is None
+    return message
+
+
+def test_a_classifier_that_says_risk_against_a_negation_goes_to_the_fallback():
+    message = overruled(
+        [
+            {"name": "risk", "confidence": 0.7},
+            {"name": "route", "confidence": 0.15},
+            {"name": "greet", "confidence": 0.15},
+        ]
+    )
+    assert message.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
+    assert [item["name"] for item in message.get("intent_ranking")] == [
+        "nlu_fallback",
+        "route",
+        "greet",
+    ]
+
+
+def test_an_overruled_risk_leaves_the_next_intent_when_the_classifier_is_sure_of_it():
+    message = overruled(
+        [
+            {"name": "risk", "confidence": 0.7},
+            {"name": "route", "confidence": 0.27},
+            {"name": "greet", "confidence": 0.03},
+        ]
+    )
+    assert message.get("intent") == {"name": "route", "confidence": pytest.approx(0.9)}
+    assert [item["name"] for item in message.get("intent_ranking")] == ["route", "greet"]
 
 
 def test_risk_wins_over_the_input_guard_and_a_code():
