@@ -42,6 +42,10 @@ NEVER_INSTEAD = frozenset({"goodbye"})
 # After a fallback, a topic is offered only when the classifier gave it this much: a
 # message that is about none of them ("regent het morgen?") is declined, not asked back.
 FALLBACK_TOPIC_CONFIDENCE = 0.15
+# and only when the selector gives the likeliest option this much: "wat vindt u van de
+# plannen van de regering om te bezuinigen op onderwijs?" got route 0.33 from the
+# classifier and 0.06 for its best route answer; buttons about the route would not help.
+FALLBACK_OPTION_CONFIDENCE = 0.1
 # After this many misunderstood messages in a row, a person is offered.
 FALLBACKS_BEFORE_HUMAN = 1
 
@@ -169,6 +173,9 @@ def decide_fallback(
     options = clarification_options(
         intent_ranking, answer_ranking, known, FALLBACK_TOPIC_CONFIDENCE
     )
+    best_option = max((r.confidence for r in answer_ranking if r.name in options), default=0.0)
+    if best_option < FALLBACK_OPTION_CONFIDENCE:
+        return Decision()
     return Decision(options=options)
 
 

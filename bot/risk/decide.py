@@ -18,6 +18,12 @@ model together, recall first. Pure: the NLU component passes the model's ranking
   risk answer near the top ("ik daag je uit om te vloeken": jokes and small talk), the
   classifier has seized on a word. On the blind dev sets and a set of 160 acute
   messages written for this, every risk message had at least 0.28 there.
+- The model alone is also overruled when the classifier gives out_of_scope at least
+  OUT_OF_SCOPE_DOUBT and the selector singles out no kind of risk (none at least
+  KIND_CLEAR): "hoe vraag ik zorgtoeslag aan? ik kom er niet uit op die website" and
+  "mag mijn dochter van 16 bij haar vriendje slapen?" got risk from the classifier, with
+  a little out_of_scope and no clear kind. No risk message of the blind dev sets or of
+  the acute probe had both.
 - A negated pattern ("ik word niet gepest") holds the model back unless the classifier
   is very sure (NEGATED_MODEL_THRESHOLD).
 - A message of one or two words ("misschien", "gisteren": answers in a form) says too
@@ -55,6 +61,10 @@ ACUTE_THRESHOLD = 0.25
 SELECTOR_VETO = 0.4
 # The least the selector gives all risk answers together for the model to count.
 RISK_MASS = 0.25
+# Some doubt toward out_of_scope in the classifier, and no clear kind in the selector.
+OUT_OF_SCOPE_INTENT = "out_of_scope"
+OUT_OF_SCOPE_DOUBT = 0.05
+KIND_CLEAR = 0.2
 
 # Kinds that only the pattern of check-ins gives, never the words of one message.
 CHECKIN_KINDS = frozenset({RiskKind.LOW_MOTIVATION, RiskKind.GOAL_STUCK})
@@ -182,6 +192,15 @@ def decide(
         model_says = False
     risk_mass = sum(r.confidence for r in answer_ranking if r.name.startswith(f"{RISK_INTENT}/"))
     if model_says and risk_mass < RISK_MASS:
+        model_says = False
+    out_of_scope = max(
+        (r.confidence for r in intent_ranking if r.name == OUT_OF_SCOPE_INTENT), default=0.0
+    )
+    clearest_kind = max(
+        (r.confidence for r in answer_ranking if r.name.startswith(f"{RISK_INTENT}/")),
+        default=0.0,
+    )
+    if model_says and out_of_scope >= OUT_OF_SCOPE_DOUBT and clearest_kind < KIND_CLEAR:
         model_says = False
     if not matched and not model_says:
         return None

@@ -2,6 +2,7 @@
 
 from bot.clarify import (
     ANSWER_THRESHOLD,
+    FALLBACK_OPTION_CONFIDENCE,
     TENTATIVE_THRESHOLD,
     Decision,
     Ranked,
@@ -110,6 +111,16 @@ def test_fallback_about_no_topic_at_all_is_declined_not_asked_back():
     intents = ranked(("nlu_fallback", 0.6), ("out_of_scope", 0.45), ("route", 0.04))
     answers = ranked(("route/mhbo", 0.3))
     assert decide_fallback(intents, answers, KNOWN, fallbacks_in_a_row=0) == Decision()
+
+
+def test_fallback_is_declined_when_the_selector_barely_believes_any_option():
+    # "Wat vindt u van de plannen van de regering om te bezuinigen op onderwijs?"
+    intents = ranked(("nlu_fallback", 0.6), ("route", 0.33), ("out_of_scope", 0.22))
+    answers = ranked(("route/what_is", FALLBACK_OPTION_CONFIDENCE - 0.04), ("route/mhbo", 0.05))
+    assert decide_fallback(intents, answers, KNOWN, fallbacks_in_a_row=0) == Decision()
+    answers = ranked(("route/what_is", FALLBACK_OPTION_CONFIDENCE), ("route/mhbo", 0.05))
+    decision = decide_fallback(intents, answers, KNOWN, fallbacks_in_a_row=0)
+    assert decision.options == ("route/what_is", "route/mhbo")
 
 
 def test_a_sure_selector_stands_in_for_an_unsure_classifier():

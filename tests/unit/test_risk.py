@@ -63,6 +63,18 @@ POLICY = DeadlinePolicy()
         ("ugh kms", RiskKind.ACUTE),
         ("ik vertrouw mezelf vannacht niet", RiskKind.ACUTE),
         ("er is voor mij geen uitweg meer", RiskKind.ACUTE),
+        ("iedereen heeft last van mij, het is beter als ik weg ben", RiskKind.ACUTE),
+        ("ik ben een last voor mn ouders", RiskKind.ACUTE),
+        ("ik wou dat mn lichaam gewoon ophoudt", RiskKind.ACUTE),
+        ("ik drink expres niks meer", RiskKind.ACUTE),
+        ("opa is overleden en ik wil naar hem toe", RiskKind.ACUTE),
+        ("het boeit me niet meer of ik doodga", RiskKind.ACUTE),
+        ("hij zegt dat het hem niks uitmaakt als hij doodgaat", RiskKind.ACUTE),
+        ("als ik iets zeg in de les word ik nagedaan", RiskKind.BULLYING),
+        ("ik werk naast school om de energierekening thuis te betalen", RiskKind.PRESSURE),
+        ("ik lig elke nacht tot 4 uur wakker van alles", RiskKind.EXHAUSTION),
+        ("ik maak mn mbo gewoon niet af", RiskKind.QUITTING),
+        ("wat als ik mn opleiding niet afmaak? heb er geen zin meer in", RiskKind.QUITTING),
     ],
 )
 def test_words_of_each_kind_are_a_signal(text, kind):
@@ -89,10 +101,16 @@ def test_words_of_each_kind_are_a_signal(text, kind):
         "kan mijn dochter nog stoppen met het toptraject",
         "ik ben dood moe en wil weten wanneer de examens beginnen",
         "op het goede spoor zitten met mijn planning",
+        "mijn broer is vorig jaar gestopt met school, hoe zit dat met zijn ov",
     ],
 )
 def test_negated_and_harmless_words_are_no_signal(text):
     assert verdict_for_text(text) is None
+
+
+def test_a_relative_who_stopped_takes_away_only_their_own_sentence():
+    verdict = verdict_for_text("mijn broer is gestopt met school. ik wil ook stoppen met school")
+    assert verdict is not None and verdict.kind is RiskKind.QUITTING
 
 
 def test_a_negation_reaches_only_its_own_clause():
@@ -158,6 +176,22 @@ def test_the_classifier_alone_needs_some_risk_in_the_selector():
     assert decide([], intents, answers) is None
     more = [*answers, Ranked("risk/pressure", 0.12)]
     assert decide([], intents, more) is not None
+
+
+def test_some_doubt_toward_out_of_scope_and_no_clear_kind_overrule_the_model():
+    # "Hoe vraag ik zorgtoeslag aan bij de Belastingdienst? Ik kom er niet uit."
+    intents = [Ranked("risk", 0.71), Ranked("out_of_scope", 0.25)]
+    answers = [
+        Ranked("risk/quitting", 0.15),
+        Ranked("risk/absence", 0.1),
+        Ranked("risk/acute", 0.1),
+        Ranked("risk/exhaustion", 0.07),
+    ]
+    assert decide([], intents, answers) is None
+    # A clear kind, or no doubt at all: the model counts.
+    clear = [Ranked("risk/quitting", 0.4), *answers[1:]]
+    assert decide([], intents, clear).kind is RiskKind.QUITTING
+    assert decide([], [Ranked("risk", 0.96), Ranked("out_of_scope", 0.0)], answers) is not None
 
 
 def test_the_selector_alone_needs_some_support_from_the_classifier():
@@ -239,6 +273,12 @@ def test_acute_risk_always_shows_the_crisis_lines_first():
         assert "0800-0113" in messages[0] and "112" in messages[0]
     parent = risk_messages(situation(RiskKind.ACUTE, Voice.PARENT), view(), MONDAY_10)
     assert "0800-0113" in parent[0] and "je kind" in parent[0]
+
+
+def test_a_student_in_distress_feeling_worthless_or_unsafe_at_home_reads_113_too():
+    # Thoughts of death often come with these: the crisis line is there, just in case.
+    for kind in (RiskKind.DISTRESS, RiskKind.WORTHLESS, RiskKind.UNSAFE_HOME):
+        assert "0800-0113" in risk_messages(situation(kind), view(), MONDAY_10)[0]
 
 
 def test_other_kinds_get_warm_words_once_then_a_short_line():

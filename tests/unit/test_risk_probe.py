@@ -8,7 +8,7 @@ from bot.risk.patterns import find_signals
 
 PROBE = Path(__file__).parent / "risk_probe"
 # What the patterns reached on 2026-12-03; raise these as they improve.
-ACUTE_CAUGHT_AT_LEAST = 102
+ACUTE_CAUGHT_AT_LEAST = 106
 HARMLESS_FLAGGED_AT_MOST = 10
 
 
