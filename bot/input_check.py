@@ -50,6 +50,31 @@ def _is_symbol_or_emoji(char: str) -> bool:
     return category[0] in {"S", "P", "Z", "C", "M"}
 
 
+# A conversation id as a channel may take it: the widget's are 32 hex digits.
+MAX_CONVERSATION_ID_CHARS = 128
+
+
+def at_the_edge(text: object, max_chars: int = MAX_MESSAGE_CHARS) -> str:
+    """A message as the channel hands it on, before any work is done on it: text only,
+    encodable, and cut one character past the limit, so the input guard still sees that
+    it was too long while the language pipeline reads no more than that."""
+    if not isinstance(text, str):
+        return ""
+    return text[: max_chars + 1].encode("utf-8", "ignore").decode("utf-8")
+
+
+def valid_conversation_id(value: object) -> bool:
+    """A sender or session id that can be stored and sent back: a short, encodable text
+    without control characters. A lone surrogate ("\\ud800x") once stopped Rasa."""
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_CONVERSATION_ID_CHARS:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return not any(unicodedata.category(char) in {"Cc", "Cf", "Cs"} for char in value)
+
+
 def words_of(text: str) -> list[str]:
     return [word.lower() for word in _WORD.findall(text)]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import queue
 import signal
 import subprocess
 import urllib.error
@@ -10,12 +11,14 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import socketio
 import yaml
 from sqlalchemy import create_engine, select, text
 
 from bot.db.models import AuditEntry, LinkMethod, Student
 from bot.db.session import session_scope
 from bot.identity.links import link_conversation
+from bot.input_check import valid_conversation_id
 from bot.services import is_healthy
 
 pytestmark = pytest.mark.integration
@@ -78,6 +81,70 @@ def test_bad_input_gets_a_short_dutch_answer(assistant, message, response, reque
     reply = only_reply(assistant.say(f"it-bad-input-{request.node.callspec.id}", message))
     names = response if isinstance(response, tuple) else (response,)
     assert any(reply in response_texts(name) for name in names)
+
+
+def post_to_webhook(assistant, body: bytes) -> int:
+    request = urllib.request.Request(
+        f"{assistant.rasa_url}/webhooks/rest/webhook",
+        data=body,
+        headers={"Content-Type": "application/json"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as refused:
+        return refused.code
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"sender": "\\ud800x", "message": "hoi"}',
+        b'{"message": "hoi"}',
+        b'{"sender": "", "message": "hoi"}',
+        b'{"sender": "' + b"x" * 300 + b'", "message": "hoi"}',
+        b'{"sender": 7, "message": "hoi"}',
+        b"[1, 2]",
+        b'"hoi"',
+    ],
+    ids=["lone-surrogate", "no-sender", "empty-sender", "long-sender", "number", "list", "text"],
+)
+def test_a_bad_sender_or_body_is_refused_and_the_service_stays_up(assistant, body, request):
+    # A lone surrogate as the sender once made Rasa exit, and every conversation with it.
+    assert post_to_webhook(assistant, body) == 400
+    sender = f"it-after-{request.node.callspec.id}"
+    assert only_reply(assistant.say(sender, "hoi")) in response_texts("utter_greet_anonymous")
+
+
+def test_a_bad_socket_session_id_gets_a_fresh_one_and_the_service_stays_up(assistant):
+    client = socketio.Client()
+    confirmed = queue.Queue()
+    client.on("session_confirm", confirmed.put)
+    client.connect(assistant.rasa_url, transports=["polling"])
+    try:
+        client.emit("session_request", {"session_id": "\ud800x"})
+        session_id = confirmed.get(timeout=30)
+        client.emit("user_uttered", {"session_id": "\ud800x", "message": "hoi"})
+    finally:
+        client.disconnect()
+    assert valid_conversation_id(session_id) and session_id != "\ud800x"
+    assert only_reply(assistant.say("it-after-socket", "hoi")) in response_texts(
+        "utter_greet_anonymous"
+    )
+
+
+def test_a_huge_message_is_cut_at_the_edge_and_still_answered_as_too_long(assistant):
+    huge = "ik heb een vraag over het ov en over de examens " * 2500  # 120 KB
+    reply = only_reply(assistant.say("it-huge", huge + "\ud800"))
+    assert reply in response_texts("utter_fallback_too_long")
+    engine = create_engine(assistant.tracker_database_url)
+    with engine.connect() as connection:
+        events = connection.execute(
+            text("SELECT type_name, data FROM events WHERE sender_id = 'it-huge'")
+        ).all()
+    stored = [json.loads(data)["text"] for type_name, data in events if type_name == "user"]
+    # Cut before the language pipeline: it read 1,001 characters, not 120,000.
+    assert [len(said) for said in stored] == [1001]
 
 
 def test_unknown_typed_intent_does_not_break_the_conversation(assistant):

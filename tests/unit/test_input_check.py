@@ -1,6 +1,13 @@
 import pytest
 
-from bot.input_check import MAX_MESSAGE_CHARS, InputKind, classify_input, looks_english
+from bot.input_check import (
+    MAX_MESSAGE_CHARS,
+    InputKind,
+    at_the_edge,
+    classify_input,
+    looks_english,
+    valid_conversation_id,
+)
 
 
 @pytest.mark.parametrize(
@@ -39,3 +46,26 @@ def test_exactly_the_limit_is_still_ok():
 def test_dutch_with_english_loanwords_is_not_english():
     assert not looks_english(["ik", "wil", "een", "student", "card"])
     assert not looks_english(["what", "the"])  # too short to judge
+
+
+def test_at_the_edge_a_message_is_cut_one_past_the_limit_and_made_encodable():
+    cut = at_the_edge("a" * 100_000)
+    assert len(cut) == MAX_MESSAGE_CHARS + 1
+    assert classify_input(cut) is InputKind.TOO_LONG
+    assert at_the_edge("hoi \ud800daar") == "hoi daar"
+    assert at_the_edge(None) == "" and at_the_edge(["hoi"]) == ""
+    assert at_the_edge("wanneer zijn de examens?") == "wanneer zijn de examens?"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["\ud800x", "", None, 7, "x" * 129, "a\nb", "a\u200bb", ["id"]],
+)
+def test_a_conversation_id_that_cannot_be_stored_is_refused(value):
+    assert not valid_conversation_id(value)
+
+
+def test_ordinary_conversation_ids_are_fine():
+    assert valid_conversation_id("3f2a9c0e5b7d4e1f8a6b2c9d0e1f2a3b")
+    assert valid_conversation_id("it-bad-input-emoji")
+    assert valid_conversation_id("léa's telefoon")
