@@ -133,6 +133,10 @@ def _ordered(kinds: set[RiskKind]) -> tuple[RiskKind, ...]:
     return tuple(kind for kind in SEVERITY if kind in kinds)
 
 
+def _confidence_of(intent_ranking: Sequence[Ranked], name: str) -> float:
+    return max((r.confidence for r in intent_ranking if r.name == name), default=0.0)
+
+
 def model_kind(answer_ranking: Sequence[Ranked]) -> RiskKind:
     """The kind the response selector ranks first among the risk answers ("risk/...");
     distress when it ranks none of them (its ranking is cut off after ten answers)."""
@@ -161,9 +165,7 @@ def decide(
     """The verdict on one message, or None when it signals no risk."""
     matched = [s for s in signals if not s.negated]
     negated = {s.kind for s in signals if s.negated} - {s.kind for s in matched}
-    risk_confidence = max(
-        (r.confidence for r in intent_ranking if r.name == RISK_INTENT), default=0.0
-    )
+    risk_confidence = _confidence_of(intent_ranking, RISK_INTENT)
     from_model = model_kind(answer_ranking)
     top = max(answer_ranking, key=lambda r: r.confidence, default=None)
     selector_says_risk = top is not None and top.name.startswith(f"{RISK_INTENT}/")
@@ -190,17 +192,14 @@ def decide(
         and top.confidence >= SELECTOR_VETO
     ):
         model_says = False
-    risk_mass = sum(r.confidence for r in answer_ranking if r.name.startswith(f"{RISK_INTENT}/"))
-    if model_says and risk_mass < RISK_MASS:
+    risk_answers = [r.confidence for r in answer_ranking if r.name.startswith(f"{RISK_INTENT}/")]
+    if model_says and sum(risk_answers) < RISK_MASS:
         model_says = False
-    out_of_scope = max(
-        (r.confidence for r in intent_ranking if r.name == OUT_OF_SCOPE_INTENT), default=0.0
-    )
-    clearest_kind = max(
-        (r.confidence for r in answer_ranking if r.name.startswith(f"{RISK_INTENT}/")),
-        default=0.0,
-    )
-    if model_says and out_of_scope >= OUT_OF_SCOPE_DOUBT and clearest_kind < KIND_CLEAR:
+    if (
+        model_says
+        and _confidence_of(intent_ranking, OUT_OF_SCOPE_INTENT) >= OUT_OF_SCOPE_DOUBT
+        and max(risk_answers, default=0.0) < KIND_CLEAR
+    ):
         model_says = False
     if not matched and not model_says:
         return None
