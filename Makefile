@@ -20,7 +20,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Rasa sends usage data and error reports to its servers unless this is off.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup nlu train widget browser db run test lint validate unit-tests integration-tests pytest \
+.PHONY: help setup nlu train widget browser db run test lint validate unit-tests integration-tests pytest drills \
 	conversation-tests nlu-quality blind-eval cross-validation bench lock clean
 
 help:
@@ -86,6 +86,12 @@ integration-tests: train widget browser
 
 pytest: unit-tests integration-tests
 
+# The drills (tests/drills): over 300 bad inputs, faults (action server paused and
+# killed, Rasa killed, the database locked, the webhook failing and slow) and attacks,
+# against an assistant of their own; -s prints their counts and recovery times.
+drills: train
+	$(VENV)/bin/pytest -s tests/drills
+
 # --e2e makes Rasa run NLU on the story text; without it the labelled intent is
 # trusted and a misunderstood message would never fail a conversation test.
 conversation-tests: train
@@ -111,7 +117,7 @@ bench: nlu-quality blind-eval
 # First everything that needs no model, beside the training; then what needs it.
 test:
 	@$(MAKE) --no-print-directory -j2 --output-sync=target lint validate unit-tests train widget browser
-	@$(MAKE) --no-print-directory integration-tests conversation-tests nlu-quality blind-eval
+	@$(MAKE) --no-print-directory integration-tests drills conversation-tests nlu-quality blind-eval
 
 # Re-resolve requirements.in into requirements.lock in a scratch venv.
 lock:

@@ -33,6 +33,7 @@ from bot.checkins.dates import find_date, is_acceptable_goal_date
 from bot.checkins.nudges import take_pending_nudge
 from bot.checkins.records import (
     CheckInAnswers,
+    CheckInOutcome,
     Who,
     add_personal_goal,
     open_goals,
@@ -50,7 +51,8 @@ from bot.checkins.texts import (
 from bot.content.catalog import catalog
 from bot.db.session import session_scope
 from bot.escalation.deadlines import deadline_policy
-from bot.escalation.handoffs import handoffs_for_risk_flags
+from bot.escalation.handoffs import HandoffView, handoffs_for_risk_flags
+from bot.kept import KeptWork, NotStored, store_or_keep
 from bot.risk.decide import RiskVerdict, holds_in_a_form
 from bot.settings import load_settings
 
@@ -334,26 +336,34 @@ class ActionSubmitCheckin(Action):
             if_then_plan=tracker.get_slot("checkin_plan"),
         )
         now = clock.now()
-        with session_scope() as session:
-            outcome = record_check_in(
-                session,
-                tracker.sender_id,
-                answers,
-                idempotency_key=tracker.get_slot(KEY_SLOT),
-                now=now,
-            )
-            settings = load_settings()
-            handoffs = (
-                handoffs_for_risk_flags(
-                    session,
-                    now=now,
-                    policy=deadline_policy(settings),
-                    default_region=settings.default_region,
-                    conversation_id=tracker.sender_id,
+        settings = load_settings()
+        key = tracker.get_slot(KEY_SLOT)
+
+        def store() -> tuple[CheckInOutcome | None, list[HandoffView]]:
+            with session_scope() as session:
+                outcome = record_check_in(
+                    session, tracker.sender_id, answers, idempotency_key=key, now=now
                 )
-                if outcome and outcome.risks
-                else []
-            )
+                handoffs = (
+                    handoffs_for_risk_flags(
+                        session,
+                        now=now,
+                        policy=deadline_policy(settings),
+                        default_region=settings.default_region,
+                        conversation_id=tracker.sender_id,
+                    )
+                    if outcome and outcome.risks
+                    else []
+                )
+            return outcome, handoffs
+
+        kept = KeptWork(tracker.sender_id, answers, key, submitted_at=now)
+        stored = await store_or_keep(store, kept, settings.kept_dir)
+        if isinstance(stored, NotStored):
+            reply = "kept" if stored is NotStored.KEPT else "not_saved"
+            dispatcher.utter_message(text=text("checkin", reply))
+            return cleanup
+        outcome, handoffs = stored
         if outcome is None:
             dispatcher.utter_message(text=text("checkin", "goal_gone"))
             return cleanup

@@ -11,15 +11,27 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.tracker_reading import bot_actions_newest_first, recent_turns
+from actions.tracker_reading import (
+    bot_actions_newest_first,
+    client_key_of,
+    recent_turns,
+    work_key,
+)
 from bot import clock
 from bot.checkins.texts import text
 from bot.db.session import session_scope
 from bot.escalation.deadlines import deadline_policy
-from bot.escalation.handoffs import HandoffRequest, HandoffView, create_handoff, open_handoff
+from bot.escalation.handoffs import (
+    HandoffRequest,
+    HandoffView,
+    TooManyHandoffsError,
+    create_handoff,
+    open_handoff,
+)
 from bot.escalation.replies import take_replies
 from bot.escalation.summary import summarise
 from bot.escalation.texts import handoff_message, waiting_message
+from bot.kept import KeptWork, NotStored, store_or_keep
 from bot.settings import load_settings
 
 NORMAL = "normal"
@@ -27,10 +39,11 @@ COMPLAINT_ACTION = "action_complaint"
 AFFIRM_ACTION = "action_affirm"
 
 
-def hand_off(
+async def hand_off(
     tracker: Tracker, reason: str, category: str, priority: str
-) -> tuple[HandoffView, datetime]:
-    """Creates (or finds) the handoff for this conversation; returns its view and the time."""
+) -> tuple[HandoffView | NotStored, datetime]:
+    """Creates (or finds) the handoff for this conversation; returns its view (or why
+    there is none yet) and the time."""
     settings = load_settings()
     now = clock.now()
     request = HandoffRequest(
@@ -38,17 +51,26 @@ def hand_off(
         category=category,
         priority=priority,
         summary=summarise(recent_turns(tracker)),
+        client_key=client_key_of(tracker),
     )
-    with session_scope() as session:
-        view = create_handoff(
-            session,
-            tracker.sender_id,
-            request,
-            now=now,
-            policy=deadline_policy(settings),
-            default_region=settings.default_region,
-        )
-    return view, now
+
+    def store() -> HandoffView:
+        with session_scope() as session:
+            return create_handoff(
+                session,
+                tracker.sender_id,
+                request,
+                now=now,
+                policy=deadline_policy(settings),
+                default_region=settings.default_region,
+                per_client=settings.handoffs_per_address,
+            )
+
+    kept = KeptWork(tracker.sender_id, request, work_key(tracker, "handoff"), submitted_at=now)
+    try:
+        return await store_or_keep(store, kept, settings.kept_dir), now
+    except TooManyHandoffsError:
+        return NotStored.REFUSED, now
 
 
 def waiting_note(sender_id: str) -> str | None:
@@ -81,8 +103,11 @@ class ActionHandoff(Action):
             reason, category = "not_understood", "general"
         else:
             reason, category = "asked_for_person", "general"
-        view, now = hand_off(tracker, reason, category, NORMAL)
-        dispatcher.utter_message(text=handoff_message(view, now))
+        view, now = await hand_off(tracker, reason, category, NORMAL)
+        if isinstance(view, NotStored):
+            dispatcher.utter_message(text=text("handoff", view.value))
+        else:
+            dispatcher.utter_message(text=handoff_message(view, now))
         return []
 
 

@@ -8,7 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.checkins import resume_after_link, show_pending_nudge
 from actions.risk import RISK_KINDS_SLOT, RISK_SLOT
-from actions.tracker_reading import raw_entity
+from actions.tracker_reading import client_key_of, raw_entity
 from bot import clock
 from bot.db.session import session_scope
 from bot.identity.access import Purpose, authorise
@@ -20,10 +20,9 @@ from bot.identity.linking import (
     redeem_code,
     unlink,
 )
+from bot.identity.tokens import TOKEN_METADATA_KEY
 from bot.settings import load_settings
 
-# The key the chat page puts its signed token under in the widget's customData.
-TOKEN_METADATA_KEY = "chat_token"
 SESSION_METADATA_SLOT = "session_started_metadata"
 
 RESPONSE_FOR_OUTCOME = {
@@ -96,12 +95,15 @@ class ActionRedeemCode(Action):
             dispatcher.utter_message(response="utter_link_code_ask")
             return []
         with session_scope() as session:
+            settings = load_settings()
             result = redeem_code(
                 session,
                 tracker.sender_id,
                 typed,
-                secret_key=load_settings().secret_key,
+                secret_key=settings.secret_key,
                 now=clock.now(),
+                client_key=client_key_of(tracker),
+                per_address=settings.code_tries_per_address,
             )
             children = authorise(
                 session, tracker.sender_id, Purpose.NAME, today=clock.today()

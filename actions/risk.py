@@ -8,7 +8,6 @@ answer inside a check-in that signals risk).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Any
 
@@ -16,11 +15,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.tracker_reading import recent_turns
+from actions.tracker_reading import recent_turns, work_key
 from bot import clock
 from bot.db.session import session_scope
 from bot.escalation.deadlines import deadline_policy, office_is_open
 from bot.escalation.summary import summarise
+from bot.kept import KeptWork, NotStored, store_or_keep
 from bot.risk.decide import UNSPECIFIED, RiskVerdict, verdict_for_text
 from bot.risk.records import RiskOutcome, RiskReport, report_risk
 from bot.risk.replies import RiskSituation, risk_messages, unstored_risk_messages
@@ -75,13 +75,16 @@ async def respond_to_risk(
                 default_region=settings.default_region,
             )
 
-    # The database may wait on a lock: never on the event loop.
+    # Off the event loop, tried again, and kept for later if the database is down:
+    # whatever happens, the person reads the care and the crisis lines.
+    kept = KeptWork(tracker.sender_id, report, work_key(tracker, "risk"), submitted_at=now)
     try:
-        outcome = await asyncio.to_thread(store)
+        outcome = await store_or_keep(store, kept, settings.kept_dir)
     except Exception:
-        # Whatever broke, the person still reads the care and the crisis lines.
         logger.exception("A risk signal could not be stored; the person gets the lines")
-        for message in unstored_risk_messages(verdict.kind, voice(said)):
+        outcome = NotStored.LOST
+    if isinstance(outcome, NotStored):
+        for message in unstored_risk_messages(verdict.kind, voice(said), outcome.value):
             dispatcher.utter_message(text=message)
         return remember(tracker, verdict)
     situation = RiskSituation(

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from rasa_sdk import Tracker
 
 from bot.clarify import Ranked
+from bot.identity.throttle import CLIENT_METADATA_KEY
 from bot.nlu.entities import resolve_entities
 
 # ResponseSelector output key when it is trained on all retrieval intents together.
@@ -64,3 +67,20 @@ def recent_turns(tracker: Tracker, limit: int = 12) -> list[tuple[str, str]]:
         if event.get("event") in ("user", "bot") and event.get("text")
     ]
     return turns[-limit:]
+
+
+def work_key(tracker: Tracker, kind: str) -> str:
+    """An idempotency key for what this message asked: the same message gives the same key."""
+    message = tracker.latest_message or {}
+    return f"{kind}:{tracker.sender_id}:{message.get('message_id') or message.get('text')}"
+
+
+def client_key_of(tracker: Tracker) -> str | None:
+    """The keyed hash of the client's address the chat channel put on the latest user
+    message (channels/guarded.py overwrites whatever a browser sent under that name)."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            metadata = event.get("metadata") or {}
+            key = metadata.get(CLIENT_METADATA_KEY) if isinstance(metadata, dict) else None
+            return key if isinstance(key, str) and re.fullmatch(r"[0-9a-f]{64}", key) else None
+    return None

@@ -52,7 +52,12 @@ from sqlalchemy import select  # noqa: E402
 from bot.content.catalog import catalog, flow  # noqa: E402
 from bot.db.models import Handoff, HandoffPriority, RiskFlag  # noqa: E402
 from bot.db.session import session_scope  # noqa: E402
-from tests.assistant import Assistant, start_assistant, stop_assistant  # noqa: E402
+from tests.assistant import (  # noqa: E402
+    ONE_ADDRESS_FOR_ALL,
+    Assistant,
+    start_assistant,
+    stop_assistant,
+)
 
 BLIND_DIR = ROOT / "tests" / "blind"
 RESULTS = ROOT / "bench" / "results" / "blind_eval.json"
@@ -324,7 +329,7 @@ def main() -> int:
 
     messages = load_sets(args.sets)
     with tempfile.TemporaryDirectory(prefix="blind-") as workdir:
-        assistant = start_assistant(Path(workdir))
+        assistant = start_assistant(Path(workdir), ONE_ADDRESS_FOR_ALL)
         try:
             results = run(assistant, messages, args.workers)
         finally:

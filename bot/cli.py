@@ -6,7 +6,6 @@ import argparse
 import logging
 import signal
 import sys
-import time
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT, VAR_DIR, ConfigurationError, load_settings
@@ -208,12 +207,7 @@ def _run(args: argparse.Namespace) -> int:
             "Press Ctrl-C to stop.\n",
             flush=True,
         )
-        while not stopping:
-            exited = group.first_exited()
-            if exited is not None:
-                print(f"{exited.name} stopped unexpectedly; stopping the rest.", file=sys.stderr)
-                return 1
-            time.sleep(0.5)
+        group.supervise(lambda: stopping)
     except (RuntimeError, TimeoutError) as error:
         if not stopping:
             print(f"Start-up failed: {error}", file=sys.stderr)
@@ -282,6 +276,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="remove stored conversations of people who asked for erasure (the web app "
         "also runs this every minute)",
     ).set_defaults(handler=_run_job, job="purge_erased", label="Purge of erased conversations")
+    commands.add_parser(
+        "do-kept",
+        help="store the check-ins, handoffs and risk signals kept during a database outage "
+        "(the web app also runs this every 30 seconds)",
+    ).set_defaults(handler=_run_job, job="do_kept", label="Kept work")
     return parser
 
 

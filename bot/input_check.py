@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import enum
 import html
+import json
 import re
 import unicodedata
 
@@ -61,6 +62,49 @@ def at_the_edge(text: object, max_chars: int = MAX_MESSAGE_CHARS) -> str:
     if not isinstance(text, str):
         return ""
     return text[: max_chars + 1].encode("utf-8", "ignore").decode("utf-8")
+
+
+# "/intent{...}" messages skip the language model in Rasa. Only what a button of this
+# assistant sends may arrive that way, with only the entity its button carries; the
+# rest (/distress, /request_human{"priority": "urgent"}, /inform{"student_id": 7})
+# is read as the plain words it is.
+BUTTON_INTENTS: dict[str, frozenset[str]] = {
+    "greet": frozenset(),  # the widget's first message
+    "affirm": frozenset(),
+    "deny": frozenset(),
+    "request_human": frozenset(),
+    "checkin": frozenset(),
+    "ask_my_route": frozenset(),
+    "ask_progress": frozenset(),
+    "logout": frozenset(),  # the chat page's logout button
+    "restart": frozenset(),
+    "choose_answer": frozenset({"answer_id"}),
+    "choose_child": frozenset({"child_name"}),
+}
+_COMMAND = re.compile(r"/(?P<intent>[A-Za-z_]+)(?P<entities>\{.*\})?", re.DOTALL)
+
+
+def only_button_commands(text: str) -> str:
+    """The message with a typed "/intent{...}" kept only when a button could have sent it."""
+    stripped = text.strip()
+    if not stripped.startswith("/"):
+        return text
+    found = _COMMAND.fullmatch(stripped)
+    allowed = BUTTON_INTENTS.get(found.group("intent")) if found else None
+    if allowed is None:
+        words = re.sub(r"\{.*\}", " ", stripped, flags=re.DOTALL).replace("_", " ")
+        return " ".join(words.replace("/", " ").split())
+    intent, raw = found.group("intent"), found.group("entities")
+    try:
+        entities = json.loads(raw) if raw else {}
+    except ValueError:
+        entities = {}
+    kept = (
+        {key: value for key, value in entities.items() if key in allowed and isinstance(value, str)}
+        if isinstance(entities, dict)
+        else {}
+    )
+    return f"/{intent}{json.dumps(kept, ensure_ascii=False)}" if kept else f"/{intent}"
 
 
 def valid_conversation_id(value: object) -> bool:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from bot.checkins.nudges import NudgePolicy, create_nudges, student_conversations
 from bot.clock import parse_time_span
@@ -18,7 +19,8 @@ from bot.db.session import session_scope
 from bot.escalation.deadlines import deadline_policy
 from bot.escalation.handoffs import escalate_overdue, handoffs_for_risk_flags
 from bot.identity.transcripts import purge_transcripts, recently_active
-from bot.notify.outbox import deliver_due
+from bot.kept import Replay, do_kept_work
+from bot.notify.outbox import RetryPolicy, deliver_due
 from bot.notify.rasa_api import NUDGE_ACTION, execute_action
 from bot.settings import Settings
 
@@ -91,9 +93,31 @@ def deliver_outbox(settings: Settings, now: datetime) -> str:
     """Sends pending notifications to the webhook; without one they wait in the outbox."""
     if not settings.notify_webhook_url:
         return "no NOTIFY_WEBHOOK_URL set; notifications wait in the outbox"
-    with session_scope(settings.database_url) as session:
-        report = asyncio.run(deliver_due(session, settings.notify_webhook_url, now=now))
+    policy = RetryPolicy(
+        first_delay=timedelta(seconds=settings.outbox_first_retry_seconds),
+        timeout_seconds=settings.outbox_timeout_seconds,
+    )
+    report = asyncio.run(
+        deliver_due(
+            partial(session_scope, settings.database_url),
+            settings.notify_webhook_url,
+            now=now,
+            policy=policy,
+        )
+    )
     return f"{report.delivered} delivered, {report.retried} to retry, {report.failed} failed"
+
+
+def do_kept(settings: Settings, now: datetime) -> str:
+    """Stores the check-ins, handoffs and risk signals that were kept because the
+    database did not answer."""
+    replay = Replay(
+        policy=deadline_policy(settings),
+        default_region=settings.default_region,
+        handoffs_per_address=settings.handoffs_per_address,
+    )
+    report = do_kept_work(partial(session_scope, settings.database_url), settings.kept_dir, replay)
+    return f"{report.done} kept done, {report.waiting} waiting, {report.refused} refused"
 
 
 def scheduled_jobs(settings: Settings) -> tuple[Job, ...]:
@@ -102,6 +126,7 @@ def scheduled_jobs(settings: Settings) -> tuple[Job, ...]:
         Job(name="purge-erased", run=purge_erased, interval=timedelta(minutes=1)),
         Job(name="escalate-overdue", run=escalate, interval=timedelta(minutes=1)),
         Job(name="deliver-outbox", run=deliver_outbox, interval=timedelta(seconds=10)),
+        Job(name="do-kept", run=do_kept, interval=timedelta(seconds=30)),
     ]
     if settings.nudge_every_minutes:
         jobs.append(

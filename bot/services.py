@@ -6,6 +6,7 @@ the same way. Rasa is started as a subprocess; nothing here imports it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -14,6 +15,8 @@ import threading
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -22,6 +25,12 @@ import yaml
 from sqlalchemy.engine import make_url
 
 from bot.settings import PROJECT_ROOT, Settings
+from bot.supervision import RestartPolicy, Step, Watch, next_step
+
+# Seconds between health checks of one service, and how long one check may take.
+CHECK_INTERVAL = 3.0
+CHECK_TIMEOUT = 3.0
+DEFAULT_RESTART_POLICY = RestartPolicy()
 
 
 @dataclass
@@ -31,13 +40,15 @@ class Service:
     health_url: str
     env: dict[str, str] = field(default_factory=dict)
     process: subprocess.Popen | None = None
+    ticks: int = 0  # processor time used, at the last failed health check
 
 
 def tracker_store_config(tracker_database_url: str) -> dict[str, object]:
     """Rasa's SQL tracker store settings for a SQLAlchemy URL (SQLite or PostgreSQL)."""
     url = make_url(tracker_database_url)
     config: dict[str, object] = {
-        "type": "SQL",
+        # Rasa's SQL store, storing no chat tokens (channels/tracker_store.py).
+        "type": "channels.tracker_store.TokenFreeSQLTrackerStore",
         "dialect": url.drivername,
         "db": url.database,
     }
@@ -124,8 +135,7 @@ def rasa_server(settings: Settings, model: Path, endpoints: Path) -> Service:
         argv=[
             sys.executable,
             "-m",
-            "rasa",
-            "run",
+            "channels.rasa_run",  # `rasa run`, with the token from RASA_TOKEN
             "--model",
             str(model),
             "--endpoints",
@@ -137,8 +147,6 @@ def rasa_server(settings: Settings, model: Path, endpoints: Path) -> Service:
             "--port",
             str(settings.rasa_port),
             "--enable-api",
-            "--auth-token",
-            settings.rasa_token,
             "--cors",
             settings.web_url,
         ],
@@ -171,20 +179,93 @@ class ServiceGroup:
                 self.log.write(f"[{service.name:7}] {line}")
                 self.log.flush()
 
+    def _spawn(self, service: Service) -> None:
+        service.process = subprocess.Popen(
+            service.argv,
+            cwd=PROJECT_ROOT,
+            env=service.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            # Own process group: Ctrl-C reaches only the launcher, which stops
+            # the children in order instead of each dying mid-request.
+            start_new_session=True,
+        )
+        threading.Thread(target=self._pump, args=(service,), daemon=True).start()
+
     def start(self) -> None:
         for service in self.services:
-            service.process = subprocess.Popen(
-                service.argv,
-                cwd=PROJECT_ROOT,
-                env=service.env,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                text=True,
-                # Own process group: Ctrl-C reaches only the launcher, which stops
-                # the children in order instead of each dying mid-request.
-                start_new_session=True,
-            )
-            threading.Thread(target=self._pump, args=(service,), daemon=True).start()
+            self._spawn(service)
+
+    def _say(self, text: str) -> None:
+        with self._lock:
+            self.log.write(f"[{'watch':7}] {text}\n")
+            self.log.flush()
+
+    def supervise(
+        self,
+        stop_requested: Callable[[], bool],
+        policy: RestartPolicy = DEFAULT_RESTART_POLICY,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Keeps every service up until a stop is requested: one that exits, or that
+        fails its health checks, is restarted with backoff while the others go on."""
+        now = clock()
+        watches = {
+            service.name: Watch(started_at=now, healthy_since=now) for service in self.services
+        }
+        checks: dict[str, Future[bool]] = {}
+        last_check = {service.name: now for service in self.services}
+        with ThreadPoolExecutor(max_workers=len(self.services)) as pool:
+            while not stop_requested():
+                now = clock()
+                for service in self.services:
+                    watches[service.name] = self._supervise_one(
+                        service, watches[service.name], checks, last_check, pool, now, policy
+                    )
+                time.sleep(0.5)
+
+    def _supervise_one(
+        self,
+        service: Service,
+        watch: Watch,
+        checks: dict[str, Future[bool]],
+        last_check: dict[str, float],
+        pool: ThreadPoolExecutor,
+        now: float,
+        policy: RestartPolicy,
+    ) -> Watch:
+        healthy = None
+        running = checks.get(service.name)
+        if running is not None and running.done():
+            healthy = running.result()
+            del checks[service.name]
+        elif running is None and now - last_check[service.name] >= CHECK_INTERVAL:
+            checks[service.name] = pool.submit(is_healthy, service.health_url, CHECK_TIMEOUT)
+            last_check[service.name] = now
+        exited = service.process is None or service.process.poll() is not None
+        was_down = watch.down_since is not None
+        busy = False
+        if healthy is False and service.process is not None:
+            ticks = processor_ticks(service.process.pid)
+            busy = ticks is not None and ticks > service.ticks
+            service.ticks = ticks or 0
+        watch, step = next_step(
+            watch, now=now, exited=exited, healthy=healthy, policy=policy, busy=busy
+        )
+        if step is Step.KILL:
+            self._say(f"{service.name} does not answer; restarting it.")
+            self._stop_one(service, grace=5.0)
+        elif step in (Step.WAIT, Step.START) and not was_down:
+            code = service.process.returncode if service.process else None
+            self._say(f"{service.name} stopped (exit code {code}); starting it again.")
+        if step is Step.START:
+            self._spawn(service)
+            checks.pop(service.name, None)
+            watch = watch.restarted(now)
+        if healthy and watch.restarts_in_a_row and watch.healthy_since == now:
+            self._say(f"{service.name} is back.")
+        return watch
 
     def wait_until_healthy(self, timeout: float = 300.0) -> None:
         deadline = time.monotonic() + timeout
@@ -203,16 +284,23 @@ class ServiceGroup:
                 raise TimeoutError(f"not healthy after {timeout:.0f}s: {names}")
             time.sleep(0.5)
 
-    def first_exited(self) -> Service | None:
-        for service in self.services:
-            if service.process and service.process.poll() is not None:
-                return service
-        return None
+    def _stop_one(self, service: Service, grace: float) -> None:
+        if not service.process or service.process.poll() is not None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(service.process.pid, signal.SIGTERM)
+        try:
+            service.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(service.process.pid, signal.SIGKILL)
+            service.process.wait()
 
     def stop(self, grace: float = 15.0) -> None:
         for service in reversed(self.services):
             if service.process and service.process.poll() is None:
-                os.killpg(service.process.pid, signal.SIGTERM)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(service.process.pid, signal.SIGTERM)
         deadline = time.monotonic() + grace
         for service in self.services:
             if not service.process:
@@ -220,13 +308,27 @@ class ServiceGroup:
             try:
                 service.process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                os.killpg(service.process.pid, signal.SIGKILL)
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(service.process.pid, signal.SIGKILL)
                 service.process.wait()
 
 
-def is_healthy(url: str) -> bool:
+def processor_ticks(pid: int) -> int | None:
+    """Processor time a running process has used (user + system, in clock ticks);
+    None when it is gone or stopped (a stopped process does no work)."""
     try:
-        with urllib.request.urlopen(url, timeout=2) as response:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = stat.rsplit(")", 1)[1].split()
+    if fields[0] in {"T", "t", "Z"}:
+        return None
+    return int(fields[11]) + int(fields[12])
+
+
+def is_healthy(url: str, timeout: float = 2.0) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as response:
             return response.status == 200
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return False

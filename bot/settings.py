@@ -1,7 +1,9 @@
 """Configuration from the environment, with defaults that run on a laptop.
 
 Secrets have development defaults only; with TOPTRAJECT_ENV=production a missing
-secret is an error instead of a silent default.
+secret is an error instead of a silent default. The defaults are known to everyone
+(they are in this file), so they only ever serve on loopback: a service that listens
+beyond this machine needs real secrets, or the assistant refuses to start.
 """
 
 from __future__ import annotations
@@ -58,6 +60,17 @@ class Settings:
     # Addresses of reverse proxies in front of the web app: only from these is the
     # client's address taken from X-Forwarded-For (for the per-client login limit).
     trusted_proxies: tuple[str, ...] = ()
+    # Check-ins that could not be stored at once wait here until the database answers.
+    kept_dir: Path = VAR_DIR / "kept"
+    # Seconds Rasa waits for a custom action before the user gets "even geduld".
+    action_timeout_seconds: int = 20
+    # Limits per client address in an hour (bot/identity/throttle.py): wrong koppelcodes,
+    # and new handoffs (risk excepted). Raise them for a school behind one address.
+    code_tries_per_address: int = 20
+    handoffs_per_address: int = 20
+    # The outbox: seconds before the first retry (then doubling), and per delivery.
+    outbox_first_retry_seconds: int = 10
+    outbox_timeout_seconds: int = 10
 
     @property
     def is_production(self) -> bool:
@@ -131,10 +144,54 @@ def _ip_addresses(env: dict[str, str], name: str) -> tuple[str, ...]:
     return addresses
 
 
+MIN_SECRET_LENGTH = 32
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip()).is_loopback
+    except ValueError:
+        return False
+
+
+def _safe_off_the_laptop(settings: Settings) -> Settings:
+    """Refuses development secrets (or short ones) on a service reachable from outside."""
+    exposed = [
+        f"{name}={host}"
+        for name, host in (
+            ("RASA_HOST", settings.rasa_host),
+            ("ACTION_HOST", settings.action_host),
+            ("WEB_HOST", settings.web_host),
+        )
+        if not is_loopback(host)
+    ]
+    weak = [
+        name
+        for name, value in (
+            ("SECRET_KEY", settings.secret_key),
+            ("RASA_TOKEN", settings.rasa_token),
+        )
+        if value == _DEV_SECRET or len(value) < MIN_SECRET_LENGTH
+    ]
+    if exposed and weak:
+        raise ConfigurationError(
+            f"{' and '.join(weak)} must be set to a random value of at least "
+            f"{MIN_SECRET_LENGTH} characters when a service listens beyond this machine "
+            f"({', '.join(exposed)}); the development defaults are public."
+        )
+    return settings
+
+
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     environment = env.get("TOPTRAJECT_ENV", "development")
     production = environment == "production"
+    return _safe_off_the_laptop(_read_settings(env, environment, production))
+
+
+def _read_settings(env: dict[str, str], environment: str, production: bool) -> Settings:
     return Settings(
         environment=environment,
         database_url=env.get("DATABASE_URL", _sqlite_url("toptraject.db")),
@@ -157,4 +214,10 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         nudge_every_minutes=_whole_number(env, "NUDGE_EVERY_MINUTES", 60),
         chat_socket_url=_web_address(env, "CHAT_SOCKET_URL"),
         trusted_proxies=_ip_addresses(env, "TRUSTED_PROXIES"),
+        kept_dir=Path(env["KEPT_DIR"]) if env.get("KEPT_DIR") else VAR_DIR / "kept",
+        action_timeout_seconds=_whole_number(env, "ACTION_TIMEOUT_SECONDS", 20),
+        code_tries_per_address=_whole_number(env, "CODE_TRIES_PER_ADDRESS", 20),
+        handoffs_per_address=_whole_number(env, "HANDOFFS_PER_ADDRESS", 20),
+        outbox_first_retry_seconds=_whole_number(env, "OUTBOX_FIRST_RETRY_SECONDS", 10),
+        outbox_timeout_seconds=_whole_number(env, "OUTBOX_TIMEOUT_SECONDS", 10),
     )

@@ -38,8 +38,15 @@ TOKEN = "integration-token"
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that stop the shared assistant run last, whatever file they are in."""
-    items.sort(key=lambda item: item.get_closest_marker("stops_assistant") is not None)
+    """Tests that stop the shared assistant run last, whatever file they are in; just
+    before them, the tests that use up this address's tries (all requests come from
+    127.0.0.1, so one client address)."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("stops_assistant") is not None,
+            item.get_closest_marker("uses_up_limits") is not None,
+        )
+    )
 
 
 def free_port() -> int:
@@ -53,18 +60,25 @@ class WebhookReceiver:
 
     def __init__(self) -> None:
         self.posts: list[dict] = []
+        # A drill may make the gateway fail (status 500) or slow (delay in seconds).
+        self.status = 200
+        self.delay = 0.0
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
+                status, delay = receiver.status, receiver.delay
                 receiver.posts.append(
                     {
                         "key": self.headers.get("Idempotency-Key"),
                         "body": json.loads(self.rfile.read(length) or b"{}"),
+                        "status": status,
+                        "delay": delay,
                     }
                 )
-                self.send_response(200)
+                time.sleep(delay)
+                self.send_response(status)
                 self.end_headers()
 
             def log_message(self, *args: object) -> None:
@@ -251,10 +265,16 @@ def stop_assistant(running: Assistant) -> None:
     running.webhook.server.shutdown()
 
 
+# Every test client is 127.0.0.1: one address for hundreds of conversations, so the
+# limits per address are raised for the integration tests and the blind benchmark.
+# The drills (tests/drills/) run with the real limits and test them.
+ONE_ADDRESS_FOR_ALL = {"CODE_TRIES_PER_ADDRESS": "100000", "HANDOFFS_PER_ADDRESS": "100000"}
+
+
 @pytest.fixture(scope="session")
 def assistant(tmp_path_factory: pytest.TempPathFactory):
     try:
-        running = start_assistant(tmp_path_factory.mktemp("assistant"))
+        running = start_assistant(tmp_path_factory.mktemp("assistant"), ONE_ADDRESS_FOR_ALL)
     except AssistantStartError as failure:
         pytest.fail(str(failure))
     yield running

@@ -19,7 +19,7 @@ from bot.audit import record_change
 from bot.checkins.records import goal_states
 from bot.clock import SCHOOL_TIMEZONE
 from bot.db.models import CheckIn, ConversationLink, Nudge, PersonRole, Student
-from bot.identity.access import Purpose, authorise
+from bot.identity.access import Purpose, authorise, current_link
 from bot.notify.outbox import enqueue
 
 
@@ -132,7 +132,7 @@ def take_pending_nudge(
 ) -> PendingNudge | None:
     """The student's newest unshown nudge; all are marked shown, so one opening of the
     chat shows one reminder. None for anyone but a student, or when there is none."""
-    link = session.get(ConversationLink, conversation_id)
+    link = current_link(session, conversation_id, today=now.date())
     if link is None or link.role is not PersonRole.STUDENT:
         return None
     unshown = session.scalars(

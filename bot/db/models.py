@@ -281,6 +281,9 @@ class Coordinator(Base):
     ladder_level = Column(Integer, nullable=False, default=1)
     password_hash = Column(String(300), nullable=True)
     active = Column(Boolean, nullable=False, default=True)
+    # Raised at logout: inbox cookies carry the epoch they were made in, so every
+    # earlier session of this coordinator stops working.
+    session_epoch = Column(Integer, nullable=False, default=0, server_default="0")
 
     school = relationship("School")
     region = relationship("Region")
@@ -336,7 +339,22 @@ class LinkAttempt(Base):
 
     id = Column(Integer, primary_key=True)
     conversation_id = Column(String(255), nullable=False, index=True)
+    # A keyed hash of the client's network address (never the address itself).
+    client_key = Column(String(64), nullable=True, index=True)
     link_code_id = Column(ForeignKey("link_codes.id"), nullable=True, index=True)
+    succeeded = Column(Boolean, nullable=False)
+    attempted_at = Column(UTCDateTime, nullable=False, default=utcnow, index=True)
+
+
+class LoginAttempt(Base):
+    """Every try to log in to the inbox, for the limits per account and per address.
+    Both are keyed hashes: a mistyped e-mail address is not kept."""
+
+    __tablename__ = "login_attempts"
+
+    id = Column(Integer, primary_key=True)
+    account_key = Column(String(64), nullable=False, index=True)
+    client_key = Column(String(64), nullable=False, index=True)
     succeeded = Column(Boolean, nullable=False)
     attempted_at = Column(UTCDateTime, nullable=False, default=utcnow)
 
@@ -442,6 +460,8 @@ class Handoff(Base):
     claimed_at = Column(UTCDateTime, nullable=True)
     resolved_at = Column(UTCDateTime, nullable=True)
     resolution_note = Column(Text, nullable=True)
+    # Keyed hash of the asking client's address, for the cap on handoffs per client.
+    client_key = Column(String(64), nullable=True, index=True)
 
     assigned_coordinator = relationship("Coordinator", foreign_keys=[assigned_coordinator_id])
 

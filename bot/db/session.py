@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -13,8 +14,14 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import load_settings
 
+# How long a SQLite write waits for another writer before it fails ("database is
+# locked"); a drill or a test may shorten it. Two tries of a check-in (bot/db/retry.py)
+# must fit in the action timeout (ACTION_TIMEOUT_SECONDS, 20 s).
+DEFAULT_BUSY_TIMEOUT_MS = 5_000
+
 
 def _prepare_sqlite(engine: Engine) -> None:
+    busy_timeout = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", DEFAULT_BUSY_TIMEOUT_MS))
     database = engine.url.database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
@@ -26,7 +33,7 @@ def _prepare_sqlite(engine: Engine) -> None:
         # action server and the web app write to the same file at the same time.
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
         cursor.close()
 
 
@@ -37,6 +44,9 @@ def get_engine(database_url: str | None = None) -> Engine:
     engine = create_engine(
         url,
         future=True,
+        # Errors (like "database is locked") are logged; their SQL parameters would
+        # carry conversation ids and personal data into the log.
+        hide_parameters=True,
         pool_pre_ping=not is_sqlite,
         connect_args={"check_same_thread": False} if is_sqlite else {},
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,6 +35,7 @@ from bot.escalation.routing import (
     route,
 )
 from bot.identity.access import Purpose, authorise
+from bot.identity.throttle import Limit, blocked_until
 from bot.notify.outbox import enqueue
 
 OPEN_STATUSES = (HandoffStatus.OPEN, HandoffStatus.CLAIMED)
@@ -49,6 +50,33 @@ class HandoffRequest:
     category: str
     priority: HandoffPriority | str  # the enum or its value
     summary: str
+    # Keyed hash of the client's address (from the chat channel), for the cap below.
+    client_key: str | None = None
+
+
+# New handoffs one client address may open in an hour, risk excepted: a risk signal
+# always reaches a person. One conversation has one open handoff at a time anyway.
+PER_CLIENT = Limit(20, timedelta(hours=1))
+RISK_REASON = "risk"
+
+
+class TooManyHandoffsError(Exception):
+    """This client address opened too many handoffs in the last hour."""
+
+
+def _too_many_from(
+    session: Session, client_key: str | None, now: datetime, per_client: int
+) -> bool:
+    if not client_key:
+        return False
+    moments = session.scalars(
+        select(Handoff.created_at).where(
+            Handoff.client_key == client_key,
+            Handoff.reason != RISK_REASON,
+            Handoff.created_at > now - PER_CLIENT.window,
+        )
+    )
+    return blocked_until(moments, Limit(per_client, PER_CLIENT.window), now=now) is not None
 
 
 @dataclass(frozen=True)
@@ -173,14 +201,20 @@ def create_handoff(
     policy: DeadlinePolicy,
     default_region: str,
     message_text: str | None = None,
+    per_client: int = PER_CLIENT.tries,
 ) -> HandoffView:
-    """A new handoff, routed and notified in this transaction; or the open one."""
+    """A new handoff, routed and notified in this transaction; or the open one.
+    Raises TooManyHandoffsError when the client opened too many (never for risk)."""
     priority = HandoffPriority(request.priority)
     existing = open_handoff(session, conversation_id)
     if existing is not None and not (
         priority is HandoffPriority.URGENT and existing.priority is HandoffPriority.NORMAL
     ):
         return existing
+    if request.reason != RISK_REASON and _too_many_from(
+        session, request.client_key, now, per_client
+    ):
+        raise TooManyHandoffsError(conversation_id)
     subject, student_id, guardian_id = _subject(
         session,
         conversation_id,
@@ -205,6 +239,7 @@ def create_handoff(
         summary=request.summary,
         deadline_at=deadline(now, priority, policy),
         created_at=now,
+        client_key=request.client_key,
     )
     session.add(handoff)
     session.flush()

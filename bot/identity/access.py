@@ -149,6 +149,18 @@ def _facts(session: Session, student: Student, today: date) -> StudentFacts:
     )
 
 
+# Days after the day of linking that a conversation link still holds.
+LINK_VALID_DAYS = 1
+
+
+def current_link(session: Session, conversation_id: str, *, today: date) -> ConversationLink | None:
+    """The conversation's link to a person, if it still holds (see authorise)."""
+    link = session.get(ConversationLink, conversation_id)
+    if link is None or (today - link.linked_at.date()).days > LINK_VALID_DAYS:
+        return None
+    return link
+
+
 def authorise(
     session: Session,
     conversation_id: str,
@@ -157,8 +169,12 @@ def authorise(
     today: date,
     message_text: str | None = None,
 ) -> Access:
-    """Who this conversation belongs to, and the student facts they may see for `purpose`."""
-    link = session.get(ConversationLink, conversation_id)
+    """Who this conversation belongs to, and the student facts they may see for `purpose`.
+
+    A link lasts the day it was made and the next: a conversation id that stays behind
+    (an open tab on a school computer, a copied id) does not open someone's data for
+    good. After that the conversation is anonymous until the person logs in again."""
+    link = current_link(session, conversation_id, today=today)
     if link is None:
         return Access(role=None)
     if purpose is Purpose.NAME:

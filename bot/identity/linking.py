@@ -1,8 +1,12 @@
 """Linking a conversation to a person with a one-time koppelcode, and unlinking it.
 
 Codes are stored only as a keyed hash and expire. Wrong tries are limited per
-conversation (five an hour) and per code (five, then the code is locked), so codes
-cannot be guessed from a chat window.
+conversation or browser (five an hour), per client address (twenty an hour, five
+while the whole service sees a spike of wrong tries) and per code (five, then the
+code is locked), so codes cannot be guessed from a chat window, nor from many new
+conversations. A limit cools down by itself (bot/identity/throttle.py): a school
+behind one address is not shut out for long by typos. A spike is reported to the
+coordinators through the outbox, once an hour.
 """
 
 from __future__ import annotations
@@ -12,7 +16,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_change
@@ -22,18 +26,38 @@ from bot.db.models import (
     LinkAttempt,
     LinkCode,
     LinkMethod,
+    OutboxMessage,
     PersonRole,
     Student,
 )
 from bot.identity.codes import generate_code, hash_code, normalise_code
 from bot.identity.links import link_conversation
+from bot.identity.throttle import Limit, blocked_until, tries_left
 from bot.identity.tokens import ChatClaims, verify_token
+from bot.notify.outbox import enqueue
 
 logger = logging.getLogger(__name__)
 
 CODE_LIFETIME = timedelta(days=14)
-MAX_FAILED_TRIES = 5
+MAX_FAILED_TRIES = 5  # per code, then it is locked for good (the school gives a new one)
 TRY_WINDOW = timedelta(hours=1)
+PER_CONVERSATION = Limit(MAX_FAILED_TRIES, TRY_WINDOW)
+PER_ADDRESS = Limit(20, TRY_WINDOW)
+PER_ADDRESS_IN_SPIKE = Limit(5, TRY_WINDOW)
+# Wrong tries in an hour, over everyone, that count as a guessing attack.
+SPIKE = 100
+SPIKE_TOPIC = "security.code_guessing"
+
+
+@dataclass(frozen=True)
+class Trier:
+    """Who tries a code: a conversation (or one browser on the login page), and the
+    keyed hash of the client's address, when the channel could tell it."""
+
+    key: str
+    client_key: str | None = None
+    # Wrong tries an hour allowed from the client's address (settings).
+    per_address: int = PER_ADDRESS.tries
 
 
 class RedeemOutcome(str, enum.Enum):
@@ -97,33 +121,66 @@ def issue_code(
     return code
 
 
-def _failed_tries(session: Session, conversation_id: str, now: datetime) -> list[datetime]:
+def _failures(session: Session, column, value: str, now: datetime) -> list[datetime]:  # noqa: ANN001
     return list(
         session.scalars(
-            select(LinkAttempt.attempted_at)
-            .where(
-                LinkAttempt.conversation_id == conversation_id,
+            select(LinkAttempt.attempted_at).where(
+                column == value,
                 LinkAttempt.succeeded.is_(False),
                 LinkAttempt.attempted_at > now - TRY_WINDOW,
             )
-            .order_by(LinkAttempt.attempted_at)
         )
     )
 
 
+def _failures_everywhere(session: Session, now: datetime) -> int:
+    return session.scalar(
+        select(func.count()).where(
+            LinkAttempt.succeeded.is_(False), LinkAttempt.attempted_at > now - TRY_WINDOW
+        )
+    )
+
+
+def _report_spike(session: Session, failures: int, now: datetime) -> None:
+    """Tells the coordinators (through the outbox) once an hour that codes are guessed."""
+    key = f"{SPIKE_TOPIC}:{now:%Y-%m-%dT%H}"
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
+        return
+    logger.warning("Code guessing: %d wrong tries in the last hour.", failures)
+    enqueue(session, SPIKE_TOPIC, {"failed_last_hour": failures}, key=key, now=now)
+
+
 def _check_code(
-    session: Session, attempt_key: str, typed: str, *, secret_key: str, now: datetime
+    session: Session, trier: Trier, typed: str, *, secret_key: str, now: datetime
 ) -> tuple[RedeemResult, LinkCode | None]:
-    """Checks a typed code and marks it used; wrong tries count against `attempt_key`
-    (a conversation, or a web client) and against the code itself."""
-    failed = _failed_tries(session, attempt_key, now)
-    if len(failed) >= MAX_FAILED_TRIES:
-        return RedeemResult(RedeemOutcome.LOCKED, locked_until=failed[0] + TRY_WINDOW), None
+    """Checks a typed code and marks it used; wrong tries count against the trier (its
+    conversation and its address) and against the code itself."""
+    mine = _failures(session, LinkAttempt.conversation_id, trier.key, now)
+    address = (
+        _failures(session, LinkAttempt.client_key, trier.client_key, now)
+        if trier.client_key
+        else []
+    )
+    everywhere = _failures_everywhere(session, now)
+    address_limit = (
+        PER_ADDRESS_IN_SPIKE if everywhere >= SPIKE else Limit(trier.per_address, TRY_WINDOW)
+    )
+    waits = [
+        until
+        for until in (
+            blocked_until(mine, PER_CONVERSATION, now=now),
+            blocked_until(address, address_limit, now=now),
+        )
+        if until is not None
+    ]
+    if waits:
+        return RedeemResult(RedeemOutcome.LOCKED, locked_until=max(waits)), None
 
     def fail(outcome: RedeemOutcome, code: LinkCode | None = None) -> RedeemResult:
         session.add(
             LinkAttempt(
-                conversation_id=attempt_key,
+                conversation_id=trier.key,
+                client_key=trier.client_key,
                 link_code_id=code.id if code else None,
                 succeeded=False,
                 attempted_at=now,
@@ -131,10 +188,18 @@ def _check_code(
         )
         if code is not None:
             code.failed_attempts += 1
-        tries_left = MAX_FAILED_TRIES - len(failed) - 1
-        if tries_left <= 0:
+        if everywhere + 1 >= SPIKE:
+            _report_spike(session, everywhere + 1, now)
+        left = (
+            min(
+                tries_left(mine, PER_CONVERSATION, now=now),
+                tries_left(address, address_limit, now=now),
+            )
+            - 1
+        )
+        if left <= 0:
             return RedeemResult(RedeemOutcome.LOCKED, locked_until=now + TRY_WINDOW)
-        return RedeemResult(outcome, tries_left=tries_left)
+        return RedeemResult(outcome, tries_left=left)
 
     code_text = normalise_code(typed)
     if code_text is None:
@@ -154,7 +219,11 @@ def _check_code(
     code.used_at = now
     session.add(
         LinkAttempt(
-            conversation_id=attempt_key, link_code_id=code.id, succeeded=True, attempted_at=now
+            conversation_id=trier.key,
+            client_key=trier.client_key,
+            link_code_id=code.id,
+            succeeded=True,
+            attempted_at=now,
         )
     )
     role = PersonRole.STUDENT if code.student_id is not None else PersonRole.GUARDIAN
@@ -167,10 +236,18 @@ def _check_code(
 
 
 def redeem_code(
-    session: Session, conversation_id: str, typed: str, *, secret_key: str, now: datetime
+    session: Session,
+    conversation_id: str,
+    typed: str,
+    *,
+    secret_key: str,
+    now: datetime,
+    client_key: str | None = None,
+    per_address: int = PER_ADDRESS.tries,
 ) -> RedeemResult:
     """Checks a code typed in the chat and, when it is valid, links the conversation."""
-    result, code = _check_code(session, conversation_id, typed, secret_key=secret_key, now=now)
+    trier = Trier(conversation_id, client_key, per_address)
+    result, code = _check_code(session, trier, typed, secret_key=secret_key, now=now)
     if code is not None:
         link_conversation(
             session,
@@ -183,18 +260,18 @@ def redeem_code(
 
 
 def redeem_code_for_login(
-    session: Session, client_key: str, typed: str, *, secret_key: str, now: datetime
+    session: Session, trier: Trier, typed: str, *, secret_key: str, now: datetime
 ) -> tuple[RedeemResult, ChatClaims | None]:
     """Checks a code entered on the chat page; a valid one yields the claims for a chat
-    token. Wrong tries are limited per web client, as they are per conversation."""
-    result, code = _check_code(session, f"web:{client_key}", typed, secret_key=secret_key, now=now)
+    token. Wrong tries are limited per browser and per address, as in the chat."""
+    result, code = _check_code(session, trier, typed, secret_key=secret_key, now=now)
     if code is None:
         return result, None
     person_id = code.student_id if code.student_id is not None else code.guardian_id
     record_change(
         session,
         actor_type="web",
-        actor_id=client_key,
+        actor_id=trier.key[:64],
         action="login_with_code",
         subject_type=result.role.value,
         subject_id=person_id,

@@ -17,6 +17,8 @@ from bot.db.models import PersonRole
 ALGORITHM = "HS256"
 AUDIENCE = "toptraject-chat"
 TOKEN_LIFETIME = timedelta(minutes=30)
+# Where the chat page puts the token in the widget's customData (message metadata).
+TOKEN_METADATA_KEY = "chat_token"
 
 
 @dataclass(frozen=True)

@@ -6,14 +6,17 @@ repeat after a delivery whose answer got lost.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import OutboxMessage, OutboxStatus
@@ -61,55 +64,116 @@ class DeliveryReport:
     failed: int
 
 
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    attempts: int
+    key: str
+    body: dict[str, Any]
+
+
+def _claim_next(session: Session, *, now: datetime, policy: RetryPolicy) -> _Claimed | None:
+    """Takes the oldest due message and books its attempt before anything is sent.
+
+    The booking already moves the next attempt to the backoff time, as if this attempt
+    will fail: if the process dies while posting, the message is tried again later (the
+    idempotency key lets the receiver drop a repeat), never lost. The update is
+    conditional, so two workers never send the same message at once.
+    """
+    while True:
+        message = session.scalars(
+            select(OutboxMessage)
+            .where(
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.next_attempt_at <= now,
+            )
+            .order_by(OutboxMessage.id)
+            .limit(1)
+        ).first()
+        if message is None:
+            return None
+        attempts = message.attempts + 1
+        booked = session.execute(
+            update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message.id,
+                OutboxMessage.status == OutboxStatus.PENDING,
+                OutboxMessage.attempts == message.attempts,
+            )
+            .values(attempts=attempts, next_attempt_at=now + retry_delay(attempts, policy))
+            .execution_options(synchronize_session=False)
+        )
+        if booked.rowcount == 1:
+            return _Claimed(
+                id=message.id,
+                attempts=attempts,
+                key=message.idempotency_key,
+                body={
+                    "topic": message.topic,
+                    "idempotency_key": message.idempotency_key,
+                    "payload": json.loads(message.payload),
+                },
+            )
+        session.expire(message)  # another worker took it; look again
+
+
+async def _post(http: aiohttp.ClientSession, url: str, claimed: _Claimed) -> str | None:
+    """Sends one message; None when the receiver took it, else what went wrong."""
+    try:
+        async with http.post(
+            url, json=claimed.body, headers={IDEMPOTENCY_HEADER: claimed.key}
+        ) as response:
+            if 200 <= response.status < 300:
+                return None
+            return f"HTTP {response.status}"
+    except asyncio.TimeoutError:
+        return "timeout"
+    except Exception as exc:
+        return type(exc).__name__
+
+
+def _record(
+    session: Session, claimed: _Claimed, error: str | None, *, now: datetime, policy: RetryPolicy
+) -> str:
+    """Stores the outcome of one attempt; returns delivered, retried or failed."""
+    message = session.get(OutboxMessage, claimed.id)
+    if error is None:
+        message.status = OutboxStatus.DELIVERED
+        message.delivered_at = now
+        message.last_error = None
+        return "delivered"
+    message.last_error = error
+    if claimed.attempts >= policy.max_attempts:
+        message.status = OutboxStatus.FAILED
+        logger.error("Outbox message %s failed %d times; giving up.", claimed.id, claimed.attempts)
+        return "failed"
+    return "retried"
+
+
 async def deliver_due(
-    session: Session,
+    open_session: Callable[[], AbstractContextManager[Session]],
     webhook_url: str,
     *,
     now: datetime,
     policy: RetryPolicy = RetryPolicy(),
     limit: int = 50,
 ) -> DeliveryReport:
-    """POSTs every pending message that is due; records the outcome of each."""
-    due = session.scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    ).all()
-    delivered = retried = failed = 0
+    """POSTs the pending messages that are due, one at a time.
+
+    Each message is booked, sent and recorded in transactions of its own, and no
+    database session is held while waiting on the webhook: one slow or failing
+    delivery never undoes another that succeeded, and a timeout counts as a failed
+    attempt with backoff and, in the end, a give-up.
+    """
+    outcomes = {"delivered": 0, "retried": 0, "failed": 0}
     timeout = aiohttp.ClientTimeout(total=policy.timeout_seconds)
     async with aiohttp.ClientSession(timeout=timeout) as http:
-        for message in due:
-            body = {
-                "topic": message.topic,
-                "idempotency_key": message.idempotency_key,
-                "payload": json.loads(message.payload),
-            }
-            message.attempts += 1
-            try:
-                async with http.post(
-                    webhook_url,
-                    json=body,
-                    headers={IDEMPOTENCY_HEADER: message.idempotency_key},
-                ) as response:
-                    if 200 <= response.status < 300:
-                        message.status = OutboxStatus.DELIVERED
-                        message.delivered_at = now
-                        message.last_error = None
-                        delivered += 1
-                        continue
-                    error = f"HTTP {response.status}"
-            except (aiohttp.ClientError, TimeoutError) as exc:
-                error = type(exc).__name__
-            message.last_error = error
-            if message.attempts >= policy.max_attempts:
-                message.status = OutboxStatus.FAILED
-                failed += 1
-                logger.error(
-                    "Outbox message %s failed %d times; giving up.", message.id, message.attempts
-                )
-            else:
-                message.next_attempt_at = now + retry_delay(message.attempts, policy)
-                retried += 1
-    session.flush()
-    return DeliveryReport(delivered=delivered, retried=retried, failed=failed)
+        for _ in range(limit):
+            with open_session() as session:
+                claimed = _claim_next(session, now=now, policy=policy)
+            if claimed is None:
+                break
+            error = await _post(http, webhook_url, claimed)
+            with open_session() as session:
+                outcomes[_record(session, claimed, error, now=now, policy=policy)] += 1
+    return DeliveryReport(**outcomes)

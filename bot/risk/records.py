@@ -16,12 +16,16 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Handoff, PersonRole, RiskFlag, RiskKind
 from bot.escalation.deadlines import DeadlinePolicy
-from bot.escalation.handoffs import HandoffRequest, HandoffView, create_handoff, mark_as_risk
+from bot.escalation.handoffs import (
+    RISK_REASON,
+    HandoffRequest,
+    HandoffView,
+    create_handoff,
+    mark_as_risk,
+)
 from bot.identity.access import Purpose, authorise
 from bot.risk.decide import RiskVerdict
 from bot.risk.voice import Voice, voice
-
-RISK_REASON = "risk"
 
 
 @dataclass(frozen=True)

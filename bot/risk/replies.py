@@ -45,7 +45,9 @@ def risk_messages(situation: RiskSituation, handoff: HandoffView, now: datetime)
     return messages
 
 
-def unstored_risk_messages(kind: RiskKind, about: Voice) -> list[str]:
+def unstored_risk_messages(kind: RiskKind, about: Voice, fate: str = "lost") -> list[str]:
     """When the handoff could not be stored (the database is down): the words and the
-    crisis lines all the same, and honesty about school."""
-    return [text("risk", kind.value, about.value), text("risk_handoff", "not_stored")]
+    crisis lines all the same, and honesty about school: it is passed on later ("kept")
+    or the person is asked to try again ("lost")."""
+    ending = "kept" if fate == "kept" else "not_stored"
+    return [text("risk", kind.value, about.value), text("risk_handoff", ending)]

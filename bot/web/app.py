@@ -4,6 +4,7 @@ and the background jobs (nudges, escalation, outbox, purges)."""
 from __future__ import annotations
 
 from aiohttp import web
+from aiohttp.web_log import AccessLogger
 from sqlalchemy import text
 
 from bot.db.session import get_engine
@@ -14,6 +15,7 @@ from bot.web.keys import SETTINGS_KEY
 from bot.web.scheduler import run_scheduled_jobs
 from bot.web.templating import STATIC_DIR
 
+HEALTH_PATH = "/healthz"
 _SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
@@ -23,10 +25,24 @@ _SECURITY_HEADERS = {
 
 @web.middleware
 async def security_headers(request: web.Request, handler) -> web.StreamResponse:  # noqa: ANN001
-    response = await handler(request)
+    """On every answer, aiohttp's own error pages (404, 403, 405) included."""
+    try:
+        response = await handler(request)
+    except web.HTTPException as error:
+        for name, value in _SECURITY_HEADERS.items():
+            error.headers.setdefault(name, value)
+        raise
     for name, value in _SECURITY_HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+class QuietAccessLogger(AccessLogger):
+    """The access log without the launcher's health checks (one every three seconds)."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        if request.path != HEALTH_PATH:
+            super().log(request, response, time)
 
 
 async def health(request: web.Request) -> web.Response:
@@ -44,7 +60,7 @@ def create_app(settings: Settings | None = None, *, scheduled_jobs: bool = True)
     app[SETTINGS_KEY] = settings or load_settings()
     if scheduled_jobs:
         app.cleanup_ctx.append(run_scheduled_jobs(app[SETTINGS_KEY]))
-    app.router.add_get("/healthz", health)
+    app.router.add_get(HEALTH_PATH, health)
     add_chat_routes(app)
     add_inbox_routes(app)
     app.router.add_static("/static", STATIC_DIR)
@@ -53,4 +69,10 @@ def create_app(settings: Settings | None = None, *, scheduled_jobs: bool = True)
 
 def serve(settings: Settings | None = None) -> None:
     settings = settings or load_settings()
-    web.run_app(create_app(settings), host=settings.web_host, port=settings.web_port)
+    web.run_app(
+        create_app(settings),
+        host=settings.web_host,
+        port=settings.web_port,
+        access_log_class=QuietAccessLogger,
+        print=None,  # the launcher says where everything runs
+    )

@@ -1,5 +1,6 @@
-"""The inbox session: a signed cookie that carries the coordinator id, an expiry and
-the CSRF token every form must echo back."""
+"""The inbox session: a signed cookie that carries the coordinator id, an expiry, the
+CSRF token every form must echo back, and the coordinator's session epoch (raised at
+logout, which ends every session made before)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ class InboxSession:
     coordinator_id: int  # ANONYMOUS before login
     csrf_token: str
     expires_at: datetime
+    epoch: int = 0  # the coordinator's session_epoch when this session was made
 
 
 def _signature(secret_key: str, payload: bytes) -> str:
@@ -28,13 +30,18 @@ def _signature(secret_key: str, payload: bytes) -> str:
     return hmac.new(key, payload, hashlib.sha256).hexdigest()
 
 
-def new_session(coordinator_id: int, *, now: datetime) -> InboxSession:
-    return InboxSession(coordinator_id, secrets.token_urlsafe(24), now + SESSION_LIFETIME)
+def new_session(coordinator_id: int, *, now: datetime, epoch: int = 0) -> InboxSession:
+    return InboxSession(coordinator_id, secrets.token_urlsafe(24), now + SESSION_LIFETIME, epoch)
 
 
 def encode_session(session: InboxSession, secret_key: str) -> str:
     payload = json.dumps(
-        {"c": session.coordinator_id, "x": session.csrf_token, "e": session.expires_at.timestamp()}
+        {
+            "c": session.coordinator_id,
+            "x": session.csrf_token,
+            "e": session.expires_at.timestamp(),
+            "v": session.epoch,
+        }
     ).encode()
     token = base64.urlsafe_b64encode(payload).decode().rstrip("=")
     return f"{token}.{_signature(secret_key, payload)}"
@@ -49,7 +56,7 @@ def decode_session(value: str | None, secret_key: str, *, now: datetime) -> Inbo
         payload = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
         data = json.loads(payload)
         expires = datetime.fromtimestamp(float(data["e"]), tz=now.tzinfo)
-        session = InboxSession(int(data["c"]), str(data["x"]), expires)
+        session = InboxSession(int(data["c"]), str(data["x"]), expires, int(data.get("v", 0)))
     except (ValueError, KeyError, TypeError):
         return None
     if not hmac.compare_digest(signature, _signature(secret_key, payload)):

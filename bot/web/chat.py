@@ -1,7 +1,7 @@
 """The chat page: the rasa-webchat widget, and logging in with a koppelcode.
 
 The page never decides who someone is. It sends the code to `/chat/login`; the server
-checks it (wrong tries are limited per web client) and answers with a short-lived
+checks it (wrong tries are limited per browser and per address) and answers with a short-lived
 signed chat token. The widget passes that token in its customData, and the chat's
 session start links the conversation (bot/identity/linking.py::link_with_token).
 """
@@ -9,14 +9,18 @@ session start links the conversation (bot/identity/linking.py::link_with_token).
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from bot import clock
 from bot.db.session import session_scope
-from bot.identity.linking import RedeemOutcome, RedeemResult, redeem_code_for_login
+from bot.identity.linking import RedeemOutcome, RedeemResult, Trier, redeem_code_for_login
+from bot.identity.throttle import client_address, private_key
 from bot.identity.tokens import TOKEN_LIFETIME, issue_token
+from bot.web.cookies import secure_cookies
 from bot.web.keys import SETTINGS_KEY
 from bot.web.templating import STATIC_DIR, TEMPLATES
 
@@ -24,6 +28,10 @@ logger = logging.getLogger(__name__)
 
 WIDGET_BUNDLE = STATIC_DIR / "vendor" / "rasa-webchat.js"
 MAX_CODE_LENGTH = 40
+# A random name for this browser, only to count its wrong codes apart from the rest of
+# the school behind the same address. It proves nothing about who someone is.
+DEVICE_COOKIE = "toptraject_device"
+DEVICE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 LOGIN_MESSAGES = {
     RedeemOutcome.MALFORMED: (
@@ -87,18 +95,6 @@ async def chat_page(request: web.Request) -> web.Response:
     return response
 
 
-def client_address(remote: str | None, forwarded_for: str | None, trusted: tuple[str, ...]) -> str:
-    """Who is trying codes. Behind a trusted reverse proxy the connection comes from the
-    proxy, so the client is the last address the proxy added; a header sent by anyone
-    else is ignored (it could name any address and dodge the limit)."""
-    if remote in trusted and forwarded_for:
-        hops = [hop.strip() for hop in forwarded_for.split(",") if hop.strip()]
-        untrusted = [hop for hop in hops if hop not in trusted]
-        if untrusted:
-            return untrusted[-1]
-    return remote or "unknown"
-
-
 def _same_origin(request: web.Request) -> bool:
     """Browsers send Origin on a POST; another site's page must not log anyone in here.
     Only the host is compared: behind a proxy that ends TLS the scheme differs."""
@@ -119,15 +115,22 @@ async def login(request: web.Request) -> web.Response:
         return web.json_response({"message": EMPTY_CODE_MESSAGE}, status=400)
     settings = request.app[SETTINGS_KEY]
     now = clock.now()
+    device = request.cookies.get(DEVICE_COOKIE, "")
+    if not DEVICE_PATTERN.fullmatch(device):
+        device = secrets.token_urlsafe(16)
+    address = client_address(
+        request.remote, request.headers.get("X-Forwarded-For"), settings.trusted_proxies
+    )
+    trier = Trier(
+        f"web:{device}",
+        private_key("address", address, settings.secret_key),
+        settings.code_tries_per_address,
+    )
     try:
         with session_scope(settings.database_url) as session:
             result, claims = redeem_code_for_login(
                 session,
-                client_address(
-                    request.remote,
-                    request.headers.get("X-Forwarded-For"),
-                    settings.trusted_proxies,
-                ),
+                trier,
                 code[:MAX_CODE_LENGTH],
                 secret_key=settings.secret_key,
                 now=now,
@@ -137,12 +140,23 @@ async def login(request: web.Request) -> web.Response:
         return web.json_response({"message": LOGIN_UNAVAILABLE_MESSAGE}, status=503)
     if claims is None:
         status = 429 if result.outcome is RedeemOutcome.LOCKED else 400
-        return web.json_response({"message": login_failure_message(result)}, status=status)
-    token = issue_token(claims, secret_key=settings.secret_key, now=now)
-    return web.json_response(
-        {"token": token, "first_name": result.first_name, "role": claims.role.value},
-        headers={"Cache-Control": "no-store"},
+        response = web.json_response({"message": login_failure_message(result)}, status=status)
+    else:
+        token = issue_token(claims, secret_key=settings.secret_key, now=now)
+        response = web.json_response(
+            {"token": token, "first_name": result.first_name, "role": claims.role.value},
+            headers={"Cache-Control": "no-store"},
+        )
+    response.set_cookie(
+        DEVICE_COOKIE,
+        device,
+        max_age=365 * 24 * 3600,
+        httponly=True,
+        samesite="Strict",
+        secure=secure_cookies(request),
+        path="/chat/login",
     )
+    return response
 
 
 def add_chat_routes(app: web.Application) -> None:

@@ -7,18 +7,19 @@ from users goes through Jinja2's autoescaping.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
 from aiohttp import web
-from sqlalchemy import select
 
 from bot import clock
 from bot.db.models import Coordinator, Guardian, Handoff, HandoffPriority, HandoffStatus, Student
 from bot.db.session import session_scope
 from bot.escalation import inbox
 from bot.escalation.texts import format_deadline
-from bot.identity.passwords import verify_password
+from bot.identity.coordinator_login import LoginResult, check_login, end_sessions
+from bot.identity.throttle import client_address
 from bot.identity.transcripts import read_transcript
 from bot.notify.rasa_api import trigger_reply
 from bot.settings import Settings
@@ -32,6 +33,7 @@ from bot.web.auth import (
     new_session,
 )
 from bot.web.charts import motivation_chart
+from bot.web.cookies import secure_cookies
 from bot.web.keys import SETTINGS_KEY
 from bot.web.templating import TEMPLATES
 
@@ -134,6 +136,7 @@ def _keep_session(
         encode_session(session, _settings(request).secret_key),
         httponly=True,
         samesite="Strict",
+        secure=secure_cookies(request),
         path="/",
     )
 
@@ -145,7 +148,7 @@ def _coordinator(request: web.Request, database_session) -> tuple[InboxSession, 
         if session and session.coordinator_id != ANONYMOUS
         else None
     )
-    if coordinator is None or not coordinator.active:
+    if coordinator is None or not coordinator.active or session.epoch != coordinator.session_epoch:
         raise web.HTTPFound("/inbox/login")
     return session, coordinator
 
@@ -168,32 +171,59 @@ async def login_page(request: web.Request) -> web.Response:
 async def login(request: web.Request) -> web.Response:
     session = _read_session(request)
     form = await _checked_form(request, session)
-    email = form.get("email", "").strip().lower()
-    with session_scope(_settings(request).database_url) as database:
-        coordinator = database.scalar(select(Coordinator).where(Coordinator.email == email))
-        valid = (
-            coordinator is not None
-            and coordinator.active
-            and verify_password(form.get("password", ""), coordinator.password_hash)
+    email = form.get("email", "").strip().lower()[:200]
+    settings = _settings(request)
+    address = client_address(
+        request.remote, request.headers.get("X-Forwarded-For"), settings.trusted_proxies
+    )
+
+    def check() -> LoginResult:
+        with session_scope(settings.database_url) as database:
+            return check_login(
+                database,
+                email,
+                form.get("password", "")[:200],
+                client_address=address,
+                secret_key=settings.secret_key,
+                now=clock.now(),
+            )
+
+    result = await asyncio.to_thread(check)
+    if result.coordinator_id is None:
+        error = (
+            "Dit e-mailadres of wachtwoord klopt niet."
+            if result.blocked_until is None
+            else "Er is te vaak een verkeerd wachtwoord geprobeerd. "
+            "Probeer het over een kwartier opnieuw."
         )
-        coordinator_id = coordinator.id if valid else None
-    if not valid:
         return _render(
             request,
             "login.html",
             session,
-            status=401,
+            status=401 if result.blocked_until is None else 429,
             title="Inloggen",
             email=email,
-            error="Dit e-mailadres of wachtwoord klopt niet.",
+            error=error,
         )
     response = web.HTTPFound("/inbox")
-    _keep_session(request, response, new_session(coordinator_id, now=clock.now()))
+    _keep_session(
+        request,
+        response,
+        new_session(result.coordinator_id, now=clock.now(), epoch=result.session_epoch),
+    )
     raise response
 
 
 async def logout(request: web.Request) -> web.Response:
-    await _checked_form(request, _read_session(request))
+    session = _read_session(request)
+    await _checked_form(request, session)
+    if session.coordinator_id != ANONYMOUS:
+
+        def end() -> None:
+            with session_scope(_settings(request).database_url) as database:
+                end_sessions(database, session.coordinator_id)
+
+        await asyncio.to_thread(end)
     response = web.HTTPFound("/inbox/login")
     response.del_cookie(COOKIE_NAME, path="/")
     raise response

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 
@@ -21,11 +22,19 @@ from bot.settings import Settings
 logger = logging.getLogger(__name__)
 
 
+def _did_something(summary: str) -> bool:
+    """A job's summary counts what it did ("0 delivered, 2 to retry"): a count above
+    zero is news; "0 ... 0" and a summary without counts repeat every run."""
+    return any(int(count) for count in re.findall(r"\b\d+\b", summary))
+
+
 async def _repeat(job: Job, settings: Settings, now: Callable[[], datetime]) -> None:
     while True:
         try:
             summary = await asyncio.to_thread(job.run, settings, now())
-            logger.info("Job %s: %s", job.name, summary)
+            # A person reads this log: only runs that did something are worth a line.
+            level = logging.INFO if _did_something(summary) else logging.DEBUG
+            logger.log(level, "Job %s: %s", job.name, summary)
         except Exception:
             logger.exception("Job %s failed; it runs again in %s.", job.name, job.interval)
         await asyncio.sleep(job.interval.total_seconds())

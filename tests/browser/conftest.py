@@ -72,7 +72,9 @@ class ChatPage:
         self.web_url = web_url
         self.name = name  # names the screenshots
         self.errors: list[str] = []
+        self.console: list[str] = []
         page.on("pageerror", lambda error: self.errors.append(str(error)))
+        page.on("console", lambda message: self.console.append(message.text))
 
     def open(self, path: str = "/") -> ChatPage:
         self.page.goto(self.web_url + path)

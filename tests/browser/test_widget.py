@@ -73,8 +73,11 @@ def test_a_visitor_is_welcomed_and_gets_an_answer_without_logging_in(chat_page, 
     chat.wait_for_bot("Een studentcoach is een ouderejaars student van het hbo.")
     chat.shot("2-route-answer")
 
-    assert link_of(assistant, conversation_id(chat.page)) is None  # still anonymous
+    conversation = conversation_id(chat.page)
+    assert link_of(assistant, conversation) is None  # still anonymous
     assert chat.errors == []
+    # The conversation id is never printed where anyone at this computer can read it.
+    assert not [line for line in chat.console if conversation in line]
 
 
 def test_a_student_logs_in_checks_in_and_gets_a_coordinator_s_reply_live(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import create_engine, select, text
 
 from bot.db.models import AuditEntry, ConversationLink, Guardian, PersonRole, Student
 from bot.db.session import session_scope
@@ -110,6 +110,15 @@ def test_a_signed_token_in_the_session_metadata_links_the_conversation(assistant
     (reply,) = assistant.say("it-token", "wat is mijn volgende stap", {"chat_token": token})
     assert reply.startswith("Je zit nu in mbo jaar 2.")
     assert link_of(assistant, "it-token").student_id == daan
+    # The page sends the token with every message; none is stored with the conversation.
+    assistant.say("it-token", "dank je", {"chat_token": token})
+    with create_engine(assistant.tracker_database_url).connect() as connection:
+        stored = connection.execute(
+            text("SELECT data FROM events WHERE sender_id = 'it-token'")
+        ).scalars()
+        stored = list(stored)
+    assert len(stored) > 5 and not [data for data in stored if token in data]
+    assert any('"chat_token"' not in data and "dank je" in data for data in stored)
 
 
 def test_a_token_signed_with_another_key_is_refused(assistant):

@@ -14,11 +14,11 @@ from bot import clock
 from bot.db.models import AuditEntry, LinkCode, PersonRole, Student
 from bot.db.session import session_scope
 from bot.identity.linking import issue_code
+from bot.identity.throttle import client_address
 from bot.identity.tokens import verify_token
 from bot.settings import ConfigurationError, load_settings
 from bot.web import chat
 from bot.web.app import create_app
-from bot.web.chat import client_address
 from bot.welcome import welcome_buttons
 from tests.conftest import TEST_SECRET
 
@@ -100,15 +100,48 @@ def test_a_valid_code_gives_a_signed_token_once(seeded_database_url, student_cod
         assert (audit.subject_type, audit.subject_id) == ("student", str(sanne))
 
 
-def test_wrong_codes_get_dutch_answers_and_lock_the_client_after_five(seeded_database_url):
+def logins(settings, browsers: list[list[str]]) -> list[list[tuple[int, str]]]:
+    """Codes tried from several browsers (each keeps its cookies) at one address."""
+
+    async def go():
+        app = create_app(settings, scheduled_jobs=False)
+        answers = []
+        async with TestClient(TestServer(app)) as client:
+            for codes in browsers:
+                client.session.cookie_jar.clear()  # another browser
+                tried = []
+                for code in codes:
+                    response = await client.post("/chat/login", json={"code": code})
+                    tried.append((response.status, await response.text()))
+                answers.append(tried)
+        return answers
+
+    return asyncio.run(go())
+
+
+def test_wrong_codes_get_dutch_answers_and_lock_the_browser_after_five(seeded_database_url):
     settings = settings_for(seeded_database_url)
-    status, body = login(settings, "hallo")
+    [answers] = logins(settings, [["hallo", *["TT-ZZZ-999"] * 4]])
+    status, body = answers[0]
     assert status == 400 and "Dat lijkt geen goede koppelcode." in body and "4 keer" in body
-    for tries_left in (3, 2, 1):
-        status, body = login(settings, "TT-ZZZ-999")
+    for (status, body), tries_left in zip(answers[1:4], (3, 2, 1), strict=True):
         assert status == 400 and f"nog {tries_left} keer" in body
-    status, body = login(settings, "TT-ZZZ-998")
+    status, body = answers[4]
     assert status == 429 and "te vaak een verkeerde code" in body
+
+
+def test_a_school_behind_one_address_has_twenty_tries_an_hour_then_cools_down(
+    seeded_database_url, student_code
+):
+    settings = settings_for(seeded_database_url)
+    code, _ = student_code
+    # Four pupils each mistype four times: each browser may go on, the address too.
+    answers = logins(settings, [["TT-ZZZ-999"] * 4] * 4 + [["TT-ZZZ-999"] * 4 + [code]])
+    assert all(status == 400 for browser in answers[:4] for status, _ in browser)
+    # The twentieth wrong try from the address locks it, even for a new browser.
+    assert answers[4][3][0] == 429 and answers[4][4][0] == 429
+    [later] = logins(settings, [[code]])
+    assert later[0][0] == 429 and "te vaak" in later[0][1]
 
 
 @pytest.mark.parametrize(

@@ -3,6 +3,7 @@
 import asyncio
 import json
 from datetime import datetime, timedelta, timezone
+from functools import partial
 
 import pytest
 from aiohttp import web
@@ -24,9 +25,12 @@ from bot.db.models import (
     SchoolLevel,
     Student,
 )
+from bot.db.session import session_scope
 from bot.escalation.deadlines import DeadlinePolicy, deadline, next_opening
 from bot.escalation.handoffs import (
+    PER_CLIENT,
     HandoffRequest,
+    TooManyHandoffsError,
     create_handoff,
     escalate_overdue,
     handoffs_for_risk_flags,
@@ -34,7 +38,15 @@ from bot.escalation.handoffs import (
 )
 from bot.escalation.routing import CoordinatorInfo, HandoffSubject, route
 from bot.identity.links import link_conversation
-from bot.notify.outbox import IDEMPOTENCY_HEADER, RetryPolicy, deliver_due, enqueue, retry_delay
+from bot.notify.outbox import (
+    IDEMPOTENCY_HEADER,
+    DeliveryReport,
+    RetryPolicy,
+    _claim_next,
+    deliver_due,
+    enqueue,
+    retry_delay,
+)
 from tests.conftest import person_id
 
 POLICY = DeadlinePolicy()
@@ -201,12 +213,76 @@ def test_risk_flags_become_one_handoff_per_conversation(db):
     assert handoffs_for_risk_flags(db, now=MONDAY_10, policy=POLICY, default_region="twente") == []
 
 
+def test_one_client_opens_at_most_twenty_handoffs_an_hour_but_risk_always_gets_through(db):
+    def request(reason, client="one-client"):
+        return HandoffRequest(reason, "general", HandoffPriority.NORMAL, "x", client_key=client)
+
+    for n in range(PER_CLIENT.tries):
+        create_handoff(
+            db,
+            f"flood-{n}",
+            request("asked_for_person"),
+            now=MONDAY_10,
+            policy=POLICY,
+            default_region="twente",
+        )
+    with pytest.raises(TooManyHandoffsError):
+        create_handoff(
+            db,
+            "flood-x",
+            request("asked_for_person"),
+            now=MONDAY_10,
+            policy=POLICY,
+            default_region="twente",
+        )
+    for conversation, wanted in (
+        ("flood-risk", request("risk")),
+        ("other", request("asked_for_person", "other")),
+    ):
+        view = create_handoff(
+            db, conversation, wanted, now=MONDAY_10, policy=POLICY, default_region="twente"
+        )
+        assert view.reference
+    later = MONDAY_10 + PER_CLIENT.window + timedelta(minutes=1)
+    assert create_handoff(
+        db,
+        "flood-y",
+        request("asked_for_person"),
+        now=later,
+        policy=POLICY,
+        default_region="twente",
+    ).reference
+
+
 def test_backoff_doubles_up_to_the_maximum():
     policy = RetryPolicy(first_delay=timedelta(seconds=10), max_delay=timedelta(minutes=5))
     assert [retry_delay(n, policy).total_seconds() for n in (1, 2, 3, 6)] == [10, 20, 40, 300]
 
 
-def test_the_outbox_retries_a_failing_webhook_and_delivers_exactly_once(db):
+def queue(database_url, *keys):
+    with session_scope(database_url) as session:
+        for key in keys:
+            enqueue(session, "handoff", {"reference": key}, key=key, now=MONDAY_10)
+
+
+def outbox(database_url):
+    with session_scope(database_url) as session:
+        return {m.idempotency_key: m for m in session.scalars(select(OutboxMessage))}
+
+
+async def serve_webhook(handler, deliveries):
+    """Starts a real webhook on a free port and runs each (now, policy) delivery."""
+    app = web.Application()
+    app.router.add_post("/hook", handler)
+    async with TestServer(app) as server:
+        url = str(server.make_url("/hook"))
+        return [
+            await deliver_due(opener, url, now=when, policy=policy)
+            for opener, when, policy in deliveries
+        ]
+
+
+def test_the_outbox_retries_a_failing_webhook_and_delivers_exactly_once(seeded_database_url):
     received = []
 
     async def webhook(request):
@@ -215,49 +291,111 @@ def test_the_outbox_retries_a_failing_webhook_and_delivers_exactly_once(db):
             return web.Response(status=503)
         return web.json_response({"ok": True})
 
-    enqueue(db, "handoff", {"reference": "H-TEST"}, key="handoff:H-TEST", now=MONDAY_10)
-    db.flush()
+    queue(seeded_database_url, "handoff:H-TEST")
     policy = RetryPolicy(first_delay=timedelta(seconds=10))
-
-    async def run():
-        app = web.Application()
-        app.router.add_post("/hook", webhook)
-        async with TestServer(app) as server:
-            url = str(server.make_url("/hook"))
-            reports = [await deliver_due(db, url, now=MONDAY_10, policy=policy)]
-            # Not due again yet: nothing is sent.
-            reports.append(
-                await deliver_due(db, url, now=MONDAY_10 + timedelta(seconds=5), policy=policy)
-            )
-            reports.append(
-                await deliver_due(db, url, now=MONDAY_10 + timedelta(seconds=10), policy=policy)
-            )
-            reports.append(
-                await deliver_due(db, url, now=MONDAY_10 + timedelta(seconds=40), policy=policy)
-            )
-            reports.append(
-                await deliver_due(db, url, now=MONDAY_10 + timedelta(hours=2), policy=policy)
-            )
-            return reports
-
-    reports = asyncio.run(run())
+    opener = partial(session_scope, seeded_database_url)
+    # Not due again 5 s later; due at 10 s and, after the second failure, at 30 s.
+    offsets = [0, 5, 10, 40, 7200]
+    reports = asyncio.run(
+        serve_webhook(
+            webhook, [(opener, MONDAY_10 + timedelta(seconds=s), policy) for s in offsets]
+        )
+    )
     assert [(r.delivered, r.retried) for r in reports] == [(0, 1), (0, 0), (0, 1), (1, 0), (0, 0)]
     assert [key for key, _ in received] == ["handoff:H-TEST"] * 3
     assert received[-1][1] == {
         "topic": "handoff",
         "idempotency_key": "handoff:H-TEST",
-        "payload": {"reference": "H-TEST"},
+        "payload": {"reference": "handoff:H-TEST"},
     }
-    message = db.scalar(select(OutboxMessage))
+    message = outbox(seeded_database_url)["handoff:H-TEST"]
     assert (message.status, message.attempts) == (OutboxStatus.DELIVERED, 3)
 
 
-def test_a_webhook_that_is_down_loses_nothing(db):
-    enqueue(db, "nudge", {"student_id": 1}, key="nudge:1", now=MONDAY_10)
-    db.flush()
+def test_a_slow_webhook_costs_one_attempt_and_never_repeats_what_was_delivered(
+    seeded_database_url,
+):
+    received = []
+    slow = {"handoff:SLOW"}
+
+    async def webhook(request):
+        key = request.headers[IDEMPOTENCY_HEADER]
+        received.append(key)
+        if key in slow:
+            await asyncio.sleep(1.0)
+        return web.json_response({"ok": True})
+
+    queue(seeded_database_url, "handoff:FAST-1", "handoff:SLOW", "handoff:FAST-2")
+    policy = RetryPolicy(first_delay=timedelta(seconds=10), timeout_seconds=0.2)
+    opener = partial(session_scope, seeded_database_url)
+    first = asyncio.run(serve_webhook(webhook, [(opener, MONDAY_10, policy)]))
+    assert first[0] == DeliveryReport(delivered=2, retried=1, failed=0)
+    messages = outbox(seeded_database_url)
+    assert messages["handoff:FAST-1"].status is OutboxStatus.DELIVERED
+    assert messages["handoff:FAST-2"].status is OutboxStatus.DELIVERED
+    assert (messages["handoff:SLOW"].status, messages["handoff:SLOW"].attempts) == (
+        OutboxStatus.PENDING,
+        1,
+    )
+    assert messages["handoff:SLOW"].last_error == "timeout"
+
+    slow.clear()
+    later = MONDAY_10 + timedelta(seconds=10)
+    second = asyncio.run(serve_webhook(webhook, [(opener, later, policy)]))
+    assert second[0] == DeliveryReport(delivered=1, retried=0, failed=0)
+    assert sorted(received) == sorted(
+        ["handoff:FAST-1", "handoff:SLOW", "handoff:FAST-2", "handoff:SLOW"]
+    )
+
+
+def test_the_outbox_gives_up_after_the_last_attempt_and_keeps_the_message(seeded_database_url):
+    queue(seeded_database_url, "handoff:NEVER")
+    policy = RetryPolicy(first_delay=timedelta(seconds=1), max_attempts=3, timeout_seconds=1)
+    opener = partial(session_scope, seeded_database_url)
+
+    async def refuse(request):
+        return web.Response(status=500)
+
+    reports = asyncio.run(
+        serve_webhook(refuse, [(opener, MONDAY_10 + timedelta(hours=h), policy) for h in range(5)])
+    )
+    assert [(r.retried, r.failed) for r in reports] == [(1, 0), (1, 0), (0, 1), (0, 0), (0, 0)]
+    message = outbox(seeded_database_url)["handoff:NEVER"]
+    assert (message.status, message.attempts, message.last_error) == (
+        OutboxStatus.FAILED,
+        3,
+        "HTTP 500",
+    )
+
+
+def test_a_delivery_that_dies_midway_is_tried_again_after_the_backoff(seeded_database_url):
+    queue(seeded_database_url, "handoff:CRASH")
+    policy = RetryPolicy(first_delay=timedelta(seconds=10))
+    with session_scope(seeded_database_url) as session:
+        claimed = _claim_next(session, now=MONDAY_10, policy=policy)
+    # The process dies here, before it records the outcome. A second worker at the
+    # same moment finds nothing to take; after the backoff the message is due again.
+    with session_scope(seeded_database_url) as session:
+        assert _claim_next(session, now=MONDAY_10, policy=policy) is None
+    with session_scope(seeded_database_url) as session:
+        again = _claim_next(session, now=MONDAY_10 + timedelta(seconds=10), policy=policy)
+    assert (claimed.key, claimed.attempts, again.key, again.attempts) == (
+        "handoff:CRASH",
+        1,
+        "handoff:CRASH",
+        2,
+    )
+
+
+def test_a_webhook_that_is_down_loses_nothing(seeded_database_url):
+    queue(seeded_database_url, "nudge:1")
     # Nothing listens on this port.
-    report = asyncio.run(deliver_due(db, "http://127.0.0.1:9/hook", now=MONDAY_10))
+    report = asyncio.run(
+        deliver_due(
+            partial(session_scope, seeded_database_url), "http://127.0.0.1:9/hook", now=MONDAY_10
+        )
+    )
     assert (report.delivered, report.retried) == (0, 1)
-    message = db.scalar(select(OutboxMessage))
+    message = outbox(seeded_database_url)["nudge:1"]
     assert message.status is OutboxStatus.PENDING and message.last_error
     assert message.next_attempt_at == MONDAY_10.astimezone(timezone.utc) + timedelta(seconds=10)

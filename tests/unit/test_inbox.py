@@ -4,6 +4,7 @@ import asyncio
 import re
 from datetime import datetime, timedelta, timezone
 
+from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
@@ -17,6 +18,7 @@ from bot.db.models import (
     HandoffStatus,
     InterimGoal,
     LinkMethod,
+    LoginAttempt,
     Student,
 )
 from bot.db.seed import DEMO_COORDINATOR_PASSWORD
@@ -251,3 +253,82 @@ def test_the_overview_shows_quiet_students_and_a_motivation_chart(seeded_databas
         assert "Sanne" not in body  # another school
 
     run(seeded_database_url, scenario)
+
+
+def test_ten_wrong_passwords_lock_the_account_for_a_quarter_and_the_right_one_waits(
+    seeded_database_url,
+):
+    async def scenario(browser):
+        for _ in range(10):
+            status, body, _ = await browser.login(ROC, "wrong password")
+            assert status == 401
+        status, body, _ = await browser.login(ROC)  # the right password, too late
+        assert status == 429 and "over een kwartier" in body
+        status, _, _ = await browser.get("/inbox")
+        assert status == 302
+
+    run(seeded_database_url, scenario)
+
+
+def test_a_stolen_cookie_stops_working_at_logout_and_cookies_are_secure_in_production(
+    seeded_database_url,
+):
+    async def scenario(browser):
+        await browser.login(ROC)
+        cookie = browser.client.session.cookie_jar.filter_cookies(browser.client.make_url("/"))
+        stolen = cookie["toptraject_inbox"].value
+        await browser.get("/inbox")  # the page with the logout form
+        status, _, _ = await browser.post("/inbox/logout", {})
+        assert status == 302
+        browser.client.session.cookie_jar.update_cookies({"toptraject_inbox": stolen})
+        status, body, headers = await browser.get("/inbox")
+        assert status == 302, (status, body[:300], stolen[:20])
+        assert headers["Location"] == "/inbox/login"
+
+    run(seeded_database_url, scenario)
+
+    from aiohttp.test_utils import make_mocked_request
+
+    from bot.web.cookies import secure_cookies
+    from bot.web.keys import SETTINGS_KEY
+
+    for environment, secure in (("production", True), ("development", False)):
+        app = web.Application()
+        app[SETTINGS_KEY] = load_settings(
+            {
+                "TOPTRAJECT_ENV": environment,
+                "SECRET_KEY": TEST_SECRET,
+                "RASA_TOKEN": "t" * 32,
+            }
+        )
+        assert secure_cookies(make_mocked_request("GET", "/", app=app)) is secure
+
+
+def test_an_unknown_address_costs_the_same_password_check_as_a_known_one(seeded_database_url):
+    from bot.identity import coordinator_login
+
+    checked = []
+    real = coordinator_login.verify_password
+
+    def counting(password, stored):
+        checked.append(stored)
+        return real(password, stored)
+
+    with session_scope(seeded_database_url) as session:
+        try:
+            coordinator_login.verify_password = counting
+            for email in (ROC, "nobody@example.nl"):
+                result = coordinator_login.check_login(
+                    session,
+                    email,
+                    "wrong password",
+                    client_address="203.0.113.7",
+                    secret_key=TEST_SECRET,
+                    now=NOW,
+                )
+                assert result.coordinator_id is None
+        finally:
+            coordinator_login.verify_password = real
+        assert len(checked) == 2 and all(stored.startswith("scrypt$") for stored in checked)
+        tries = session.scalars(select(LoginAttempt)).all()
+        assert len(tries) == 2 and all("@" not in t.account_key for t in tries)

@@ -1,4 +1,8 @@
+import re
+from pathlib import Path
+
 import pytest
+import yaml
 
 from bot.input_check import (
     MAX_MESSAGE_CHARS,
@@ -6,6 +10,7 @@ from bot.input_check import (
     at_the_edge,
     classify_input,
     looks_english,
+    only_button_commands,
     valid_conversation_id,
 )
 
@@ -69,3 +74,52 @@ def test_ordinary_conversation_ids_are_fine():
     assert valid_conversation_id("3f2a9c0e5b7d4e1f8a6b2c9d0e1f2a3b")
     assert valid_conversation_id("it-bad-input-emoji")
     assert valid_conversation_id("léa's telefoon")
+
+
+@pytest.mark.parametrize(
+    ("typed", "read_as"),
+    [
+        ("/distress", "distress"),
+        ("/risk", "risk"),
+        ('/request_human{"priority": "urgent"}', "/request_human"),
+        ('/inform{"student_id": 7}', "inform"),
+        (
+            '/choose_answer{"answer_id": "exam/when", "x": 1}',
+            '/choose_answer{"answer_id": "exam/when"}',
+        ),
+        ('/choose_child{"child_name": 5}', "/choose_child"),
+        ("/session_start", "session start"),
+        ("/", ""),
+        ("hoi /distress", "hoi /distress"),
+    ],
+)
+def test_a_typed_command_passes_only_as_a_button_could_send_it(typed, read_as):
+    assert only_button_commands(typed) == read_as
+
+
+def button_payloads() -> set[str]:
+    """Every "/..." payload of a button: in domain.yml, and in the code that makes buttons."""
+    root = Path(__file__).resolve().parents[2]
+    payloads = set()
+    for response in yaml.safe_load((root / "domain.yml").read_text())["responses"].values():
+        for variant in response:
+            payloads |= {b["payload"] for b in variant.get("buttons", [])}
+    for path in [*root.joinpath("actions").glob("*.py"), root / "bot" / "welcome.py"]:
+        payloads |= set(re.findall(r'"payload": f?[\'"](/[a-z_]+)', path.read_text()))
+    payloads |= set(
+        re.findall(r'sendMessage\("(/[a-z_]+)"', (root / "bot/web/static/chat.js").read_text())
+    )
+    payloads |= set(
+        re.findall(r'initPayload: "(/[a-z_]+)"', (root / "bot/web/static/chat.js").read_text())
+    )
+    return {p for p in payloads if p.startswith("/")}
+
+
+def test_every_button_of_ours_still_gets_through_unchanged():
+    payloads = button_payloads()
+    assert {"/request_human", "/logout", "/greet", "/checkin"} <= payloads
+    for payload in payloads:
+        assert only_button_commands(payload) == payload
+    assert only_button_commands('/choose_child{"child_name": "Lotte"}') == (
+        '/choose_child{"child_name": "Lotte"}'
+    )

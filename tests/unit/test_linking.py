@@ -12,6 +12,7 @@ from bot.db.models import (
     Guardian,
     LinkCode,
     LinkMethod,
+    OutboxMessage,
     PersonRole,
     Student,
 )
@@ -20,6 +21,9 @@ from bot.identity.codes import find_code_in_text, hash_code
 from bot.identity.linking import (
     CODE_LIFETIME,
     MAX_FAILED_TRIES,
+    PER_ADDRESS,
+    SPIKE,
+    SPIKE_TOPIC,
     TRY_WINDOW,
     RedeemOutcome,
     choose_child,
@@ -112,6 +116,44 @@ def test_a_code_tried_too_often_after_use_is_locked_for_everyone(db):
         redeem_code(db, "other-x", code, secret_key=TEST_SECRET, now=NOW).outcome
         is RedeemOutcome.LOCKED
     )
+
+
+def test_new_conversations_from_one_address_get_twenty_wrong_tries_an_hour(db):
+    good = issue_code(
+        db, secret_key=TEST_SECRET, now=NOW, student_id=person_id(db, Student, "Daan")
+    )
+    outcomes = [
+        redeem_code(
+            db, f"fresh-{n}", "TT-ABC-DEF", secret_key=TEST_SECRET, now=NOW, client_key="school"
+        ).outcome
+        for n in range(PER_ADDRESS.tries)
+    ]
+    assert outcomes[:-1] == [RedeemOutcome.WRONG] * (PER_ADDRESS.tries - 1)
+    assert outcomes[-1] is RedeemOutcome.LOCKED
+    # A new conversation at the address waits too; another address does not.
+    assert (
+        redeem_code(db, "fresh-x", good, secret_key=TEST_SECRET, now=NOW, client_key="school")
+    ).outcome is RedeemOutcome.LOCKED
+    assert (
+        redeem_code(db, "fresh-y", good, secret_key=TEST_SECRET, now=NOW, client_key="home")
+    ).outcome is RedeemOutcome.LINKED
+
+
+def test_a_spike_of_wrong_tries_is_reported_once_and_tightens_the_address_limit(db):
+    for n in range(SPIKE):
+        redeem_code(
+            db, f"bot-{n}", "TT-ABC-DEF", secret_key=TEST_SECRET, now=NOW, client_key=f"a{n % 50}"
+        )
+    alerts = db.scalars(select(OutboxMessage).where(OutboxMessage.topic == SPIKE_TOPIC)).all()
+    assert len(alerts) == 1 and '"failed_last_hour": 100' in alerts[0].payload
+    # During the spike an address that tried twice before has three tries left, not 18.
+    outcomes = [
+        redeem_code(
+            db, f"late-{n}", "TT-ABC-DEF", secret_key=TEST_SECRET, now=NOW, client_key="a1"
+        ).outcome
+        for n in range(4)
+    ]
+    assert outcomes == [RedeemOutcome.WRONG, RedeemOutcome.WRONG] + [RedeemOutcome.LOCKED] * 2
 
 
 @pytest.mark.parametrize(

@@ -39,3 +39,17 @@ def test_production_with_secrets_is_fine():
 def test_bad_ports_are_refused(value):
     with pytest.raises(ConfigurationError, match="RASA_PORT"):
         load_settings({"RASA_PORT": value})
+
+
+@pytest.mark.parametrize("host_variable", ["RASA_HOST", "ACTION_HOST", "WEB_HOST"])
+def test_development_secrets_never_serve_beyond_this_machine(host_variable):
+    with pytest.raises(ConfigurationError, match="development defaults are public"):
+        load_settings({host_variable: "0.0.0.0"})
+    with pytest.raises(ConfigurationError, match="RASA_TOKEN"):
+        load_settings(
+            {host_variable: "192.168.1.20", "SECRET_KEY": "k" * 40, "RASA_TOKEN": "short"}
+        )
+    strong = {"SECRET_KEY": "k" * 40, "RASA_TOKEN": "t" * 40}
+    assert load_settings({host_variable: "0.0.0.0", **strong}).secret_key == "k" * 40
+    assert load_settings({host_variable: "::1"}).secret_key  # loopback: defaults are fine
+    assert load_settings({host_variable: "localhost"}).secret_key

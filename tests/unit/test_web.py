@@ -36,3 +36,18 @@ def test_health_reports_the_database(database_url, tmp_path):
     status, _, body = _request(load_settings({"DATABASE_URL": unreachable}), "/healthz")
     assert status == 503
     assert "unreachable" in body
+
+
+def test_quiet_job_runs_and_health_checks_leave_the_log_alone():
+    from bot.web.scheduler import _did_something
+
+    assert _did_something("1 delivered, 0 to retry, 0 failed")
+    assert not _did_something("0 delivered, 0 to retry, 0 failed")
+    assert not _did_something("no NOTIFY_WEBHOOK_URL set; notifications wait in the outbox")
+
+
+def test_aiohttp_s_own_error_pages_carry_the_security_headers(database_url):
+    status, headers, _ = _request(load_settings({"DATABASE_URL": database_url}), "/no-such-page")
+    assert status == 404
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]

@@ -22,6 +22,18 @@
   var panelTitle = document.getElementById("login-title");
   var widget = null;
 
+  // rasa-webchat prints the conversation id to the console ("session_confirm:...",
+  // "sending init payload ..."). On a shared school computer anyone could read it
+  // there: those lines are dropped.
+  var WIDGET_ID_LINES = /^(session_confirm:|sending init payload)/;
+  var consoleLog = console.log.bind(console);
+  console.log = function (first) {
+    if (typeof first === "string" && WIDGET_ID_LINES.test(first)) {
+      return;
+    }
+    consoleLog.apply(null, arguments);
+  };
+
   function say(text, isError) {
     message.textContent = text;
     message.classList.toggle("error", Boolean(isError));

@@ -1,0 +1,47 @@
+"""The chat channels: a shorter wait for custom actions, and never a silent turn."""
+
+import asyncio
+import inspect
+
+import rasa.core.actions.action
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+
+from bot.content.catalog import catalog
+from bot.settings import load_settings
+from channels.guarded import never_silent
+
+PATIENCE = catalog().message("patience").strip()
+
+
+def test_custom_actions_time_out_after_the_configured_seconds_not_five_minutes():
+    assert (
+        load_settings().action_timeout_seconds
+    ) == rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT
+    # Rasa reads the constant at each call; if an upgrade stops doing so, this fails.
+    source = inspect.getsource(rasa.core.actions.action.RemoteAction.run)
+    assert "timeout=DEFAULT_REQUEST_TIMEOUT" in source
+
+
+def handled(on_new_message):
+    output = CollectingOutputChannel()
+    asyncio.run(never_silent(on_new_message)(UserMessage("hoi", output, "c-1")))
+    return [message.get("text") for message in output.messages]
+
+
+def test_a_turn_that_said_something_gets_nothing_extra():
+    async def answers(message):
+        await message.output_channel.send_response("c-1", {"text": "Hoi!"})
+
+    assert handled(answers) == ["Hoi!"]
+
+
+def test_a_silent_or_failed_turn_gets_the_patience_answer_with_the_crisis_line():
+    async def silent(message):
+        return None
+
+    async def fails(message):
+        raise ConnectionError("the action server is down")
+
+    assert handled(silent) == [PATIENCE]
+    assert handled(fails) == [PATIENCE]
+    assert "113" in PATIENCE and "112" in PATIENCE
