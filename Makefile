@@ -21,7 +21,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help setup nlu train widget browser db run test lint validate unit-tests integration-tests pytest drills \
-	conversation-tests nlu-quality blind-eval cross-validation bench lock clean
+	conversation-tests nlu-quality blind-eval edge-bench cross-validation bench lock clean
 
 help:
 	@echo "make run    set up, build, train, migrate, seed and start the assistant"
@@ -112,7 +112,11 @@ blind-eval: train
 cross-validation: $(SPACY_BUILT)
 	$(PY) bench/cross_validation.py --folds 5
 
-bench: nlu-quality blind-eval
+# What a 100 KB message costs, alone and beside other users (bench/results/edge.json).
+edge-bench: train
+	$(PY) bench/edge.py
+
+bench: nlu-quality blind-eval edge-bench
 
 # First everything that needs no model, beside the training; then what needs it.
 test:
