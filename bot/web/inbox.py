@@ -141,14 +141,20 @@ def _keep_session(
     )
 
 
+def _signed_in(session: InboxSession | None, database_session) -> Coordinator | None:  # noqa: ANN001
+    """The coordinator of a session that still holds: active, and not ended by a logout."""
+    if session is None or session.coordinator_id == ANONYMOUS:
+        return None
+    coordinator = database_session.get(Coordinator, session.coordinator_id)
+    if coordinator is None or not coordinator.active or session.epoch != coordinator.session_epoch:
+        return None
+    return coordinator
+
+
 def _coordinator(request: web.Request, database_session) -> tuple[InboxSession, Coordinator]:  # noqa: ANN001
     session = _read_session(request)
-    coordinator = (
-        database_session.get(Coordinator, session.coordinator_id)
-        if session and session.coordinator_id != ANONYMOUS
-        else None
-    )
-    if coordinator is None or not coordinator.active or session.epoch != coordinator.session_epoch:
+    coordinator = _signed_in(session, database_session)
+    if coordinator is None:
         raise web.HTTPFound("/inbox/login")
     return session, coordinator
 
@@ -163,7 +169,14 @@ async def _checked_form(request: web.Request, session: InboxSession) -> dict[str
 async def login_page(request: web.Request) -> web.Response:
     session = _read_session(request)
     if session and session.coordinator_id != ANONYMOUS:
-        raise web.HTTPFound("/inbox")
+
+        def still_signed_in() -> bool:
+            with session_scope(_settings(request).database_url) as database:
+                return _signed_in(session, database) is not None
+
+        if await asyncio.to_thread(still_signed_in):
+            raise web.HTTPFound("/inbox")
+        session = None  # ended by a logout, or the coordinator left: a fresh login
     session = session or new_session(ANONYMOUS, now=clock.now())
     return _render(request, "login.html", session, title="Inloggen", email="", error=None)
 

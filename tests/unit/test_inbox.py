@@ -284,6 +284,9 @@ def test_a_stolen_cookie_stops_working_at_logout_and_cookies_are_secure_in_produ
         status, body, headers = await browser.get("/inbox")
         assert status == 302, (status, body[:300], stolen[:20])
         assert headers["Location"] == "/inbox/login"
+        # ...and the login page shows the form, not a redirect back (once a loop).
+        status, body, _ = await browser.get("/inbox/login")
+        assert status == 200 and 'name="password"' in body
 
     run(seeded_database_url, scenario)
 
