@@ -8,6 +8,12 @@ costs no more than 1 KB and still gets the Dutch "too long" answer from the inpu
 A typed "/intent{...}" passes only if a button of ours could have sent it
 (bot.input_check.only_button_commands): /distress typed by hand is just words.
 
+A conversation id alone opens nobody's data: a message on a linked conversation that
+lacks the link's proof is handled in a side conversation (channels/proof.py), and a
+socket joins a linked conversation's room (where its answers and the coordinator's
+replies are sent) only once it has proved itself: with a message that carries the
+proof, or with the chat page's "chat_proof" event right after connecting.
+
 After the message is handled, a turn that sent the user nothing at all (a custom
 action failed, the action server is down or restarting) gets a Dutch "even geduld"
 with the crisis line, never silence. A custom action call gives up after
@@ -20,6 +26,7 @@ from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -32,9 +39,12 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from bot.content.catalog import catalog
+from bot.identity.proof import Standing, offered, side_conversation_id
 from bot.identity.throttle import CLIENT_METADATA_KEY, client_address, private_key
+from bot.identity.tokens import TOKEN_METADATA_KEY
 from bot.input_check import at_the_edge, only_button_commands, valid_conversation_id
 from bot.settings import load_settings
+from channels.proof import conversation_for, standing_of
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +117,13 @@ class GuardedRestInput(RestInput):
         sender = body.get("sender")
         if not valid_conversation_id(sender):
             raise InvalidUsage("A sender is needed: a short text without control characters.")
-        return sender
+        metadata = body.get("metadata")
+        return await conversation_for(
+            sender,
+            metadata if isinstance(metadata, dict) else {},
+            client_key(req.ip, req.headers.get("X-Forwarded-For")),
+            SETTINGS.secret_key,
+        )
 
     def _extract_message(self, req: Request) -> str:
         return only_button_commands(at_the_edge(req.json.get("message")))
@@ -125,11 +141,34 @@ class GuardedSocketIOInput(SocketIOInput):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         blueprint = super().blueprint(never_silent(on_new_message))
         handlers = self.sio.handlers[self.namespace or "/"]
-        session_request = handlers["session_request"]
         handle_message = handlers[self.user_message_evt]
         connect = handlers["connect"]
         disconnect = handlers["disconnect"]
         clients: dict[str, str] = {}  # socket id -> client key
+        offered_tokens: dict[str, object] = {}  # socket id -> token from "chat_proof"
+        waiting: dict[str, str] = {}  # socket id -> linked conversation it may not join yet
+
+        async def admit(sid: str, session_id: str, *, talking: bool = False) -> Standing | None:
+            """Puts the socket in the conversation's room if it may hear what is said
+            there; on a linked conversation it waits for the proof. When the link cannot
+            be read, a socket that only listens waits; one that is talking joins, as its
+            message stays in the conversation too (see channels/proof.py)."""
+            found = await standing_of(
+                session_id,
+                offered(
+                    offered_tokens.get(sid),
+                    clients.get(sid),
+                    secret_key=SETTINGS.secret_key,
+                ),
+            )
+            if found in (Standing.UNLINKED, Standing.PROVEN) or (found is None and talking):
+                self.sio.enter_room(sid, session_id, namespace=self.namespace)
+                waiting.pop(sid, None)
+            else:
+                # Also out of a room it joined while nobody's conversation it was.
+                self.sio.leave_room(sid, session_id, namespace=self.namespace)
+                waiting[sid] = session_id
+            return found
 
         async def guarded_connect(sid: str, environ: dict, auth: object = None) -> Any:
             request = environ.get("sanic.request")
@@ -139,14 +178,26 @@ class GuardedSocketIOInput(SocketIOInput):
             return await connect(sid, environ, auth)
 
         async def guarded_disconnect(sid: str) -> Any:
-            clients.pop(sid, None)
+            for kept in (clients, offered_tokens, waiting):
+                kept.pop(sid, None)
             return await disconnect(sid)
 
         async def guarded_session_request(sid: str, data: object) -> None:
-            data = dict(data) if isinstance(data, dict) else {}
-            if not valid_conversation_id(data.get("session_id")):
-                data["session_id"] = None  # Rasa then makes a fresh one
-            await session_request(sid, data)
+            # Rasa's own handler, with the room joined only by a socket that may.
+            session_id = data.get("session_id") if isinstance(data, dict) else None
+            if not valid_conversation_id(session_id):
+                session_id = uuid.uuid4().hex  # as Rasa does for a missing id
+            if self.session_persistence:
+                await admit(sid, session_id)
+            await self.sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
+
+        async def chat_proof(sid: str, data: object) -> None:
+            """The chat page offers its token as soon as the socket connects, so a
+            reloaded page hears the coordinator's replies before the user types."""
+            token = data.get("token") if isinstance(data, dict) else None
+            offered_tokens[sid] = token if isinstance(token, str) and len(token) < 4096 else None
+            if sid in waiting:
+                await admit(sid, waiting[sid])
 
         async def guarded_handle_message(sid: str, data: object) -> None:
             if not isinstance(data, dict) or not valid_conversation_id(data.get("session_id")):
@@ -158,13 +209,20 @@ class GuardedSocketIOInput(SocketIOInput):
                     metadata = json.loads(metadata)
                 except ValueError:
                     metadata = None
-            data[self.metadata_key] = _metadata(
-                metadata, clients.get(sid) or client_key(None, None)
-            )
+            key = clients.get(sid) or client_key(None, None)
+            data[self.metadata_key] = _metadata(metadata, key)
+            if self.session_persistence:
+                session_id = data["session_id"]
+                offered_tokens[sid] = data[self.metadata_key].get(TOKEN_METADATA_KEY)
+                if await admit(sid, session_id, talking=True) is Standing.UNPROVEN:
+                    side = side_conversation_id(session_id, key, secret_key=SETTINGS.secret_key)
+                    self.sio.enter_room(sid, side, namespace=self.namespace)
+                    data["session_id"] = side
             await handle_message(sid, data)
 
         handlers["connect"] = guarded_connect
         handlers["disconnect"] = guarded_disconnect
         handlers["session_request"] = guarded_session_request
         handlers[self.user_message_evt] = guarded_handle_message
+        handlers["chat_proof"] = chat_proof
         return blueprint

@@ -25,10 +25,13 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.db.migrate import upgrade
-from bot.db.models import Student
+from bot.db.models import LinkMethod, Student
 from bot.db.seed import seed_demo
 from bot.db.session import session_scope
 from bot.identity.linking import issue_code
+from bot.identity.links import link_conversation
+from bot.identity.proof import address_proof
+from bot.identity.throttle import private_key
 from bot.services import is_healthy
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 
@@ -118,6 +121,22 @@ class Assistant:
     @property
     def health_urls(self) -> list[str]:
         return [f"{self.rasa_url}/", f"{self.action_url}/health", f"{self.web_url}/healthz"]
+
+    def link(
+        self, conversation_id: str, *, student_id: int | None = None, guardian_id: int | None = None
+    ) -> None:
+        """Links a conversation as a koppelcode typed from this machine does: the link's
+        proof is the client key of 127.0.0.1, where every test client talks from
+        (bot/identity/proof.py)."""
+        with session_scope(self.database_url) as session:
+            link_conversation(
+                session,
+                conversation_id,
+                via=LinkMethod.CODE,
+                student_id=student_id,
+                guardian_id=guardian_id,
+                proof=address_proof(private_key("address", "127.0.0.1", SECRET)),
+            )
 
     def send(self, sender: str, text: str, metadata: dict | None = None) -> list[dict]:
         """Sends one message over Rasa's REST channel; returns the bot's messages."""

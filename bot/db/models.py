@@ -327,6 +327,8 @@ class ConversationLink(Base):
     selected_student_id = Column(ForeignKey("students.id"), nullable=True)
     linked_via = Column(_enum(LinkMethod, "link_method"), nullable=False)
     linked_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    # What later messages must show to speak in this conversation (bot/identity/proof.py).
+    proof = Column(String(64), nullable=True)
 
     student = relationship("Student", foreign_keys=[student_id])
     guardian = relationship("Guardian")

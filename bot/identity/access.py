@@ -25,6 +25,7 @@ from bot.db.models import (
     SchoolLevel,
     Student,
 )
+from bot.identity.proof import Lock
 
 ADULT_AGE = 18
 
@@ -159,6 +160,13 @@ def current_link(session: Session, conversation_id: str, *, today: date) -> Conv
     if link is None or (today - link.linked_at.date()).days > LINK_VALID_DAYS:
         return None
     return link
+
+
+def lock_of(session: Session, conversation_id: str, *, today: date) -> Lock | None:
+    """What a message must prove to speak in this conversation: None when it is nobody's
+    (bot/identity/proof.py). Reads no personal data, so it is not audited."""
+    link = current_link(session, conversation_id, today=today)
+    return None if link is None else Lock(link.proof)
 
 
 def authorise(

@@ -32,6 +32,7 @@ from bot.db.models import (
 )
 from bot.identity.codes import generate_code, hash_code, normalise_code
 from bot.identity.links import link_conversation
+from bot.identity.proof import address_proof, token_proof
 from bot.identity.throttle import Limit, blocked_until, tries_left
 from bot.identity.tokens import ChatClaims, verify_token
 from bot.notify.outbox import enqueue
@@ -255,6 +256,7 @@ def redeem_code(
             via=LinkMethod.CODE,
             student_id=code.student_id,
             guardian_id=code.guardian_id,
+            proof=address_proof(client_key),
         )
     return result
 
@@ -314,17 +316,21 @@ def link_with_token(
         return None
     is_student = claims.role is PersonRole.STUDENT
     person_id = claims.person_id
+    proof = token_proof(token, secret_key=secret_key)
     existing = session.get(ConversationLink, conversation_id)
     if existing is not None and existing.role is claims.role:
         linked_id = existing.student_id if is_student else existing.guardian_id
         if linked_id == person_id:
-            return existing  # already linked to this person: keep the chosen child
+            existing.proof = proof  # the same person: keep the chosen child
+            session.flush()
+            return existing
     return link_conversation(
         session,
         conversation_id,
         via=LinkMethod.TOKEN,
         student_id=person_id if is_student else None,
         guardian_id=None if is_student else person_id,
+        proof=proof,
     )
 
 

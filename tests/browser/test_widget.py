@@ -118,6 +118,13 @@ def test_a_student_logs_in_checks_in_and_gets_a_coordinator_s_reply_live(
     chat.wait_for_bot(reference)
     chat.shot("3-handoff")
 
+    # The student reloads the page: the widget returns to the same conversation and,
+    # having shown its token on connecting, hears the coordinator's reply there.
+    chat.page.reload()
+    expect(chat.page.get_by_text("Je bent ingelogd als")).to_contain_text("Jesse")
+    chat.wait_for_bot(reference)
+    assert conversation_id(chat.page) == conversation
+
     # The coordinator, in a browser of their own, logs in and replies.
     inbox = new_context(viewport={"width": 1280, "height": 900}).new_page()
     inbox.goto(f"{assistant.web_url}/inbox/login")

@@ -20,6 +20,8 @@ DRILL_ENV = {
     "ACTION_TIMEOUT_SECONDS": "12",
     "OUTBOX_FIRST_RETRY_SECONDS": "1",
     "OUTBOX_TIMEOUT_SECONDS": "2",
+    # Test clients may name an address (X-Forwarded-For), as behind a reverse proxy.
+    "TRUSTED_PROXIES": "127.0.0.1",
 }
 
 # How each service shows in its command line.

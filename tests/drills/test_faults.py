@@ -18,9 +18,8 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.content.catalog import catalog
-from bot.db.models import CheckIn, Handoff, LinkMethod, OutboxMessage, OutboxStatus, RiskFlag
+from bot.db.models import CheckIn, Handoff, OutboxMessage, OutboxStatus, RiskFlag
 from bot.db.session import session_scope
-from bot.identity.links import link_conversation
 from tests.drills.conftest import resume, signal_service, wait_until_back
 
 PATIENCE = catalog().message("patience").strip()
@@ -30,8 +29,7 @@ BACK_WITHIN = 90  # seconds; the printed figure is what counts
 
 def linked(assistant, conversation: str, first_name: str) -> int:
     student = assistant.new_student(first_name)
-    with session_scope(assistant.database_url) as session:
-        link_conversation(session, conversation, via=LinkMethod.CODE, student_id=student)
+    assistant.link(conversation, student_id=student)
     return student
 
 

@@ -15,9 +15,8 @@ import socketio
 import yaml
 from sqlalchemy import create_engine, select, text
 
-from bot.db.models import AuditEntry, LinkMethod, Student
+from bot.db.models import AuditEntry, Student
 from bot.db.session import session_scope
-from bot.identity.links import link_conversation
 from bot.input_check import valid_conversation_id
 from bot.services import is_healthy
 
@@ -43,7 +42,7 @@ def test_anonymous_greeting_comes_from_the_custom_action(assistant):
 def test_linked_student_is_greeted_by_name_from_the_database(assistant):
     with session_scope(assistant.database_url) as session:
         sanne = session.execute(select(Student).filter_by(first_name="Sanne")).scalar_one()
-        link_conversation(session, "it-sanne", student_id=sanne.id, via=LinkMethod.CODE)
+        assistant.link("it-sanne", student_id=sanne.id)
         sanne_id = sanne.id
 
     reply = only_reply(assistant.say("it-sanne", "hallo"))

@@ -16,14 +16,12 @@ from bot.db.models import (
     CheckInStatus,
     Guardian,
     InterimGoal,
-    LinkMethod,
     Nudge,
     RiskFlag,
     RiskKind,
     Student,
 )
 from bot.db.session import session_scope
-from bot.identity.links import link_conversation
 
 pytestmark = pytest.mark.integration
 
@@ -44,8 +42,7 @@ def reask(slot: str) -> list[str]:
 
 def linked_student(assistant, conversation_id: str, first_name: str) -> int:
     student = assistant.new_student(first_name)
-    with session_scope(assistant.database_url) as session:
-        link_conversation(session, conversation_id, via=LinkMethod.CODE, student_id=student)
+    assistant.link(conversation_id, student_id=student)
     return student
 
 
@@ -176,7 +173,7 @@ def test_an_anonymous_student_logs_in_and_the_check_in_continues(assistant):
 def test_a_guardian_is_sent_to_the_progress_question_and_sees_it(assistant):
     with session_scope(assistant.database_url) as session:
         petra = session.scalar(select(Guardian.id).where(Guardian.first_name == "Petra"))
-        link_conversation(session, "it-petra-progress", via=LinkMethod.CODE, guardian_id=petra)
+        assistant.link("it-petra-progress", guardian_id=petra)
     (refusal,) = assistant.say("it-petra-progress", "ik wil inchecken")
     assert refusal.startswith("Je kind doet de check-in zelf.")
     # The list of blocks and the totals come as two chat bubbles.

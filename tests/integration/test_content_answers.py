@@ -9,9 +9,8 @@ import yaml
 from sqlalchemy import select
 
 from bot.content.catalog import catalog
-from bot.db.models import AuditEntry, Guardian, LinkMethod, Student
+from bot.db.models import AuditEntry, Guardian, Student
 from bot.db.session import session_scope
-from bot.identity.links import link_conversation
 
 pytestmark = pytest.mark.integration
 
@@ -32,13 +31,7 @@ def link(
             student_id = session.scalar(select(Student.id).where(Student.first_name == student))
         if guardian:
             guardian_id = session.scalar(select(Guardian.id).where(Guardian.first_name == guardian))
-        link_conversation(
-            session,
-            conversation_id,
-            via=LinkMethod.CODE,
-            student_id=student_id,
-            guardian_id=guardian_id,
-        )
+        assistant.link(conversation_id, student_id=student_id, guardian_id=guardian_id)
 
 
 def audited_reads(assistant, conversation_id: str) -> list[str]:

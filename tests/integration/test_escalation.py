@@ -12,10 +12,9 @@ from http.cookiejar import CookieJar
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import Handoff, HandoffMessage, LinkMethod, Student
+from bot.db.models import Handoff, HandoffMessage, Student
 from bot.db.seed import DEMO_COORDINATOR_PASSWORD
 from bot.db.session import session_scope
-from bot.identity.links import link_conversation
 from tests.assistant import TOKEN
 
 pytestmark = pytest.mark.integration
@@ -54,7 +53,7 @@ class InboxBrowser:
 def test_asking_for_a_person_reaches_the_coordinator_and_the_reply_reaches_the_chat(assistant):
     with session_scope(assistant.database_url) as session:
         lotte = session.scalar(select(Student.id).where(Student.first_name == "Lotte"))
-        link_conversation(session, "it-handoff", via=LinkMethod.CODE, student_id=lotte)
+        assistant.link("it-handoff", student_id=lotte)
     assistant.say("it-handoff", "hoi")
     (reply,) = assistant.say("it-handoff", "ik wil graag met een mens praten")
     handoff = handoff_of(assistant, "it-handoff")

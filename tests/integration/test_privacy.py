@@ -9,9 +9,8 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, select, text
 
-from bot.db.models import AuditEntry, ConversationLink, LinkMethod, Student, TranscriptPurge
+from bot.db.models import AuditEntry, ConversationLink, Student, TranscriptPurge
 from bot.db.session import session_scope
-from bot.identity.links import link_conversation
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +25,7 @@ def response_text(name: str) -> str:
 def link_student(assistant, conversation_id: str, first_name: str) -> int:
     with session_scope(assistant.database_url) as session:
         student = session.scalar(select(Student.id).where(Student.first_name == first_name))
-        link_conversation(session, conversation_id, via=LinkMethod.CODE, student_id=student)
+        assistant.link(conversation_id, student_id=student)
     return student
 
 

@@ -10,13 +10,11 @@ from bot.db.models import (
     Guardian,
     Handoff,
     HandoffPriority,
-    LinkMethod,
     RiskFlag,
     RiskKind,
     Student,
 )
 from bot.db.session import session_scope
-from bot.identity.links import link_conversation
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +55,7 @@ def test_a_parent_s_worry_goes_to_the_child_s_coordinator(assistant):
     with session_scope(assistant.database_url) as session:
         petra = session.scalar(select(Guardian.id).where(Guardian.first_name == "Petra"))
         sanne = session.scalar(select(Student.id).where(Student.first_name == "Sanne"))
-        link_conversation(session, "it-risk-parent", via=LinkMethod.CODE, guardian_id=petra)
+        assistant.link("it-risk-parent", guardian_id=petra)
     replies = assistant.say(
         "it-risk-parent", "mijn dochter huilt elke avond en wil niet meer naar het roc"
     )

@@ -148,6 +148,17 @@
         withRules: false,
         showMessageDate: false,
         params: { storage: "session" },
+        // A linked conversation's answers and the coordinator's replies reach a socket
+        // only once it shows the token (channels/guarded.py): offer it on every
+        // (re)connect, so a reloaded page hears them before the user types. Called
+        // with the socket as `this`.
+        onSocketEvent: {
+          connect: function () {
+            if (token) {
+              this.emit("chat_proof", { token: token });
+            }
+          },
+        },
         customMessageDelay: function () {
           return 250;
         },

@@ -1,0 +1,59 @@
+"""Which conversation a chat message is handled in, by what it proves (bot/identity/proof.py).
+
+A message on a linked conversation that does not carry the link's proof (its chat
+token, or the address a koppelcode was typed from) is handled in a side conversation
+for that client: answered in full, risk check and crisis lines included, but without
+the linked person's data. The link itself is read in a worker thread, never on the
+event loop.
+
+If the domain database cannot be read, the message stays in its own conversation: the
+actions then cannot read personal data either, and a student in trouble keeps the
+conversation their signal, check-in or handoff is kept for (bot/kept.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import clock
+from bot.db.session import session_scope
+from bot.identity.access import lock_of
+from bot.identity.proof import Lock, Offered, Standing, offered, side_conversation_id, standing
+from bot.identity.tokens import TOKEN_METADATA_KEY
+
+logger = logging.getLogger(__name__)
+
+
+def _read_lock(conversation_id: str) -> Lock | None:
+    with session_scope() as session:
+        return lock_of(session, conversation_id, today=clock.today())
+
+
+async def standing_of(conversation_id: str, offer: Offered) -> Standing | None:
+    """Whether the message may speak in this conversation; None when the database
+    could not be read."""
+    try:
+        lock = await asyncio.to_thread(_read_lock, conversation_id)
+    except SQLAlchemyError as exc:
+        logger.warning("Could not read a conversation link (%s).", type(exc).__name__)
+        return None
+    return standing(lock, offer)
+
+
+def offer_of(metadata: dict[str, Any], client_key: str, secret_key: str) -> Offered:
+    return offered(metadata.get(TOKEN_METADATA_KEY), client_key, secret_key=secret_key)
+
+
+async def conversation_for(
+    conversation_id: str, metadata: dict[str, Any], client_key: str, secret_key: str
+) -> str:
+    """The conversation this message is handled in: its own, or a side conversation."""
+    found = await standing_of(conversation_id, offer_of(metadata, client_key, secret_key))
+    if found is Standing.UNPROVEN:
+        logger.info("A message without the link's proof is handled in a side conversation.")
+        return side_conversation_id(conversation_id, client_key, secret_key=secret_key)
+    return conversation_id
