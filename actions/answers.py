@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.blocking import BlockingAction
 from actions.tracker_reading import answer_ranking, intent_ranking, message_entities, raw_entity
 from bot import clock
 from bot.clarify import CONTENT_TOPICS, Decision, decide_content_answer
@@ -96,7 +97,7 @@ def say_answer(
     return remember_sources(sources, inference=rendered.inference)
 
 
-class ActionAnswerQuestion(Action):
+class ActionAnswerQuestion(BlockingAction):
     """Answers a route, travel or exam question from the content catalog, with its source.
 
     For a linked conversation, travel and exam answers get a paragraph about the
@@ -106,7 +107,7 @@ class ActionAnswerQuestion(Action):
     def name(self) -> str:
         return "action_answer_question"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         content = catalog()
@@ -133,13 +134,13 @@ class ActionAnswerQuestion(Action):
         )
 
 
-class ActionShowSource(Action):
+class ActionShowSource(BlockingAction):
     """Says where the last answer comes from ("waar staat dat?")."""
 
     def name(self) -> str:
         return "action_show_source"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         titles = catalog().source_titles(tracker.get_slot(SOURCES_SLOT) or [])
@@ -154,13 +155,13 @@ class ActionShowSource(Action):
         return []
 
 
-class ActionMyRoute(Action):
+class ActionMyRoute(BlockingAction):
     """Tells a linked student (or a guardian, about their child) where they are in the route."""
 
     def name(self) -> str:
         return "action_my_route"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         content = catalog()

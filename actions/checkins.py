@@ -6,6 +6,7 @@ functions that ask the identity gate who is talking.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from abc import abstractmethod
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.blocking import BlockingAction
 from actions.risk import reported_kinds, respond_to_risk, verdict_of_latest
 from actions.tracker_reading import answer_ranking
 from bot import clock
@@ -195,13 +197,13 @@ def _stop(dispatcher: CollectingDispatcher) -> dict[str, Any]:
     return {STOP_SLOT: True}
 
 
-class ActionStartCheckin(Action):
+class ActionStartCheckin(BlockingAction):
     """ "Ik wil inchecken": starts the check-in form for a linked student."""
 
     def name(self) -> str:
         return "action_start_checkin"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         with session_scope() as session:
@@ -220,13 +222,13 @@ class ActionStartCheckin(Action):
         ]
 
 
-class ActionAskCheckinGoal(Action):
+class ActionAskCheckinGoal(BlockingAction):
     """Asks which goal, with the first open goals as buttons."""
 
     def name(self) -> str:
         return "action_ask_checkin_goal"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         with session_scope() as session:
@@ -265,8 +267,15 @@ class ValidateCheckinForm(RiskAwareValidation):
             chosen = choose_goal(said, choices[:GOAL_BUTTONS]) or choose_goal(said, choices)
             return None if chosen is None else str(chosen)
 
-        return read_answer(
-            "checkin_goal", value, dispatcher, read, "utter_invalid_checkin_goal", tracker
+        # Reading the goals is database work: off the event loop (actions/blocking.py).
+        return await asyncio.to_thread(
+            read_answer,
+            "checkin_goal",
+            value,
+            dispatcher,
+            read,
+            "utter_invalid_checkin_goal",
+            tracker,
         )
 
     async def validate_checkin_status(
@@ -374,13 +383,13 @@ class ActionSubmitCheckin(Action):
         return cleanup
 
 
-class ActionStartGoal(Action):
+class ActionStartGoal(BlockingAction):
     """ "Ik wil voor de kerst mijn rekentoets halen": fills what the message already says."""
 
     def name(self) -> str:
         return "action_start_goal"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         today = clock.today()
@@ -454,11 +463,11 @@ def _is_iso_date(said: str) -> bool:
     return True
 
 
-class ActionSaveGoal(Action):
+class ActionSaveGoal(BlockingAction):
     def name(self) -> str:
         return "action_save_goal"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         cleanup = [*_reset(GOAL_SLOTS), SlotSet(STOP_SLOT, False)]
@@ -477,13 +486,13 @@ class ActionSaveGoal(Action):
         return cleanup
 
 
-class ActionShowProgress(Action):
+class ActionShowProgress(BlockingAction):
     """ "Hoe sta ik ervoor?" / "Hoe gaat het met mijn kind?": progress per bouwsteen."""
 
     def name(self) -> str:
         return "action_show_progress"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         today = clock.today()
@@ -520,7 +529,7 @@ class ActionShowProgress(Action):
         return []
 
 
-class ActionShowNudge(Action):
+class ActionShowNudge(BlockingAction):
     """Run by the nudge job through Rasa's execute API (no intent, so nothing to train)
     while the chat may be open: shows the new reminder at once instead of at the next
     visit (once, as at a session start)."""
@@ -528,7 +537,7 @@ class ActionShowNudge(Action):
     def name(self) -> str:
         return "action_show_nudge"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         show_pending_nudge(dispatcher, tracker.sender_id)

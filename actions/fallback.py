@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import say_answer, say_decision
+from actions.blocking import BlockingAction
 from actions.risk import RISK_ACTION
 from actions.tracker_reading import answer_ranking, bot_actions_newest_first, intent_ranking
 from bot.clarify import decide_fallback, fallbacks_in_a_row
@@ -21,7 +22,7 @@ RESPONSE_FOR_KIND = {
 }
 
 
-class ActionFallback(Action):
+class ActionFallback(BlockingAction):
     """Answers a message the bot did not understand.
 
     Unusual input (empty, huge, emoji, markup, English) gets an explanation of its own.
@@ -33,7 +34,7 @@ class ActionFallback(Action):
     def name(self) -> str:
         return "action_fallback"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         kind = classify_input(tracker.latest_message.get("text"))

@@ -2,9 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.blocking import BlockingAction
 from actions.handoff import waiting_note
 from bot import clock
 from bot.db.session import session_scope
@@ -12,14 +13,14 @@ from bot.identity.access import Purpose, authorise
 from bot.welcome import welcome_buttons
 
 
-class ActionGreetUser(Action):
+class ActionGreetUser(BlockingAction):
     """Greets by first name when the conversation is linked to a person, with quick
     replies for the main topics (the chat page opens every conversation with this)."""
 
     def name(self) -> str:
         return "action_greet_user"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         # Identity comes from the database link for this conversation, never from slots.

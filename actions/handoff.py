@@ -11,6 +11,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.blocking import BlockingAction
 from actions.tracker_reading import (
     bot_actions_newest_first,
     client_key_of,
@@ -111,14 +112,14 @@ class ActionHandoff(Action):
         return []
 
 
-class ActionComplaint(Action):
+class ActionComplaint(BlockingAction):
     """A complaint is heard, and passed on when the person wants that: a message that only
     sounds like a complaint never becomes a coordinator's task by itself."""
 
     def name(self) -> str:
         return COMPLAINT_ACTION
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(text=text("handoff", "complaint"))
@@ -132,13 +133,13 @@ class ActionComplaint(Action):
         return []
 
 
-class ActionDeliverReply(Action):
+class ActionDeliverReply(BlockingAction):
     """Run by the inbox through Rasa's API: speaks the coordinator's stored reply."""
 
     def name(self) -> str:
         return "action_deliver_reply"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         with session_scope() as session:

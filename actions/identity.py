@@ -2,10 +2,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.blocking import BlockingAction
 from actions.checkins import resume_after_link, show_pending_nudge
 from actions.risk import RISK_KINDS_SLOT, RISK_SLOT
 from actions.tracker_reading import client_key_of, raw_entity
@@ -44,7 +45,7 @@ def child_buttons(names: list[str]) -> list[dict[str, str]]:
 SESSION_ONLY_SLOTS = frozenset({RISK_SLOT, RISK_KINDS_SLOT})
 
 
-class ActionSessionStart(Action):
+class ActionSessionStart(BlockingAction):
     """Starts a session; a valid signed token from the chat page links the conversation.
 
     The token arrives as session metadata (the widget's customData). A forged, expired
@@ -54,7 +55,7 @@ class ActionSessionStart(Action):
     def name(self) -> str:
         return "action_session_start"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         events: list[dict[str, Any]] = [SessionStarted()]
@@ -80,13 +81,13 @@ class ActionSessionStart(Action):
         return events
 
 
-class ActionRedeemCode(Action):
+class ActionRedeemCode(BlockingAction):
     """Links the conversation with a koppelcode typed in the chat, or asks for the code."""
 
     def name(self) -> str:
         return "action_redeem_code"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         # The code is read from the text itself, never from an entity or slot.
@@ -129,13 +130,13 @@ class ActionRedeemCode(Action):
         return resume_after_link(tracker)
 
 
-class ActionChooseChild(Action):
+class ActionChooseChild(BlockingAction):
     """Remembers which of a guardian's own children this conversation is about."""
 
     def name(self) -> str:
         return "action_choose_child"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         name = raw_entity(tracker, "child_name") or ""
@@ -148,13 +149,13 @@ class ActionChooseChild(Action):
         return []
 
 
-class ActionUnlink(Action):
+class ActionUnlink(BlockingAction):
     """Ends the link between the conversation and a person ("uitloggen")."""
 
     def name(self) -> str:
         return "action_unlink"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         with session_scope() as session:

@@ -8,11 +8,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.blocking import BlockingAction
 from bot import clock
 from bot.content.catalog import catalog
 from bot.db.session import session_scope
 from bot.identity.access import Purpose, authorise
-from bot.identity.privacy import erase_personal_data, stored_data
+from bot.identity.privacy import Erasure, erase_personal_data, stored_data
 from bot.jobs import purge_erased
 from bot.settings import load_settings
 
@@ -41,13 +42,13 @@ def purge_soon(conversation_ids: tuple[str, ...]) -> None:
     task.add_done_callback(_pending.discard)
 
 
-class ActionShowStoredData(Action):
+class ActionShowStoredData(BlockingAction):
     """Answers "welke gegevens hebben jullie van mij?" with a readable summary."""
 
     def name(self) -> str:
         return "action_show_stored_data"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         with session_scope() as session:
@@ -64,13 +65,13 @@ class ActionShowStoredData(Action):
         return []
 
 
-class ActionAskErasure(Action):
+class ActionAskErasure(BlockingAction):
     """Asks to confirm "verwijder mijn gegevens" before anything is removed."""
 
     def name(self) -> str:
         return "action_ask_erasure"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         with session_scope() as session:
@@ -89,7 +90,8 @@ class ActionAskErasure(Action):
 
 
 class ActionErase(Action):
-    """After a confirmed request: removes links and stored conversations, anonymises notes."""
+    """After a confirmed request: removes links and stored conversations, anonymises notes.
+    Async (not a BlockingAction): the first purge is scheduled on the event loop."""
 
     def name(self) -> str:
         return "action_erase"
@@ -99,8 +101,12 @@ class ActionErase(Action):
     ) -> list[dict[str, Any]]:
         if not tracker.get_slot(ERASURE_SLOT):
             return []
-        with session_scope() as session:
-            erasure = erase_personal_data(session, tracker.sender_id, now=clock.now())
+
+        def erase() -> Erasure | None:
+            with session_scope() as session:
+                return erase_personal_data(session, tracker.sender_id, now=clock.now())
+
+        erasure = await asyncio.to_thread(erase)
         if erasure is None:
             dispatcher.utter_message(response="utter_erasure_anonymous")
         else:
@@ -109,11 +115,11 @@ class ActionErase(Action):
         return [SlotSet(ERASURE_SLOT, False)]
 
 
-class ActionCancelErasure(Action):
+class ActionCancelErasure(BlockingAction):
     def name(self) -> str:
         return "action_cancel_erasure"
 
-    async def run(
+    def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         dispatcher.utter_message(response="utter_erasure_cancelled")

@@ -115,10 +115,12 @@ def _guardian_access(args: argparse.Namespace) -> int:
 
 def _run_job(args: argparse.Namespace) -> int:
     """Runs one of the web app's background jobs (bot/jobs.py) once, now."""
+    import asyncio
+
     from bot import clock, jobs
 
-    run = getattr(jobs, args.job)
-    print(f"{args.label}: {run(load_settings(), clock.now())}.")
+    summary = asyncio.run(jobs.run_job(getattr(jobs, args.job), load_settings(), clock.now()))
+    print(f"{args.label}: {summary}.")
     return 0
 
 

@@ -1,14 +1,18 @@
 """Background jobs: run once from the command line, or on a timer inside the web app.
 
-A job is a plain function of the settings and the current time that returns a short
-English summary for the log; it never logs personal data.
+A job is a function of the settings and the current time that returns a short English
+summary for the log; it never logs personal data. A job that only works the database
+is a plain function (run in a worker thread); one that also talks to the network is a
+coroutine that does its database work with asyncio.to_thread, so no job starts an event
+loop of its own (docs/architecture.md, "Blocking work").
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -34,8 +38,16 @@ OPEN_CHAT_WINDOW = timedelta(minutes=60)
 @dataclass(frozen=True)
 class Job:
     name: str
-    run: Callable[[Settings, datetime], str]
+    run: Callable[[Settings, datetime], str] | Callable[[Settings, datetime], Awaitable[str]]
     interval: timedelta
+
+
+async def run_job(run: Callable, settings: Settings, now: datetime) -> str:
+    """Runs a job from a coroutine: a coroutine job is awaited, a plain one (database
+    work only) goes to a worker thread."""
+    if inspect.iscoroutinefunction(run):
+        return await run(settings, now)
+    return await asyncio.to_thread(run, settings, now)
 
 
 def purge_erased(
@@ -52,20 +64,25 @@ def purge_erased(
     )
 
 
-def nudge(settings: Settings, now: datetime) -> str:
+async def nudge(settings: Settings, now: datetime) -> str:
     """Nudges students with a goal due soon and no check-in for it."""
     quiet_start, quiet_end = parse_time_span(settings.nudge_quiet_hours)
     policy = NudgePolicy(
         days_ahead=settings.nudge_days_ahead, quiet_start=quiet_start, quiet_end=quiet_end
     )
-    with session_scope(settings.database_url) as session:
-        chosen = create_nudges(session, now=now, policy=policy)
-        linked = student_conversations(session, [goal.student_id for goal in chosen])
-    open_chats = recently_active(
-        settings.tracker_database_url, linked, since=now - OPEN_CHAT_WINDOW
-    )
-    pushed = asyncio.run(push_nudges(settings, open_chats))
-    return f"{len(chosen)} students nudged, {pushed} pushed to a recently active chat"
+
+    def choose() -> tuple[int, list[str]]:
+        with session_scope(settings.database_url) as session:
+            chosen = create_nudges(session, now=now, policy=policy)
+            linked = student_conversations(session, [goal.student_id for goal in chosen])
+        open_chats = recently_active(
+            settings.tracker_database_url, linked, since=now - OPEN_CHAT_WINDOW
+        )
+        return len(chosen), list(open_chats)
+
+    nudged, open_chats = await asyncio.to_thread(choose)
+    pushed = await push_nudges(settings, open_chats)
+    return f"{nudged} students nudged, {pushed} pushed to a recently active chat"
 
 
 async def push_nudges(settings: Settings, conversation_ids: Iterable[str]) -> int:
@@ -89,7 +106,7 @@ def escalate(settings: Settings, now: datetime) -> str:
     return f"{len(from_risks)} handoffs from risk flags, {len(climbed)} overdue handoffs escalated"
 
 
-def deliver_outbox(settings: Settings, now: datetime) -> str:
+async def deliver_outbox(settings: Settings, now: datetime) -> str:
     """Sends pending notifications to the webhook; without one they wait in the outbox."""
     if not settings.notify_webhook_url:
         return "no NOTIFY_WEBHOOK_URL set; notifications wait in the outbox"
@@ -97,13 +114,11 @@ def deliver_outbox(settings: Settings, now: datetime) -> str:
         first_delay=timedelta(seconds=settings.outbox_first_retry_seconds),
         timeout_seconds=settings.outbox_timeout_seconds,
     )
-    report = asyncio.run(
-        deliver_due(
-            partial(session_scope, settings.database_url),
-            settings.notify_webhook_url,
-            now=now,
-            policy=policy,
-        )
+    report = await deliver_due(
+        partial(session_scope, settings.database_url),
+        settings.notify_webhook_url,
+        now=now,
+        policy=policy,
     )
     return f"{report.delivered} delivered, {report.retried} to retry, {report.failed} failed"
 

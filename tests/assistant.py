@@ -225,6 +225,8 @@ def start_assistant(workdir: Path, extra_env: dict[str, str] | None = None) -> A
             # Tests make their own nudges; the hourly job would add some at random.
             "NUDGE_EVERY_MINUTES": "0",
             "NOTIFY_WEBHOOK_URL": webhook.url,
+            # A database call on a serving event loop fails loudly (bot/db/session.py).
+            "DB_ON_EVENT_LOOP": "refuse",
             **(extra_env or {}),
         }
     )

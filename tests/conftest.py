@@ -13,6 +13,8 @@ from sqlalchemy.orm import Session
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# The event loop never waits on the database (bot/db/session.py): a test that does, fails.
+os.environ.setdefault("DB_ON_EVENT_LOOP", "refuse")
 
 from bot.db.migrate import upgrade
 from bot.db.seed import seed_demo

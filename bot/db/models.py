@@ -1,4 +1,4 @@
-"""The domain model of the Toptraject assistant (see shared DESIGN.md).
+"""The domain model of the Toptraject assistant (docs/architecture.md).
 
 SQLAlchemy 1.4 (the line Rasa 3.6 pins). The schema is created and changed only by
 the Alembic migrations in bot/db/migrations; a test checks that they match this file.

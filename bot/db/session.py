@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
@@ -13,6 +16,8 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.settings import load_settings
+
+logger = logging.getLogger(__name__)
 
 # How long a SQLite write waits for another writer before it fails ("database is
 # locked"); a drill or a test may shorten it. Two tries of a check-in (bot/db/retry.py)
@@ -37,6 +42,43 @@ def _prepare_sqlite(engine: Engine) -> None:
         cursor.close()
 
 
+class DatabaseOnEventLoopError(RuntimeError):
+    """A database statement ran on the thread that serves the event loop."""
+
+
+def on_serving_loop() -> bool:
+    """True on the main thread while its event loop runs a callback or coroutine. The
+    servers (Rasa SDK, the web app, Rasa) serve on the main thread; a worker thread, even
+    one running a loop of its own, holds up nobody else."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _guard_event_loop(engine: Engine) -> None:
+    """docs/architecture.md, "Blocking work": the event loop never waits on the database.
+    DB_ON_EVENT_LOOP=refuse (the servers under test) raises; "allow" is for a process
+    that is no server (Playwright's sync API runs a loop on the test's thread); by
+    default each kind of statement that breaks the rule is logged once."""
+    reported: set[str] = set()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        mode = os.environ.get("DB_ON_EVENT_LOOP", "warn")
+        if mode == "allow" or not on_serving_loop():
+            return
+        if mode == "refuse":
+            raise DatabaseOnEventLoopError(f"database call on the event loop: {statement[:60]}")
+        kind = statement[:40]
+        if kind not in reported:
+            reported.add(kind)
+            logger.warning("A database call ran on the event loop: %s...", kind)
+
+
 @lru_cache(maxsize=8)
 def get_engine(database_url: str | None = None) -> Engine:
     url = make_url(database_url or load_settings().database_url)
@@ -52,6 +94,7 @@ def get_engine(database_url: str | None = None) -> Engine:
     )
     if is_sqlite:
         _prepare_sqlite(engine)
+    _guard_event_loop(engine)
     return engine
 
 

@@ -167,13 +167,20 @@ async def deliver_due(
     """
     outcomes = {"delivered": 0, "retried": 0, "failed": 0}
     timeout = aiohttp.ClientTimeout(total=policy.timeout_seconds)
+
+    def claim() -> _Claimed | None:
+        with open_session() as session:
+            return _claim_next(session, now=now, policy=policy)
+
+    def record(claimed: _Claimed, error: str | None) -> str:
+        with open_session() as session:
+            return _record(session, claimed, error, now=now, policy=policy)
+
     async with aiohttp.ClientSession(timeout=timeout) as http:
         for _ in range(limit):
-            with open_session() as session:
-                claimed = _claim_next(session, now=now, policy=policy)
+            claimed = await asyncio.to_thread(claim)
             if claimed is None:
                 break
             error = await _post(http, webhook_url, claimed)
-            with open_session() as session:
-                outcomes[_record(session, claimed, error, now=now, policy=policy)] += 1
+            outcomes[await asyncio.to_thread(record, claimed, error)] += 1
     return DeliveryReport(**outcomes)

@@ -3,6 +3,8 @@ and the background jobs (nudges, escalation, outbox, purges)."""
 
 from __future__ import annotations
 
+import asyncio
+
 from aiohttp import web
 from aiohttp.web_log import AccessLogger
 from sqlalchemy import text
@@ -47,9 +49,13 @@ class QuietAccessLogger(AccessLogger):
 
 async def health(request: web.Request) -> web.Response:
     settings = request.app[SETTINGS_KEY]
-    try:
+
+    def ping() -> None:
         with get_engine(settings.database_url).connect() as connection:
             connection.execute(text("SELECT 1"))
+
+    try:
+        await asyncio.to_thread(ping)
     except Exception:
         return web.json_response({"status": "error", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok"})

@@ -8,6 +8,7 @@ session start links the conversation (bot/identity/linking.py::link_with_token).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import secrets
@@ -19,7 +20,7 @@ from bot import clock
 from bot.db.session import session_scope
 from bot.identity.linking import RedeemOutcome, RedeemResult, Trier, redeem_code_for_login
 from bot.identity.throttle import client_address, private_key
-from bot.identity.tokens import TOKEN_LIFETIME, issue_token
+from bot.identity.tokens import TOKEN_LIFETIME, ChatClaims, issue_token
 from bot.web.cookies import secure_cookies
 from bot.web.keys import SETTINGS_KEY
 from bot.web.templating import STATIC_DIR, TEMPLATES
@@ -126,15 +127,15 @@ async def login(request: web.Request) -> web.Response:
         private_key("address", address, settings.secret_key),
         settings.code_tries_per_address,
     )
-    try:
+
+    def check() -> tuple[RedeemResult, ChatClaims | None]:
         with session_scope(settings.database_url) as session:
-            result, claims = redeem_code_for_login(
-                session,
-                trier,
-                code[:MAX_CODE_LENGTH],
-                secret_key=settings.secret_key,
-                now=now,
+            return redeem_code_for_login(
+                session, trier, code[:MAX_CODE_LENGTH], secret_key=settings.secret_key, now=now
             )
+
+    try:
+        result, claims = await asyncio.to_thread(check)
     except Exception:
         logger.exception("The database could not be reached for a chat login.")
         return web.json_response({"message": LOGIN_UNAVAILABLE_MESSAGE}, status=503)

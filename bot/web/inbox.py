@@ -242,25 +242,32 @@ async def logout(request: web.Request) -> web.Response:
     raise response
 
 
+NOT_FOUND = "Deze vraag bestaat niet, of is niet van jouw school."
+
+
 async def list_page(request: web.Request) -> web.Response:
     try:
         which = inbox.InboxFilter(request.query.get("filter", "open"))
     except ValueError:
         which = inbox.InboxFilter.OPEN
     now = clock.now()
-    with session_scope(_settings(request).database_url) as database:
-        session, coordinator = _coordinator(request, database)
-        rows = [_row(h, now) for h in inbox.list_handoffs(database, coordinator, which, now=now)]
-        return _render(
-            request,
-            "list.html",
-            session,
-            coordinator=coordinator,
-            title="Vragen",
-            handoffs=rows,
-            filters=FILTERS,
-            current=which.value,
-        )
+
+    def page() -> web.Response:
+        with session_scope(_settings(request).database_url) as database:
+            session, coordinator = _coordinator(request, database)
+            handoffs = inbox.list_handoffs(database, coordinator, which, now=now)
+            return _render(
+                request,
+                "list.html",
+                session,
+                coordinator=coordinator,
+                title="Vragen",
+                handoffs=[_row(handoff, now) for handoff in handoffs],
+                filters=FILTERS,
+                current=which.value,
+            )
+
+    return await asyncio.to_thread(page)
 
 
 def _about(database, handoff: Handoff) -> str:  # noqa: ANN001
@@ -277,25 +284,28 @@ def _about(database, handoff: Handoff) -> str:  # noqa: ANN001
 async def detail_page(request: web.Request) -> web.Response:
     now = clock.now()
     settings = _settings(request)
-    with session_scope(settings.database_url) as database:
-        session, coordinator = _coordinator(request, database)
-        handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
-        if handoff is None:
-            raise web.HTTPNotFound(text="Deze vraag bestaat niet, of is niet van jouw school.")
-        row = _row(handoff, now, _about(database, handoff))
-        replies = inbox.messages_of(database, handoff)
-        conversation_id = handoff.conversation_id
-        transcript = read_transcript(settings.tracker_database_url, conversation_id)
-        return _render(
-            request,
-            "detail.html",
-            session,
-            coordinator=coordinator,
-            title=f"Vraag {row.reference}",
-            h=row,
-            replies=replies,
-            transcript=transcript,
-        )
+
+    def page() -> web.Response:
+        with session_scope(settings.database_url) as database:
+            session, coordinator = _coordinator(request, database)
+            handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
+            if handoff is None:
+                raise web.HTTPNotFound(text=NOT_FOUND)
+            row = _row(handoff, now, _about(database, handoff))
+            replies = inbox.messages_of(database, handoff)
+            transcript = read_transcript(settings.tracker_database_url, handoff.conversation_id)
+            return _render(
+                request,
+                "detail.html",
+                session,
+                coordinator=coordinator,
+                title=f"Vraag {row.reference}",
+                h=row,
+                replies=replies,
+                transcript=transcript,
+            )
+
+    return await asyncio.to_thread(page)
 
 
 async def act(request: web.Request) -> web.Response:
@@ -303,24 +313,31 @@ async def act(request: web.Request) -> web.Response:
     action = request.match_info["action"]
     settings = _settings(request)
     now = clock.now()
-    with session_scope(settings.database_url) as database:
-        session, coordinator = _coordinator(request, database)
-        form = await _checked_form(request, session)
-        handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
-        if handoff is None:
-            raise web.HTTPNotFound(text="Deze vraag bestaat niet, of is niet van jouw school.")
-        reference, conversation_id = handoff.reference, handoff.conversation_id
-        done = {"claim": "claimed", "resolve": "resolved", "return": "returned"}.get(action)
-        if action == "claim":
-            inbox.claim(database, coordinator, handoff, now=now)
-        elif action == "reply" and form.get("body", "").strip():
-            inbox.reply(database, coordinator, handoff, form["body"].strip()[:2000], now=now)
-        elif action == "resolve" and form.get("note", "").strip():
-            inbox.resolve(database, coordinator, handoff, form["note"].strip()[:1000], now=now)
-        elif action == "return":
-            inbox.hand_back(database, coordinator, handoff, now=now)
-        else:
-            raise web.HTTPBadRequest(text="Vul het veld in en probeer het opnieuw.")
+    session = _read_session(request)
+    if session is None:
+        raise web.HTTPFound("/inbox/login")
+    form = await _checked_form(request, session)
+
+    def do() -> tuple[str, str]:
+        with session_scope(settings.database_url) as database:
+            _, coordinator = _coordinator(request, database)
+            handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
+            if handoff is None:
+                raise web.HTTPNotFound(text=NOT_FOUND)
+            if action == "claim":
+                inbox.claim(database, coordinator, handoff, now=now)
+            elif action == "reply" and form.get("body", "").strip():
+                inbox.reply(database, coordinator, handoff, form["body"].strip()[:2000], now=now)
+            elif action == "resolve" and form.get("note", "").strip():
+                inbox.resolve(database, coordinator, handoff, form["note"].strip()[:1000], now=now)
+            elif action == "return":
+                inbox.hand_back(database, coordinator, handoff, now=now)
+            else:
+                raise web.HTTPBadRequest(text="Vul het veld in en probeer het opnieuw.")
+            return handoff.reference, handoff.conversation_id
+
+    reference, conversation_id = await asyncio.to_thread(do)
+    done = {"claim": "claimed", "resolve": "resolved", "return": "returned"}.get(action)
     if action == "reply":
         # After the commit: the action reads the reply from the database.
         delivered = await trigger_reply(settings, conversation_id)
@@ -330,21 +347,25 @@ async def act(request: web.Request) -> web.Response:
 
 async def overview_page(request: web.Request) -> web.Response:
     now = clock.now()
-    with session_scope(_settings(request).database_url) as database:
-        session, coordinator = _coordinator(request, database)
-        summary = inbox.overview(database, coordinator, now=now)
-        scope = coordinator.school.name if coordinator.school else coordinator.region.name
-        charts = [(student, motivation_chart(student.motivation)) for student in summary.students]
-        return _render(
-            request,
-            "overview.html",
-            session,
-            coordinator=coordinator,
-            title="Overzicht",
-            overview=summary,
-            charts=charts,
-            scope=scope,
-        )
+
+    def page() -> web.Response:
+        with session_scope(_settings(request).database_url) as database:
+            session, coordinator = _coordinator(request, database)
+            summary = inbox.overview(database, coordinator, now=now)
+            scope = coordinator.school.name if coordinator.school else coordinator.region.name
+            charts = [(pupil, motivation_chart(pupil.motivation)) for pupil in summary.students]
+            return _render(
+                request,
+                "overview.html",
+                session,
+                coordinator=coordinator,
+                title="Overzicht",
+                overview=summary,
+                charts=charts,
+                scope=scope,
+            )
+
+    return await asyncio.to_thread(page)
 
 
 def add_inbox_routes(app: web.Application) -> None:

@@ -1,7 +1,8 @@
 """Runs the background jobs of bot/jobs.py on their timers while the web app is up.
 
-The jobs use blocking database calls, so each run goes to a worker thread. A failing
-run is logged and retried at its next turn; it never stops the web app.
+A job that only works the database runs in a worker thread; one that also talks to
+the network is awaited here (bot/jobs.py). A failing run is logged and retried at its
+next turn; it never stops the web app.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime
 from aiohttp import web
 
 from bot import clock
-from bot.jobs import Job, scheduled_jobs
+from bot.jobs import Job, run_job, scheduled_jobs
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -31,7 +32,7 @@ def _did_something(summary: str) -> bool:
 async def _repeat(job: Job, settings: Settings, now: Callable[[], datetime]) -> None:
     while True:
         try:
-            summary = await asyncio.to_thread(job.run, settings, now())
+            summary = await run_job(job.run, settings, now())
             # A person reads this log: only runs that did something are worth a line.
             level = logging.INFO if _did_something(summary) else logging.DEBUG
             logger.log(level, "Job %s: %s", job.name, summary)

@@ -1,10 +1,10 @@
-"""The rules of the house from DESIGN.md, checked on the source."""
+"""The rules of the house (docs/architecture.md), checked on the source."""
 
 import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# DESIGN.md: custom Rasa components live under bot/nlu/; these are the only ones.
+# docs/architecture.md: custom Rasa components live under bot/nlu/; these are the only ones.
 RASA_COMPONENTS = {
     ROOT / "bot" / "nlu" / name
     for name in (
@@ -58,3 +58,46 @@ def test_no_non_training_yaml_under_data():
             text = path.read_text(encoding="utf-8")
             assert path.suffix == ".yml", path
             assert any(key in text for key in ("nlu:", "rules:", "stories:")), path
+
+
+# Calls that open a database session or run a statement: blocking work.
+BLOCKING_CALLS = {"session_scope", "open_session", "execute", "scalar", "scalars", "commit"}
+
+
+def _direct_calls(function: ast.AsyncFunctionDef) -> list[ast.Call]:
+    """Calls made by the coroutine itself, not by functions it defines (those are
+    handed to a worker thread: asyncio.to_thread(work))."""
+    calls, todo = [], list(function.body)
+    while todo:
+        node = todo.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Call):
+            calls.append(node)
+        todo.extend(ast.iter_child_nodes(node))
+    return calls
+
+
+def _called_name(call: ast.Call) -> str | None:
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    if isinstance(call.func, ast.Attribute):
+        return call.func.attr
+    return None
+
+
+def test_no_coroutine_opens_a_database_session_on_the_event_loop():
+    """docs/architecture.md, "Blocking work": database work inside a coroutine goes to a
+    worker thread. A runtime guard (bot/db/session.py) refuses it in the tests too."""
+    offenders = []
+    for folder in ("bot", "actions", "channels"):
+        for path in (ROOT / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.AsyncFunctionDef):
+                    offenders.extend(
+                        f"{path.relative_to(ROOT)}:{call.lineno} {node.name}"
+                        for call in _direct_calls(node)
+                        if _called_name(call) in BLOCKING_CALLS
+                    )
+    assert offenders == []

@@ -45,3 +45,26 @@ def test_a_silent_or_failed_turn_gets_the_patience_answer_with_the_crisis_line()
     assert handled(silent) == [PATIENCE]
     assert handled(fails) == [PATIENCE]
     assert "113" in PATIENCE and "112" in PATIENCE
+
+
+def test_the_response_selector_s_expected_warning_is_silenced_and_others_are_not():
+    import logging
+    import warnings
+
+    import rasa.utils.common
+
+    from channels.rasa_run import quiet_expected_warnings
+
+    quiet_expected_warnings()
+    quiet_expected_warnings()  # twice: still one entry
+    assert (
+        rasa.utils.common.EXPECTED_WARNINGS.count((UserWarning, "Unable to fetch responses for "))
+        == 1
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        rasa.utils.common._filter_warnings(log_level=logging.INFO)
+        warnings.warn(
+            "Unable to fetch responses for route/studentcoach This means", UserWarning, stacklevel=1
+        )
+        warnings.warn("Something else went wrong", UserWarning, stacklevel=1)
+    assert [str(warning.message) for warning in caught] == ["Something else went wrong"]

@@ -1,5 +1,6 @@
 """The database layer on a real SQLite file: migrations, constraints, seed, audit."""
 
+import asyncio
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -30,7 +31,7 @@ from bot.db.models import (
     metadata,
 )
 from bot.db.seed import load_demo_data, seed_demo
-from bot.db.session import get_engine, session_scope
+from bot.db.session import DatabaseOnEventLoopError, get_engine, session_scope
 from bot.identity.access import Purpose, authorise
 from bot.identity.codes import hash_code
 from bot.identity.links import link_conversation
@@ -225,3 +226,23 @@ def test_the_name_of_a_linked_person_is_read_from_the_database_and_logged(seeded
     assert [(e.action, e.subject_type, e.subject_id, e.conversation_id) for e in entries] == [
         ("read", "student", str(sanne.id), "conv-sanne")
     ]
+
+
+def test_a_database_call_on_the_serving_event_loop_fails_and_one_in_a_thread_does_not(
+    database_url,
+):
+    """docs/architecture.md, "Blocking work", as the tests run it (DB_ON_EVENT_LOOP=refuse)."""
+
+    def count_regions() -> int:
+        with session_scope(database_url) as session:
+            return session.scalar(select(func.count()).select_from(Region))
+
+    async def on_the_loop() -> int:
+        return count_regions()
+
+    async def in_a_thread() -> int:
+        return await asyncio.to_thread(count_regions)
+
+    with pytest.raises(DatabaseOnEventLoopError):
+        asyncio.run(on_the_loop())
+    assert asyncio.run(in_a_thread()) == count_regions()

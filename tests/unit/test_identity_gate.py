@@ -102,7 +102,10 @@ def action_classes(tree: ast.Module) -> list[str]:
         node.name
         for node in tree.body
         if isinstance(node, ast.ClassDef)
-        and any(isinstance(base, ast.Name) and base.id == "Action" for base in node.bases)
+        and any(
+            isinstance(base, ast.Name) and base.id in {"Action", "BlockingAction"}
+            for base in node.bases
+        )
     ]
 
 

@@ -7,6 +7,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -157,9 +158,16 @@ def test_the_web_app_runs_its_jobs_on_a_timer_and_survives_a_failing_one(databas
         runs.append("counting")
         return "ok"
 
+    async def talking(settings, now):
+        # A coroutine job runs on the web app's loop, not in a thread with a loop of its own.
+        assert threading.current_thread() is threading.main_thread()
+        runs.append("talking")
+        return "ok"
+
     jobs = [
         Job("failing", failing, timedelta(milliseconds=20)),
         Job("counting", counting, timedelta(milliseconds=20)),
+        Job("talking", talking, timedelta(milliseconds=20)),
     ]
     settings = load_settings({"DATABASE_URL": database_url})
 
@@ -172,6 +180,7 @@ def test_the_web_app_runs_its_jobs_on_a_timer_and_survives_a_failing_one(databas
 
     asyncio.run(serve_a_while())
     assert runs.count("failing") >= 3 and runs.count("counting") >= 3
+    assert runs.count("talking") >= 3
 
 
 def test_the_web_app_schedules_the_purge_and_the_nudge_unless_switched_off():
