@@ -34,14 +34,14 @@ from bot.escalation.summary import summarise
 from bot.escalation.texts import handoff_message, waiting_message
 from bot.kept import KeptWork, NotStored, store_or_keep
 from bot.settings import load_settings
+from bot.vocabulary import HandoffPriority
 
-NORMAL = "normal"
 COMPLAINT_ACTION = "action_complaint"
 AFFIRM_ACTION = "action_affirm"
 
 
 async def hand_off(
-    tracker: Tracker, reason: str, category: str, priority: str
+    tracker: Tracker, reason: str, category: str, priority: HandoffPriority
 ) -> tuple[HandoffView | NotStored, datetime]:
     """Creates (or finds) the handoff for this conversation; returns its view (or why
     there is none yet) and the time."""
@@ -104,7 +104,7 @@ class ActionHandoff(Action):
             reason, category = "not_understood", "general"
         else:
             reason, category = "asked_for_person", "general"
-        view, now = await hand_off(tracker, reason, category, NORMAL)
+        view, now = await hand_off(tracker, reason, category, HandoffPriority.NORMAL)
         if isinstance(view, NotStored):
             dispatcher.utter_message(text=text("handoff", view.value))
         else:

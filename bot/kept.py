@@ -31,12 +31,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from bot.checkins.records import CheckInAnswers, record_check_in
-from bot.db.models import RiskKind
 from bot.db.retry import in_thread_with_retry
 from bot.escalation.deadlines import DeadlinePolicy
 from bot.escalation.handoffs import HandoffRequest, TooManyHandoffsError, create_handoff
 from bot.risk.decide import RiskVerdict
 from bot.risk.records import RiskReport, report_risk
+from bot.vocabulary import HandoffPriority, RiskKind
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +70,7 @@ def _work_from(kind: str, fields: dict[str, Any]) -> Kept:
     if kind == "checkin":
         return CheckInAnswers(**fields)
     if kind == "handoff":
-        return HandoffRequest(**fields)
+        return HandoffRequest(**{**fields, "priority": HandoffPriority(fields["priority"])})
     if kind == "risk":
         verdict = dict(fields["verdict"])
         verdict["kind"] = RiskKind(verdict["kind"])

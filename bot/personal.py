@@ -10,8 +10,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bot.content.catalog import Catalog
-from bot.db.models import PersonRole, ProgrammeType, SchoolLevel
 from bot.identity.access import ADULT_AGE, Access, StudentFacts, Subject
+from bot.vocabulary import PersonRole, ProgrammeType, SchoolLevel
 
 ROUTE_PHASES_ANSWER = "route/phases"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.db.models import PersonRole
+from bot.vocabulary import PersonRole
 
 Button = dict[str, str]
 

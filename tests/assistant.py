@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.db.migrate import upgrade
-from bot.db.models import LinkMethod, Student
+from bot.db.models import Student
 from bot.db.seed import seed_demo
 from bot.db.session import session_scope
 from bot.identity.linking import issue_code
@@ -34,6 +34,7 @@ from bot.identity.proof import address_proof
 from bot.identity.throttle import private_key
 from bot.services import is_healthy
 from bot.settings import PROJECT_ROOT, Settings, load_settings
+from bot.vocabulary import LinkMethod
 
 MODEL = PROJECT_ROOT / "models" / "toptraject.tar.gz"
 SECRET = "integration-secret-long-enough-for-hs256"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from bot.db.models import CheckInStatus
+from bot.vocabulary import CheckInStatus
 
 ACHIEVED = CheckInStatus.ACHIEVED.value
 MAX_NOTE_CHARS = 1000

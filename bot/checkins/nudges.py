@@ -18,9 +18,10 @@ from sqlalchemy.orm import Session
 from bot.audit import record_change
 from bot.checkins.records import goal_states
 from bot.clock import SCHOOL_TIMEZONE
-from bot.db.models import CheckIn, ConversationLink, Nudge, PersonRole, Student
+from bot.db.models import CheckIn, ConversationLink, Nudge, Student
 from bot.identity.access import Purpose, authorise, current_link
 from bot.notify.outbox import enqueue
+from bot.vocabulary import PersonRole
 
 
 @dataclass(frozen=True)

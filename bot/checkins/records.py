@@ -18,16 +18,9 @@ from bot.checkins.goals import due_date
 from bot.checkins.progress import PERSONAL, GoalState, Progress, milestones, progress
 from bot.checkins.risk import CheckInFacts, RiskSignal, risk_signals
 from bot.clock import SCHOOL_TIMEZONE
-from bot.db.models import (
-    BuildingBlock,
-    CheckIn,
-    CheckInStatus,
-    InterimGoal,
-    PersonRole,
-    RiskFlag,
-    Student,
-)
+from bot.db.models import BuildingBlock, CheckIn, InterimGoal, RiskFlag, Student
 from bot.identity.access import Access, Purpose, Subject, authorise
+from bot.vocabulary import CheckInStatus, PersonRole
 
 
 class Who(str, enum.Enum):

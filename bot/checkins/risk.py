@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.db.models import CheckInStatus, HandoffPriority, RiskKind
+from bot.vocabulary import CheckInStatus, HandoffPriority, RiskKind
 
 LOW_MOTIVATION = 2
 

@@ -27,6 +27,18 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declarative_base, relationship
 
+from bot.vocabulary import (
+    CheckInStatus,
+    HandoffPriority,
+    HandoffStatus,
+    LinkMethod,
+    OutboxStatus,
+    PersonRole,
+    ProgrammeType,
+    RiskKind,
+    SchoolLevel,
+)
+
 # Stable constraint names, so migrations can refer to them on every database.
 metadata = MetaData(
     naming_convention={
@@ -76,53 +88,6 @@ def _enum(enum_class: type[enum.Enum], name: str) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
-
-
-class SchoolLevel(str, enum.Enum):
-    VMBO = "vmbo"
-    MBO = "mbo"
-    HBO = "hbo"
-
-
-class ProgrammeType(str, enum.Enum):
-    """How an mbo student studies; only full-time (bol) gives the studentenreisproduct."""
-
-    BOL = "bol"
-    BBL = "bbl"
-
-
-class PersonRole(str, enum.Enum):
-    STUDENT = "student"
-    GUARDIAN = "guardian"
-
-
-class LinkMethod(str, enum.Enum):
-    CODE = "code"
-    TOKEN = "token"
-
-
-class CheckInStatus(str, enum.Enum):
-    ACHIEVED = "achieved"
-    IN_PROGRESS = "in_progress"
-    NOT_WORKING = "not_working"
-
-
-class HandoffPriority(str, enum.Enum):
-    NORMAL = "normal"
-    URGENT = "urgent"
-
-
-class HandoffStatus(str, enum.Enum):
-    OPEN = "open"
-    CLAIMED = "claimed"
-    RESOLVED = "resolved"
-    RETURNED = "returned"
-
-
-class OutboxStatus(str, enum.Enum):
-    PENDING = "pending"
-    DELIVERED = "delivered"
-    FAILED = "failed"
 
 
 class Region(Base):
@@ -393,23 +358,6 @@ class Nudge(Base):
     shown_in_conversation_id = Column(String(255), nullable=True)
 
     goal = relationship("InterimGoal")
-
-
-class RiskKind(str, enum.Enum):
-    """What a risk signal is about, most serious first. The first nine come from what a
-    student or parent writes (bot/risk); the last two from the pattern of check-ins."""
-
-    ACUTE = "acute"
-    UNSAFE_HOME = "unsafe_home"
-    DISTRESS = "distress"
-    WORTHLESS = "worthless"
-    BULLYING = "bullying"
-    EXHAUSTION = "exhaustion"
-    PRESSURE = "pressure"
-    ABSENCE = "absence"
-    QUITTING = "quitting"
-    LOW_MOTIVATION = "low_motivation"
-    GOAL_STUCK = "goal_stuck"
 
 
 class RiskFlag(Base):

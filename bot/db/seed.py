@@ -22,17 +22,16 @@ from bot.db.models import (
     Guardian,
     GuardianStudent,
     LinkCode,
-    ProgrammeType,
     Region,
     Route,
     RoutePhase,
     School,
-    SchoolLevel,
     Student,
     utcnow,
 )
 from bot.identity.codes import hash_code, normalise_code
 from bot.identity.passwords import hash_password
+from bot.vocabulary import ProgrammeType, SchoolLevel
 
 DEMO_DATA_FILE = Path(__file__).resolve().parent / "demo_data.yml"
 LINK_CODE_LIFETIME = timedelta(days=14)

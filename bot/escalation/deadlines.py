@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from bot.clock import SCHOOL_TIMEZONE, parse_time_span
-from bot.db.models import HandoffPriority
 from bot.settings import Settings
+from bot.vocabulary import HandoffPriority
 
 
 @dataclass(frozen=True)

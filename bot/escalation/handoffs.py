@@ -15,17 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.audit import record_change
 from bot.content.catalog import catalog
-from bot.db.models import (
-    Coordinator,
-    Handoff,
-    HandoffPriority,
-    HandoffStatus,
-    PersonRole,
-    Region,
-    RiskFlag,
-    RiskKind,
-    SchoolLevel,
-)
+from bot.db.models import Coordinator, Handoff, Region, RiskFlag
 from bot.escalation.deadlines import DeadlinePolicy, deadline
 from bot.escalation.routing import (
     REGION_LEVEL,
@@ -37,6 +27,7 @@ from bot.escalation.routing import (
 from bot.identity.access import Purpose, authorise
 from bot.identity.throttle import Limit, blocked_until
 from bot.notify.outbox import enqueue
+from bot.vocabulary import HandoffPriority, HandoffStatus, PersonRole, RiskKind, SchoolLevel
 
 OPEN_STATUSES = (HandoffStatus.OPEN, HandoffStatus.CLAIMED)
 # Most serious first (RiskKind's order): the category of a handoff for several flags.
@@ -48,7 +39,7 @@ _REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
 class HandoffRequest:
     reason: str  # asked_for_person, not_understood, complaint, risk, distress
     category: str
-    priority: HandoffPriority | str  # the enum or its value
+    priority: HandoffPriority
     summary: str
     # Keyed hash of the client's address (from the chat channel), for the cap below.
     client_key: str | None = None
@@ -205,7 +196,7 @@ def create_handoff(
 ) -> HandoffView:
     """A new handoff, routed and notified in this transaction; or the open one.
     Raises TooManyHandoffsError when the client opened too many (never for risk)."""
-    priority = HandoffPriority(request.priority)
+    priority = request.priority
     existing = open_handoff(session, conversation_id)
     if existing is not None and not (
         priority is HandoffPriority.URGENT and existing.priority is HandoffPriority.NORMAL

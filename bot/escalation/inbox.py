@@ -16,17 +16,10 @@ from sqlalchemy.orm import Session
 
 from bot.audit import record_change, record_read
 from bot.clock import SCHOOL_TIMEZONE
-from bot.db.models import (
-    CheckIn,
-    Coordinator,
-    Handoff,
-    HandoffMessage,
-    HandoffStatus,
-    School,
-    Student,
-)
+from bot.db.models import CheckIn, Coordinator, Handoff, HandoffMessage, School, Student
 from bot.escalation.replies import add_reply
 from bot.escalation.routing import REGION_LEVEL
+from bot.vocabulary import HandoffStatus
 
 QUIET_AFTER = timedelta(weeks=3)
 

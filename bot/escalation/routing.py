@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.db.models import SchoolLevel
+from bot.vocabulary import SchoolLevel
 
 SCHOOL_LEVEL = 1
 REGION_LEVEL = 2

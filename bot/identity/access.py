@@ -16,16 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_read
-from bot.db.models import (
-    ConversationLink,
-    GuardianStudent,
-    PersonRole,
-    ProgrammeType,
-    RoutePhase,
-    SchoolLevel,
-    Student,
-)
+from bot.db.models import ConversationLink, GuardianStudent, RoutePhase, Student
 from bot.identity.proof import Lock
+from bot.vocabulary import PersonRole, ProgrammeType, SchoolLevel
 
 ADULT_AGE = 18
 

@@ -20,22 +20,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_change
-from bot.db.models import (
-    ConversationLink,
-    Guardian,
-    LinkAttempt,
-    LinkCode,
-    LinkMethod,
-    OutboxMessage,
-    PersonRole,
-    Student,
-)
+from bot.db.models import ConversationLink, Guardian, LinkAttempt, LinkCode, OutboxMessage, Student
 from bot.identity.codes import generate_code, hash_code, normalise_code
 from bot.identity.links import link_conversation
 from bot.identity.proof import address_proof, token_proof
 from bot.identity.throttle import Limit, blocked_until, tries_left
 from bot.identity.tokens import ChatClaims, verify_token
 from bot.notify.outbox import enqueue
+from bot.vocabulary import LinkMethod, PersonRole
 
 logger = logging.getLogger(__name__)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from bot.db.models import ConversationLink, LinkMethod, PersonRole
+from bot.db.models import ConversationLink
+from bot.vocabulary import LinkMethod, PersonRole
 
 
 def link_conversation(

@@ -13,17 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_change, record_read
-from bot.db.models import (
-    CheckIn,
-    ConversationLink,
-    Guardian,
-    Handoff,
-    HandoffMessage,
-    PersonRole,
-    Student,
-)
+from bot.db.models import CheckIn, ConversationLink, Guardian, Handoff, HandoffMessage, Student
 from bot.identity.access import Purpose, authorise
 from bot.identity.transcripts import schedule_purges
+from bot.vocabulary import PersonRole
 
 ERASED_TEXT = "[verwijderd op verzoek]"
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 import jwt
 
-from bot.db.models import PersonRole
+from bot.vocabulary import PersonRole
 
 ALGORITHM = "HS256"
 AUDIENCE = "toptraject-chat"

@@ -19,7 +19,8 @@ import aiohttp
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import OutboxMessage, OutboxStatus
+from bot.db.models import OutboxMessage
+from bot.vocabulary import OutboxStatus
 
 logger = logging.getLogger(__name__)
 

@@ -41,10 +41,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.clarify import Ranked
-from bot.db.models import HandoffPriority, RiskKind
 from bot.input_check import InputKind, classify_input
 from bot.language.words import words as words_of
 from bot.risk.patterns import Signal, find_signals
+from bot.vocabulary import HandoffPriority, RiskKind
 
 RISK_INTENT = "risk"
 FALLBACK_INTENT = "nlu_fallback"

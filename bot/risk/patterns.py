@@ -13,9 +13,9 @@ from pathlib import Path
 
 import yaml
 
-from bot.db.models import RiskKind
 from bot.language.normalise import ReadWord, read
 from bot.language.words import plain
+from bot.vocabulary import RiskKind
 
 SIGNALS_FILE = Path(__file__).resolve().parent / "signals.yml"
 MAX_WORDS_BETWEEN = 2

@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import Handoff, PersonRole, RiskFlag, RiskKind
+from bot.db.models import Handoff, RiskFlag
 from bot.escalation.deadlines import DeadlinePolicy
 from bot.escalation.handoffs import (
     RISK_REASON,
@@ -26,6 +26,7 @@ from bot.escalation.handoffs import (
 from bot.identity.access import Purpose, authorise
 from bot.risk.decide import RiskVerdict
 from bot.risk.voice import Voice, voice
+from bot.vocabulary import PersonRole, RiskKind
 
 
 @dataclass(frozen=True)

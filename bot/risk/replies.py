@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.checkins.texts import text
-from bot.db.models import PersonRole, RiskKind
 from bot.escalation.handoffs import HandoffView
 from bot.escalation.texts import risk_handoff_message
 from bot.risk.voice import Voice
+from bot.vocabulary import PersonRole, RiskKind
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from datetime import datetime
 from aiohttp import web
 
 from bot import clock
-from bot.db.models import Coordinator, Guardian, Handoff, HandoffPriority, HandoffStatus, Student
+from bot.db.models import Coordinator, Guardian, Handoff, Student
 from bot.db.session import session_scope
 from bot.escalation import inbox
 from bot.escalation.texts import format_deadline
@@ -23,6 +23,7 @@ from bot.identity.throttle import client_address
 from bot.identity.transcripts import read_transcript
 from bot.notify.rasa_api import trigger_reply
 from bot.settings import Settings
+from bot.vocabulary import HandoffPriority, HandoffStatus
 from bot.web.auth import (
     ANONYMOUS,
     COOKIE_NAME,

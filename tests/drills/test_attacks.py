@@ -14,13 +14,14 @@ from http.cookiejar import CookieJar
 import pytest
 from sqlalchemy import func, select
 
-from bot.db.models import Handoff, HandoffPriority
+from bot.db.models import Handoff
 from bot.db.seed import DEMO_COORDINATOR_PASSWORD
 from bot.db.session import session_scope
 from bot.escalation.handoffs import PER_CLIENT
 from bot.identity.codes import ALPHABET
 from bot.identity.coordinator_login import PER_ACCOUNT
 from bot.identity.linking import PER_ADDRESS
+from bot.vocabulary import HandoffPriority
 
 pytestmark = pytest.mark.uses_up_limits
 

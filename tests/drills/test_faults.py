@@ -18,8 +18,9 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.content.catalog import catalog
-from bot.db.models import CheckIn, Handoff, OutboxMessage, OutboxStatus, RiskFlag
+from bot.db.models import CheckIn, Handoff, OutboxMessage, RiskFlag
 from bot.db.session import session_scope
+from bot.vocabulary import OutboxStatus
 from tests.drills.conftest import resume, signal_service, wait_until_back
 
 PATIENCE = catalog().message("patience").strip()

@@ -14,9 +14,10 @@ import socketio
 from sqlalchemy import select
 
 from bot import clock
-from bot.db.models import PersonRole, Student
+from bot.db.models import Student
 from bot.db.session import session_scope
 from bot.identity.tokens import ChatClaims, issue_token
+from bot.vocabulary import PersonRole
 from tests.assistant import SECRET
 
 QUESTION = "wat is mijn volgende stap"

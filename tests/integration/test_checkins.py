@@ -11,17 +11,9 @@ import yaml
 from sqlalchemy import func, select
 
 from bot import clock
-from bot.db.models import (
-    CheckIn,
-    CheckInStatus,
-    Guardian,
-    InterimGoal,
-    Nudge,
-    RiskFlag,
-    RiskKind,
-    Student,
-)
+from bot.db.models import CheckIn, Guardian, InterimGoal, Nudge, RiskFlag, Student
 from bot.db.session import session_scope
+from bot.vocabulary import CheckInStatus, RiskKind
 
 pytestmark = pytest.mark.integration
 

@@ -6,15 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import (
-    Guardian,
-    Handoff,
-    HandoffPriority,
-    RiskFlag,
-    RiskKind,
-    Student,
-)
+from bot.db.models import Guardian, Handoff, RiskFlag, Student
 from bot.db.session import session_scope
+from bot.vocabulary import HandoffPriority, RiskKind
 
 pytestmark = pytest.mark.integration
 

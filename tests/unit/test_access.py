@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import AuditEntry, Guardian, GuardianStudent, LinkMethod, PersonRole, Student
+from bot.db.models import AuditEntry, Guardian, GuardianStudent, Student
 from bot.db.session import session_scope
 from bot.identity.access import (
     GuardianPermissions,
@@ -16,6 +16,7 @@ from bot.identity.access import (
     guardian_refusal,
 )
 from bot.identity.links import link_conversation
+from bot.vocabulary import LinkMethod, PersonRole
 from tests.conftest import person_id
 
 TODAY = date(2026, 11, 23)

@@ -101,3 +101,24 @@ def test_no_coroutine_opens_a_database_session_on_the_event_loop():
                         if _called_name(call) in BLOCKING_CALLS
                     )
     assert offenders == []
+
+
+def test_the_domain_s_words_come_from_the_vocabulary_not_the_orm():
+    """bot/vocabulary.py holds the enums; a module that only decides imports no ORM."""
+    import bot.vocabulary
+
+    words = {name for name, value in vars(bot.vocabulary).items() if isinstance(value, type)} - {
+        "annotations"
+    }
+    offenders = []
+    for folder in ("bot", "actions", "channels", "tests", "bench"):
+        for path in (ROOT / folder).rglob("*.py"):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            offenders.extend(
+                f"{path.relative_to(ROOT)}:{node.lineno} {alias.name}"
+                for node in ast.walk(tree)
+                if isinstance(node, ast.ImportFrom) and node.module == "bot.db.models"
+                for alias in node.names
+                if alias.name in words
+            )
+    assert offenders == []

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from bot.content.catalog import catalog
-from bot.db.models import RiskKind
 from bot.language.words import words
+from bot.vocabulary import RiskKind
 
 ROOT = Path(__file__).resolve().parents[2]
 BLIND = ROOT / "tests" / "blind"

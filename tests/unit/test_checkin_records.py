@@ -30,18 +30,16 @@ from bot.checkins.texts import check_in_messages, nudge_message
 from bot.db.models import (
     AuditEntry,
     CheckIn,
-    CheckInStatus,
     Guardian,
     GuardianStudent,
     InterimGoal,
-    LinkMethod,
     Nudge,
     OutboxMessage,
     RiskFlag,
-    RiskKind,
     Student,
 )
 from bot.identity.links import link_conversation
+from bot.vocabulary import CheckInStatus, LinkMethod, RiskKind
 from tests.conftest import person_id
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=timezone.utc)

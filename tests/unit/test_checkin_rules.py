@@ -25,7 +25,7 @@ from bot.checkins.progress import (
     streak_weeks,
 )
 from bot.checkins.risk import CheckInFacts, risk_signals
-from bot.db.models import CheckInStatus, HandoffPriority, RiskKind
+from bot.vocabulary import CheckInStatus, HandoffPriority, RiskKind
 
 TODAY = date(2026, 11, 23)  # a Monday
 

@@ -53,9 +53,10 @@ def test_issue_code_needs_exactly_one_person(seeded_database_url):
 
 
 def test_guardian_access_changes_what_a_guardian_sees_and_is_audited(seeded_database_url):
-    from bot.db.models import AuditEntry, Guardian, LinkMethod
+    from bot.db.models import AuditEntry, Guardian
     from bot.identity.access import Purpose, Refusal, authorise
     from bot.identity.links import link_conversation
+    from bot.vocabulary import LinkMethod
 
     with session_scope(seeded_database_url) as session:
         petra = person_id(session, Guardian, "Petra")

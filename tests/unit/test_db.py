@@ -15,15 +15,12 @@ from bot.db.migrate import alembic_config, current_revision, upgrade
 from bot.db.models import (
     AuditEntry,
     CheckIn,
-    CheckInStatus,
     ConversationLink,
     Coordinator,
     Guardian,
     GuardianStudent,
     InterimGoal,
     LinkCode,
-    LinkMethod,
-    PersonRole,
     Region,
     RoutePhase,
     School,
@@ -35,6 +32,7 @@ from bot.db.session import DatabaseOnEventLoopError, get_engine, session_scope
 from bot.identity.access import Purpose, authorise
 from bot.identity.codes import hash_code
 from bot.identity.links import link_conversation
+from bot.vocabulary import CheckInStatus, LinkMethod, PersonRole
 from tests.conftest import TEST_SECRET
 
 

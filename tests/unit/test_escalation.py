@@ -11,20 +11,7 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import select
 
 from bot.clock import SCHOOL_TIMEZONE
-from bot.db.models import (
-    CheckInStatus,
-    Coordinator,
-    Guardian,
-    Handoff,
-    HandoffPriority,
-    HandoffStatus,
-    LinkMethod,
-    OutboxMessage,
-    OutboxStatus,
-    RiskFlag,
-    SchoolLevel,
-    Student,
-)
+from bot.db.models import Coordinator, Guardian, Handoff, OutboxMessage, RiskFlag, Student
 from bot.db.session import session_scope
 from bot.escalation.deadlines import DeadlinePolicy, deadline, next_opening
 from bot.escalation.handoffs import (
@@ -46,6 +33,14 @@ from bot.notify.outbox import (
     deliver_due,
     enqueue,
     retry_delay,
+)
+from bot.vocabulary import (
+    CheckInStatus,
+    HandoffPriority,
+    HandoffStatus,
+    LinkMethod,
+    OutboxStatus,
+    SchoolLevel,
 )
 from tests.conftest import person_id
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 
 from bot.content.catalog import catalog
-from bot.db.models import RiskKind
 from bot.risk.voice import Voice
+from bot.vocabulary import RiskKind
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))

@@ -11,13 +11,9 @@ from sqlalchemy import select
 from bot.db.models import (
     AuditEntry,
     CheckIn,
-    CheckInStatus,
     Handoff,
     HandoffMessage,
-    HandoffPriority,
-    HandoffStatus,
     InterimGoal,
-    LinkMethod,
     LoginAttempt,
     Student,
 )
@@ -28,6 +24,7 @@ from bot.escalation.handoffs import HandoffRequest, create_handoff
 from bot.identity.links import link_conversation
 from bot.identity.passwords import hash_password, verify_password
 from bot.settings import load_settings
+from bot.vocabulary import CheckInStatus, HandoffPriority, HandoffStatus, LinkMethod
 from bot.web.app import create_app
 from bot.web.auth import decode_session, encode_session, new_session
 from tests.conftest import TEST_SECRET, person_id

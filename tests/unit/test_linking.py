@@ -6,16 +6,7 @@ import jwt
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import (
-    AuditEntry,
-    ConversationLink,
-    Guardian,
-    LinkCode,
-    LinkMethod,
-    OutboxMessage,
-    PersonRole,
-    Student,
-)
+from bot.db.models import AuditEntry, ConversationLink, Guardian, LinkCode, OutboxMessage, Student
 from bot.identity.access import Purpose, authorise
 from bot.identity.codes import find_code_in_text, hash_code
 from bot.identity.linking import (
@@ -33,6 +24,7 @@ from bot.identity.linking import (
     unlink,
 )
 from bot.identity.tokens import AUDIENCE, TOKEN_LIFETIME, ChatClaims, issue_token, verify_token
+from bot.vocabulary import LinkMethod, PersonRole
 from tests.conftest import TEST_SECRET, person_id
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)

@@ -5,9 +5,9 @@ from dataclasses import replace
 import pytest
 
 from bot.content.catalog import catalog
-from bot.db.models import PersonRole, ProgrammeType, SchoolLevel
 from bot.identity.access import Access, Refusal, StudentFacts, Subject
 from bot.personal import exam_situation, route_position, topic_addition, travel_situation
+from bot.vocabulary import PersonRole, ProgrammeType, SchoolLevel
 
 VMBO4 = StudentFacts(
     student_id=1,

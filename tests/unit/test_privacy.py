@@ -7,20 +7,16 @@ from sqlalchemy import select
 from bot.db.models import (
     AuditEntry,
     CheckIn,
-    CheckInStatus,
     ConversationLink,
     Guardian,
     Handoff,
-    HandoffPriority,
-    HandoffStatus,
     InterimGoal,
-    LinkMethod,
-    PersonRole,
     Region,
     Student,
 )
 from bot.identity.links import link_conversation
 from bot.identity.privacy import ERASED_TEXT, erase_personal_data, stored_data
+from bot.vocabulary import CheckInStatus, HandoffPriority, HandoffStatus, LinkMethod, PersonRole
 from tests.conftest import person_id
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)

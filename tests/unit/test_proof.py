@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 
 import jwt
 
-from bot.db.models import ConversationLink, LinkMethod, PersonRole, Student
+from bot.db.models import ConversationLink, Student
 from bot.identity.access import LINK_VALID_DAYS, lock_of
 from bot.identity.linking import issue_code, link_with_token, redeem_code
 from bot.identity.links import link_conversation
@@ -20,6 +20,7 @@ from bot.identity.proof import (
     token_proof,
 )
 from bot.identity.tokens import ALGORITHM, TOKEN_LIFETIME, ChatClaims, issue_token
+from bot.vocabulary import LinkMethod, PersonRole
 from tests.conftest import TEST_SECRET, person_id
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)

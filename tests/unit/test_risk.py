@@ -8,17 +8,7 @@ from sqlalchemy import select
 
 from bot.clarify import Ranked
 from bot.clock import SCHOOL_TIMEZONE
-from bot.db.models import (
-    Guardian,
-    Handoff,
-    HandoffPriority,
-    LinkMethod,
-    OutboxMessage,
-    PersonRole,
-    RiskFlag,
-    RiskKind,
-    Student,
-)
+from bot.db.models import Guardian, Handoff, OutboxMessage, RiskFlag, Student
 from bot.escalation.deadlines import DeadlinePolicy, deadline, office_is_open
 from bot.escalation.handoffs import HandoffView
 from bot.identity.linking import link_conversation
@@ -27,6 +17,7 @@ from bot.risk.patterns import find_signals
 from bot.risk.records import RiskReport, report_risk
 from bot.risk.replies import RiskSituation, risk_messages
 from bot.risk.voice import Voice, voice
+from bot.vocabulary import HandoffPriority, LinkMethod, PersonRole, RiskKind
 from tests.conftest import person_id
 
 MONDAY_10 = datetime(2026, 11, 23, 10, 0, tzinfo=SCHOOL_TIMEZONE)

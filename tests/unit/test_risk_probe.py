@@ -3,8 +3,8 @@ nothing they caught may slip, and no more harmless messages may be flagged."""
 
 from pathlib import Path
 
-from bot.db.models import RiskKind
 from bot.risk.patterns import find_signals
+from bot.vocabulary import RiskKind
 
 PROBE = Path(__file__).parent / "risk_probe"
 # What the patterns reached on 2026-12-03; raise these as they improve.

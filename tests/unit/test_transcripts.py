@@ -14,7 +14,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import create_engine, select, text
 
-from bot.db.models import LinkMethod, Student, TranscriptPurge
+from bot.db.models import Student, TranscriptPurge
 from bot.db.session import session_scope
 from bot.identity.links import link_conversation
 from bot.identity.privacy import erase_personal_data
@@ -26,6 +26,7 @@ from bot.identity.transcripts import (
 )
 from bot.jobs import Job, purge_erased
 from bot.settings import PROJECT_ROOT, load_settings
+from bot.vocabulary import LinkMethod
 from bot.web.app import create_app
 from bot.web.scheduler import run_scheduled_jobs
 from tests.conftest import person_id

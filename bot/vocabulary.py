@@ -1,0 +1,73 @@
+"""The domain's words: who talks, what a check-in or handoff can be, what a risk is about.
+
+Plain enums, shared by the domain, the database models (bot/db/models.py stores their
+values) and the adapters, so a module that only decides never imports the ORM.
+"""
+
+from __future__ import annotations
+
+import enum
+
+
+class SchoolLevel(str, enum.Enum):
+    VMBO = "vmbo"
+    MBO = "mbo"
+    HBO = "hbo"
+
+
+class ProgrammeType(str, enum.Enum):
+    """How an mbo student studies; only full-time (bol) gives the studentenreisproduct."""
+
+    BOL = "bol"
+    BBL = "bbl"
+
+
+class PersonRole(str, enum.Enum):
+    STUDENT = "student"
+    GUARDIAN = "guardian"
+
+
+class LinkMethod(str, enum.Enum):
+    CODE = "code"
+    TOKEN = "token"
+
+
+class CheckInStatus(str, enum.Enum):
+    ACHIEVED = "achieved"
+    IN_PROGRESS = "in_progress"
+    NOT_WORKING = "not_working"
+
+
+class HandoffPriority(str, enum.Enum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+
+
+class HandoffStatus(str, enum.Enum):
+    OPEN = "open"
+    CLAIMED = "claimed"
+    RESOLVED = "resolved"
+    RETURNED = "returned"
+
+
+class OutboxStatus(str, enum.Enum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+class RiskKind(str, enum.Enum):
+    """What a risk signal is about, most serious first. The first nine come from what a
+    student or parent writes (bot/risk); the last two from the pattern of check-ins."""
+
+    ACUTE = "acute"
+    UNSAFE_HOME = "unsafe_home"
+    DISTRESS = "distress"
+    WORTHLESS = "worthless"
+    BULLYING = "bullying"
+    EXHAUSTION = "exhaustion"
+    PRESSURE = "pressure"
+    ABSENCE = "absence"
+    QUITTING = "quitting"
+    LOW_MOTIVATION = "low_motivation"
+    GOAL_STUCK = "goal_stuck"
