@@ -48,9 +48,8 @@ from bot.checkins.texts import (
     goal_saved_message,
     nudge_message,
     progress_lines,
-    text,
 )
-from bot.content.catalog import catalog
+from bot.content.catalog import catalog, text
 from bot.db.session import session_scope
 from bot.escalation.deadlines import deadline_policy
 from bot.escalation.handoffs import HandoffView, handoffs_for_risk_flags

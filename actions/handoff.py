@@ -19,7 +19,7 @@ from actions.tracker_reading import (
     work_key,
 )
 from bot import clock
-from bot.checkins.texts import text
+from bot.content.catalog import text
 from bot.db.session import session_scope
 from bot.escalation.deadlines import deadline_policy
 from bot.escalation.handoffs import (

@@ -23,8 +23,8 @@ def _init_db(args: argparse.Namespace) -> int:
 
 
 def _seed_demo(args: argparse.Namespace) -> int:
-    from bot.db.seed import seed_demo
     from bot.db.session import session_scope
+    from bot.demo.seed import seed_demo
 
     settings = load_settings()
     if settings.is_production:
@@ -32,7 +32,7 @@ def _seed_demo(args: argparse.Namespace) -> int:
         return 2
     with session_scope(settings.database_url) as session:
         codes = seed_demo(session, settings.secret_key)
-    from bot.db.seed import DEMO_COORDINATOR_PASSWORD
+    from bot.demo.seed import DEMO_COORDINATOR_PASSWORD
 
     print("Demo data is ready. Demo koppelcodes (valid 14 days, one use each):")
     for demo in codes:
@@ -119,8 +119,9 @@ def _run_job(args: argparse.Namespace) -> int:
 
     from bot import clock, jobs
 
-    summary = asyncio.run(jobs.run_job(getattr(jobs, args.job), load_settings(), clock.now()))
-    print(f"{args.label}: {summary}.")
+    spec = args.job
+    summary = asyncio.run(jobs.run_job(spec.run, load_settings(), clock.now()))
+    print(f"{spec.label}: {summary}.")
     return 0
 
 
@@ -254,35 +255,21 @@ def build_parser() -> argparse.ArgumentParser:
         access.add_argument(f"--{name}", type=_on_off, metavar="on|off")
     access.add_argument("--consent", type=_on_off, metavar="on|off")
     access.set_defaults(handler=_guardian_access)
-    commands.add_parser(
-        "nudge", help="nudge students with a goal due soon (the web app also runs this hourly)"
-    ).set_defaults(handler=_run_job, job="nudge", label="Nudges")
     password = commands.add_parser("set-password", help="set a coordinator's inbox password")
     password.add_argument("--email", required=True)
     password.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input"
     )
     password.set_defaults(handler=_set_password)
-    commands.add_parser(
-        "escalate-overdue",
-        help="turn risk flags into handoffs and escalate overdue ones (the web app: every minute)",
-    ).set_defaults(handler=_run_job, job="escalate", label="Escalation")
-    commands.add_parser(
-        "deliver-outbox", help="send pending notifications to NOTIFY_WEBHOOK_URL"
-    ).set_defaults(handler=_run_job, job="deliver_outbox", label="Outbox")
     goals = commands.add_parser("load-goals", help="load the route's interim goals (goals.yml)")
     goals.add_argument("--file", help="another goals file than bot/checkins/goals.yml")
     goals.set_defaults(handler=_load_goals)
-    commands.add_parser(
-        "purge-erased",
-        help="remove stored conversations of people who asked for erasure (the web app "
-        "also runs this every minute)",
-    ).set_defaults(handler=_run_job, job="purge_erased", label="Purge of erased conversations")
-    commands.add_parser(
-        "do-kept",
-        help="store the check-ins, handoffs and risk signals kept during a database outage "
-        "(the web app also runs this every 30 seconds)",
-    ).set_defaults(handler=_run_job, job="do_kept", label="Kept work")
+    from bot.jobs import JOBS
+
+    for spec in JOBS:
+        commands.add_parser(
+            spec.name, help=f"{spec.help} (the web app also runs this on a timer)"
+        ).set_defaults(handler=_run_job, job=spec)
     return parser
 
 

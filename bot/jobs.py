@@ -135,16 +135,58 @@ def do_kept(settings: Settings, now: datetime) -> str:
     return f"{report.done} kept done, {report.waiting} waiting, {report.refused} refused"
 
 
+@dataclass(frozen=True)
+class JobSpec:
+    """A job as the web app's timer and the command line both know it."""
+
+    name: str  # also the command: python -m bot <name>
+    run: Callable[[Settings, datetime], str] | Callable[[Settings, datetime], Awaitable[str]]
+    every: Callable[[Settings], timedelta]  # how often the web app runs it; 0: never
+    label: str  # how the command line reports it
+    help: str
+
+
+JOBS = (
+    JobSpec(
+        "purge-erased",
+        purge_erased,
+        lambda settings: timedelta(minutes=1),
+        "Purge of erased conversations",
+        "remove stored conversations of people who asked for erasure",
+    ),
+    JobSpec(
+        "escalate-overdue",
+        escalate,
+        lambda settings: timedelta(minutes=1),
+        "Escalation",
+        "turn risk flags into handoffs and escalate overdue ones",
+    ),
+    JobSpec(
+        "deliver-outbox",
+        deliver_outbox,
+        lambda settings: timedelta(seconds=10),
+        "Outbox",
+        "send pending notifications to NOTIFY_WEBHOOK_URL",
+    ),
+    JobSpec(
+        "do-kept",
+        do_kept,
+        lambda settings: timedelta(seconds=30),
+        "Kept work",
+        "store the check-ins, handoffs and risk signals kept during a database outage",
+    ),
+    JobSpec(
+        "nudge",
+        nudge,
+        lambda settings: timedelta(minutes=settings.nudge_every_minutes),
+        "Nudges",
+        "nudge students with a goal due soon",
+    ),
+)
+
+
 def scheduled_jobs(settings: Settings) -> tuple[Job, ...]:
-    """The jobs the web app runs on a timer; an interval of 0 minutes switches one off."""
-    jobs = [
-        Job(name="purge-erased", run=purge_erased, interval=timedelta(minutes=1)),
-        Job(name="escalate-overdue", run=escalate, interval=timedelta(minutes=1)),
-        Job(name="deliver-outbox", run=deliver_outbox, interval=timedelta(seconds=10)),
-        Job(name="do-kept", run=do_kept, interval=timedelta(seconds=30)),
-    ]
-    if settings.nudge_every_minutes:
-        jobs.append(
-            Job(name="nudge", run=nudge, interval=timedelta(minutes=settings.nudge_every_minutes))
-        )
-    return tuple(jobs)
+    """The jobs the web app runs on a timer; an interval of 0 switches one off."""
+    return tuple(
+        Job(spec.name, spec.run, spec.every(settings)) for spec in JOBS if spec.every(settings)
+    )

@@ -26,8 +26,8 @@ from sqlalchemy import select
 from bot import clock
 from bot.db.migrate import upgrade
 from bot.db.models import Student
-from bot.db.seed import seed_demo
 from bot.db.session import session_scope
+from bot.demo.seed import seed_demo
 from bot.identity.linking import issue_code
 from bot.identity.links import link_conversation
 from bot.identity.proof import address_proof

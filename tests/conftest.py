@@ -17,8 +17,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("DB_ON_EVENT_LOOP", "refuse")
 
 from bot.db.migrate import upgrade
-from bot.db.seed import seed_demo
 from bot.db.session import get_engine, session_scope
+from bot.demo.seed import seed_demo
 
 # The fixture and the hook that orders the tests which stop the shared assistant.
 from tests.assistant import assistant, pytest_collection_modifyitems  # noqa: F401

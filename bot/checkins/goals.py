@@ -15,7 +15,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db.models import BuildingBlock, InterimGoal, Route, RoutePhase
+from bot.db.models import BuildingBlock, InterimGoal, Route
 
 GOALS_FILE = Path(__file__).resolve().parent / "goals.yml"
 SCHOOL_YEAR_START = (9, 1)  # month, day: route goals count their weeks from here by default
@@ -124,7 +124,3 @@ def due_date(goal: InterimGoal, phase_started_on: date | None, today: date) -> d
         return None
     start = phase_started_on or school_year_start(today)
     return start + timedelta(weeks=goal.due_week_in_phase)
-
-
-def phase_of(session: Session, phase_id: int) -> RoutePhase:
-    return session.get(RoutePhase, phase_id)

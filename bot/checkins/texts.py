@@ -7,23 +7,8 @@ from datetime import date
 from bot.checkins.nudges import PendingNudge
 from bot.checkins.progress import PERSONAL, GoalState, Progress
 from bot.checkins.records import CheckInOutcome
-from bot.content.catalog import catalog
-
-MONTH_NAMES = (
-    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus",
-    "september", "oktober", "november", "december",
-)  # fmt: skip
-
-
-def format_day(day: date, today: date) -> str:
-    """12 december (and the year when it is not this year's)."""
-    text = f"{day.day} {MONTH_NAMES[day.month - 1]}"
-    return text if day.year == today.year else f"{text} {day.year}"
-
-
-def text(*path: str, **values: object) -> str:
-    """A sentence from messages.yml by its path, e.g. text("progress", "total", "student")."""
-    return catalog().message(*path, **values)
+from bot.content.catalog import text
+from bot.language.dates import format_day
 
 
 def _title(goal: GoalState) -> str:

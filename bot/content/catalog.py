@@ -109,9 +109,6 @@ class Catalog:
             entry = entry[key]
         return flow(entry).format(**values)
 
-    def get(self, answer_id: str) -> Answer | None:
-        return self.answers.get(answer_id)
-
     def render(self, answer_id: str, entities: Mapping[str, str] | None = None) -> Rendered:
         """The answer text, using the variant for the first recognised entity that has one."""
         answer = self.answers[answer_id]
@@ -244,3 +241,8 @@ def load_catalog(directory: Path = CONTENT_DIR) -> Catalog:
 def catalog() -> Catalog:
     """The catalog from the content files in this package, loaded once per process."""
     return load_catalog()
+
+
+def text(*path: str, **values: object) -> str:
+    """A sentence from messages.yml by its path, e.g. text("progress", "total", "student")."""
+    return catalog().message(*path, **values)

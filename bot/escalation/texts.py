@@ -4,21 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.checkins.texts import MONTH_NAMES, text
-from bot.clock import SCHOOL_TIMEZONE
+from bot.content.catalog import text
 from bot.escalation.handoffs import HandoffView
+from bot.language.dates import format_moment
 
-WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
-
-
-def format_deadline(moment: datetime, now: datetime) -> str:
-    """ "vandaag om 11:00" or "dinsdag 24 november om 10:00", in Dutch time."""
-    local = moment.astimezone(SCHOOL_TIMEZONE)
-    clock_time = local.strftime("%H:%M")
-    if local.date() == now.astimezone(SCHOOL_TIMEZONE).date():
-        return f"vandaag om {clock_time}"
-    day = f"{WEEKDAYS[local.weekday()]} {local.day} {MONTH_NAMES[local.month - 1]}"
-    return f"{day} om {clock_time}"
+# A handoff's deadline, as the person and the coordinator read it.
+format_deadline = format_moment
 
 
 def _who_and_when(view: HandoffView, now: datetime) -> tuple[str, dict[str, str]]:

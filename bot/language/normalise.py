@@ -78,8 +78,3 @@ def _read(text: str) -> Iterator[ReadWord]:
     for placed in placed_words(text):
         for norm in normal_form(placed.text).split():
             yield ReadWord(placed.text, norm, lemma(norm), placed.sentence, placed.clause)
-
-
-def normalised_text(text: str) -> str:
-    """The message as plain, corrected words separated by spaces."""
-    return " ".join(word.norm for word in read(text))

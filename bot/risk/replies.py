@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.checkins.texts import text
+from bot.content.catalog import text
 from bot.escalation.handoffs import HandoffView
 from bot.escalation.texts import risk_handoff_message
 from bot.risk.voice import Voice

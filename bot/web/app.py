@@ -3,21 +3,14 @@ and the background jobs (nudges, escalation, outbox, purges)."""
 
 from __future__ import annotations
 
-import asyncio
-
 from aiohttp import web
 from aiohttp.web_log import AccessLogger
-from sqlalchemy import text
 
-from bot.db.session import get_engine
 from bot.settings import Settings, load_settings
-from bot.web.chat import add_chat_routes
-from bot.web.inbox import add_inbox_routes
 from bot.web.keys import SETTINGS_KEY
+from bot.web.routes import HEALTH_PATH, setup_routes
 from bot.web.scheduler import run_scheduled_jobs
-from bot.web.templating import STATIC_DIR
 
-HEALTH_PATH = "/healthz"
 _SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; frame-ancestors 'none'",
     "X-Content-Type-Options": "nosniff",
@@ -47,29 +40,12 @@ class QuietAccessLogger(AccessLogger):
             super().log(request, response, time)
 
 
-async def health(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS_KEY]
-
-    def ping() -> None:
-        with get_engine(settings.database_url).connect() as connection:
-            connection.execute(text("SELECT 1"))
-
-    try:
-        await asyncio.to_thread(ping)
-    except Exception:
-        return web.json_response({"status": "error", "database": "unreachable"}, status=503)
-    return web.json_response({"status": "ok"})
-
-
 def create_app(settings: Settings | None = None, *, scheduled_jobs: bool = True) -> web.Application:
     app = web.Application(middlewares=[security_headers], client_max_size=64 * 1024)
     app[SETTINGS_KEY] = settings or load_settings()
     if scheduled_jobs:
         app.cleanup_ctx.append(run_scheduled_jobs(app[SETTINGS_KEY]))
-    app.router.add_get(HEALTH_PATH, health)
-    add_chat_routes(app)
-    add_inbox_routes(app)
-    app.router.add_static("/static", STATIC_DIR)
+    setup_routes(app)
     return app
 
 

@@ -24,6 +24,7 @@ from bot.identity.tokens import TOKEN_LIFETIME, ChatClaims, issue_token
 from bot.web.cookies import secure_cookies
 from bot.web.keys import SETTINGS_KEY
 from bot.web.templating import STATIC_DIR, TEMPLATES
+from bot.web.urls import url_for, urls
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,7 @@ async def chat_page(request: web.Request) -> web.Response:
         socket_url=socket_url,
         widget_ready=WIDGET_BUNDLE.exists(),
         token_minutes=int(TOKEN_LIFETIME.total_seconds() // 60),
+        url=urls(request),
     )
     response = web.Response(text=html, content_type="text/html", charset="utf-8")
     response.headers["Content-Security-Policy"] = chat_content_security_policy(socket_url)
@@ -155,11 +157,6 @@ async def login(request: web.Request) -> web.Response:
         httponly=True,
         samesite="Strict",
         secure=secure_cookies(request),
-        path="/chat/login",
+        path=url_for(request, "chat_login"),
     )
     return response
-
-
-def add_chat_routes(app: web.Application) -> None:
-    app.router.add_get("/", chat_page)
-    app.router.add_post("/chat/login", login)

@@ -37,6 +37,7 @@ from bot.web.charts import motivation_chart
 from bot.web.cookies import secure_cookies
 from bot.web.keys import SETTINGS_KEY
 from bot.web.templating import TEMPLATES
+from bot.web.urls import url_for, urls
 
 FILTERS = (
     ("open", "Open"),
@@ -121,7 +122,11 @@ def _render(
 ) -> web.Response:
     notice = NOTICES.get(request.query.get("done", ""))
     html = TEMPLATES.get_template(template).render(
-        csrf=session.csrf_token, coordinator=coordinator, notice=notice, **context
+        csrf=session.csrf_token,
+        coordinator=coordinator,
+        notice=notice,
+        url=urls(request),
+        **context,
     )
     response = web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
     response.headers["Cache-Control"] = "no-store"
@@ -156,7 +161,7 @@ def _coordinator(request: web.Request, database_session) -> tuple[InboxSession, 
     session = _read_session(request)
     coordinator = _signed_in(session, database_session)
     if coordinator is None:
-        raise web.HTTPFound("/inbox/login")
+        raise web.HTTPFound(url_for(request, "inbox_login"))
     return session, coordinator
 
 
@@ -176,7 +181,7 @@ async def login_page(request: web.Request) -> web.Response:
                 return _signed_in(session, database) is not None
 
         if await asyncio.to_thread(still_signed_in):
-            raise web.HTTPFound("/inbox")
+            raise web.HTTPFound(url_for(request, "inbox"))
         session = None  # ended by a logout, or the coordinator left: a fresh login
     session = session or new_session(ANONYMOUS, now=clock.now())
     return _render(request, "login.html", session, title="Inloggen", email="", error=None)
@@ -219,7 +224,7 @@ async def login(request: web.Request) -> web.Response:
             email=email,
             error=error,
         )
-    response = web.HTTPFound("/inbox")
+    response = web.HTTPFound(url_for(request, "inbox"))
     _keep_session(
         request,
         response,
@@ -238,7 +243,7 @@ async def logout(request: web.Request) -> web.Response:
                 end_sessions(database, session.coordinator_id)
 
         await asyncio.to_thread(end)
-    response = web.HTTPFound("/inbox/login")
+    response = web.HTTPFound(url_for(request, "inbox_login"))
     response.del_cookie(COOKIE_NAME, path="/")
     raise response
 
@@ -316,7 +321,7 @@ async def act(request: web.Request) -> web.Response:
     now = clock.now()
     session = _read_session(request)
     if session is None:
-        raise web.HTTPFound("/inbox/login")
+        raise web.HTTPFound(url_for(request, "inbox_login"))
     form = await _checked_form(request, session)
 
     def do() -> tuple[str, str]:
@@ -343,7 +348,7 @@ async def act(request: web.Request) -> web.Response:
         # After the commit: the action reads the reply from the database.
         delivered = await trigger_reply(settings, conversation_id)
         done = "replied" if delivered is not None else "reply_saved"
-    raise web.HTTPFound(f"/inbox/handoffs/{reference}?done={done}")
+    raise web.HTTPFound(url_for(request, "handoff", reference=reference, query={"done": done}))
 
 
 async def overview_page(request: web.Request) -> web.Response:
@@ -367,13 +372,3 @@ async def overview_page(request: web.Request) -> web.Response:
             )
 
     return await asyncio.to_thread(page)
-
-
-def add_inbox_routes(app: web.Application) -> None:
-    app.router.add_get("/inbox/login", login_page)
-    app.router.add_post("/inbox/login", login)
-    app.router.add_post("/inbox/logout", logout)
-    app.router.add_get("/inbox", list_page)
-    app.router.add_get("/inbox/overview", overview_page)
-    app.router.add_get("/inbox/handoffs/{reference}", detail_page)
-    app.router.add_post("/inbox/handoffs/{reference}/{action:claim|reply|resolve|return}", act)

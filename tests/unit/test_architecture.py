@@ -122,3 +122,27 @@ def test_the_domain_s_words_come_from_the_vocabulary_not_the_orm():
                 if alias.name in words
             )
     assert offenders == []
+
+
+def test_web_urls_are_named_in_one_place():
+    """Views and templates ask for a URL by its route's name (bot/web/routes.py)."""
+    import re
+
+    web = ROOT / "bot" / "web"
+    spelled = [
+        f"{path.relative_to(ROOT)}: {match}"
+        for path in (web / "templates").glob("*.html")
+        for match in re.findall(r'(?:href|action|src)="/[^"]*"', path.read_text(encoding="utf-8"))
+    ]
+    for path in web.glob("*.py"):
+        if path.name == "routes.py":
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        spelled.extend(
+            f"{path.relative_to(ROOT)}:{node.lineno} {node.value}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Constant)
+            and isinstance(node.value, str)
+            and re.match(r"/(inbox|chat|static)\b", node.value)
+        )
+    assert spelled == []

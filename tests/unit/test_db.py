@@ -27,8 +27,8 @@ from bot.db.models import (
     Student,
     metadata,
 )
-from bot.db.seed import load_demo_data, seed_demo
 from bot.db.session import DatabaseOnEventLoopError, get_engine, session_scope
+from bot.demo.seed import load_demo_data, seed_demo
 from bot.identity.access import Purpose, authorise
 from bot.identity.codes import hash_code
 from bot.identity.links import link_conversation

@@ -17,8 +17,8 @@ from bot.db.models import (
     LoginAttempt,
     Student,
 )
-from bot.db.seed import DEMO_COORDINATOR_PASSWORD
 from bot.db.session import session_scope
+from bot.demo.seed import DEMO_COORDINATOR_PASSWORD
 from bot.escalation.deadlines import DeadlinePolicy
 from bot.escalation.handoffs import HandoffRequest, create_handoff
 from bot.identity.links import link_conversation

@@ -57,7 +57,7 @@
 
   function login(code) {
     say("Even kijken…", false);
-    return fetch("/chat/login", {
+    return fetch(chat.dataset.loginUrl, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ code: code }),

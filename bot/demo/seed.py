@@ -7,7 +7,7 @@ missing. Demo link codes are made fresh (unused, 14 days) on every run.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -30,11 +30,11 @@ from bot.db.models import (
     utcnow,
 )
 from bot.identity.codes import hash_code, normalise_code
+from bot.identity.linking import CODE_LIFETIME
 from bot.identity.passwords import hash_password
 from bot.vocabulary import ProgrammeType, SchoolLevel
 
 DEMO_DATA_FILE = Path(__file__).resolve().parent / "demo_data.yml"
-LINK_CODE_LIFETIME = timedelta(days=14)
 DEMO_COORDINATOR_PASSWORD = "toptraject-demo"
 
 
@@ -177,7 +177,7 @@ def _refresh_demo_codes(
             {"code_hash": hash_code(code, secret_key)},
             student_id=student.id if student else None,
             guardian_id=guardian.id if guardian else None,
-            expires_at=utcnow() + LINK_CODE_LIFETIME,
+            expires_at=utcnow() + CODE_LIFETIME,
             used_at=None,
             failed_attempts=0,
         )

@@ -1,0 +1,1 @@
+"""The demo data: the real route and schools, invented people, fixed demo codes."""
