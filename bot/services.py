@@ -116,7 +116,7 @@ def action_server(settings: Settings) -> Service:
         argv=[
             sys.executable,
             "-m",
-            "rasa_sdk",
+            "channels.actions_run",  # `python -m rasa_sdk` without library warnings
             "--actions",
             "actions",
             "--port",

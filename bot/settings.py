@@ -17,7 +17,8 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 VAR_DIR = PROJECT_ROOT / "var"
 
-_DEV_SECRET = "dev-only-secret-change-me"
+# Long enough for HS256 (PyJWT warns below 32 bytes); public, so refused off loopback.
+_DEV_SECRET = "dev-only-secret-change-me-not-for-production"
 
 
 class ConfigurationError(RuntimeError):

@@ -161,6 +161,8 @@ class GuardedSocketIOInput(SocketIOInput):
                     secret_key=SETTINGS.secret_key,
                 ),
             )
+            if sid not in clients:
+                return found  # the socket went away while the link was read
             if found in (Standing.UNLINKED, Standing.PROVEN) or (found is None and talking):
                 self.sio.enter_room(sid, session_id, namespace=self.namespace)
                 waiting.pop(sid, None)
@@ -195,7 +197,10 @@ class GuardedSocketIOInput(SocketIOInput):
             """The chat page offers its token as soon as the socket connects, so a
             reloaded page hears the coordinator's replies before the user types."""
             token = data.get("token") if isinstance(data, dict) else None
-            offered_tokens[sid] = token if isinstance(token, str) and len(token) < 4096 else None
+            if sid in clients:
+                offered_tokens[sid] = (
+                    token if isinstance(token, str) and len(token) < 4096 else None
+                )
             if sid in waiting:
                 await admit(sid, waiting[sid])
 
@@ -216,7 +221,8 @@ class GuardedSocketIOInput(SocketIOInput):
                 offered_tokens[sid] = data[self.metadata_key].get(TOKEN_METADATA_KEY)
                 if await admit(sid, session_id, talking=True) is Standing.UNPROVEN:
                     side = side_conversation_id(session_id, key, secret_key=SETTINGS.secret_key)
-                    self.sio.enter_room(sid, side, namespace=self.namespace)
+                    if sid in clients:
+                        self.sio.enter_room(sid, side, namespace=self.namespace)
                     data["session_id"] = side
             await handle_message(sid, data)
 

@@ -16,8 +16,15 @@ from __future__ import annotations
 import os
 import sys
 
+from channels.quiet import quiet_ended_websockets, quiet_library_warnings
+
 # Rasa's own list of warnings it silences below debug level (rasa.utils.common).
-EXPECTED_HERE = [(UserWarning, "Unable to fetch responses for ")]
+EXPECTED_HERE = [
+    (UserWarning, "Unable to fetch responses for "),
+    # Library deprecations that are also UserWarnings (pyparsing's): Rasa's "once" for
+    # every UserWarning would show them past channels/quiet.py.
+    (DeprecationWarning, ""),
+]
 
 
 def quiet_expected_warnings() -> None:
@@ -32,6 +39,8 @@ def main() -> None:
     token = os.environ.get("RASA_TOKEN", "")
     if not token:
         sys.exit("RASA_TOKEN is not set; the Rasa HTTP API would be open without it.")
+    quiet_library_warnings()
+    quiet_ended_websockets()
     from rasa.__main__ import main as rasa_main
 
     quiet_expected_warnings()

@@ -25,7 +25,7 @@ DRILL_ENV = {
 }
 
 # How each service shows in its command line.
-SERVICE_MARKS = {"actions": "rasa_sdk", "rasa": "channels.rasa_run", "web": "serve-web"}
+SERVICE_MARKS = {"actions": "channels.actions_run", "rasa": "channels.rasa_run", "web": "serve-web"}
 
 
 @pytest.fixture(scope="session")

@@ -67,4 +67,42 @@ def test_the_response_selector_s_expected_warning_is_silenced_and_others_are_not
             "Unable to fetch responses for route/studentcoach This means", UserWarning, stacklevel=1
         )
         warnings.warn("Something else went wrong", UserWarning, stacklevel=1)
+
+        class LibraryDeprecation(UserWarning, DeprecationWarning):
+            pass
+
+        warnings.warn("'setParseAction' deprecated", LibraryDeprecation, stacklevel=1)
     assert [str(warning.message) for warning in caught] == ["Something else went wrong"]
+
+
+def test_an_ended_chat_websocket_leaves_no_traceback_and_other_errors_still_do():
+    import logging
+    import sys
+
+    from sanic.exceptions import ServerError
+
+    from channels.quiet import EndedWebsocketFilter
+
+    def record(url: str, error: Exception) -> logging.LogRecord:
+        try:
+            raise error
+        except Exception:
+            exc_info = sys.exc_info()
+        return logging.LogRecord(
+            "sanic.error", logging.ERROR, __file__, 1,
+            "Exception occurred while handling uri: %s", (url,), exc_info,
+        )  # fmt: skip
+
+    ended = record(
+        "'ws://127.0.0.1:5005/socket.io/?EIO=4&transport=websocket&sid=x'",
+        ServerError("Invalid response type None (need HTTPResponse)"),
+    )
+    other = record("'http://127.0.0.1:5005/webhooks/rest/webhook'", ValueError("boom"))
+    stopped = logging.LogRecord(
+        "asyncio", logging.ERROR, __file__, 1,
+        "Task was destroyed but it is pending!\ntask: <Task pending coro=<AsyncSocket."
+        "schedule_ping.<locals>.send_ping() running at engineio/asyncio_socket.py:127>>",
+        (), None,
+    )  # fmt: skip
+    keep = EndedWebsocketFilter().filter
+    assert keep(ended) is False and keep(stopped) is False and keep(other) is True
