@@ -14,6 +14,7 @@ from datetime import datetime
 from aiohttp import web
 
 from bot import clock
+from bot.content.catalog import catalog
 from bot.db.models import Coordinator, Guardian, Handoff, Student
 from bot.db.session import session_scope
 from bot.escalation import inbox
@@ -72,7 +73,7 @@ NOTICES = {
 class HandoffRow:
     reference: str
     reason_label: str
-    category: str
+    category_label: str  # in Dutch; empty when it says what the reason already says
     priority: HandoffPriority
     priority_label: str
     status_label: str
@@ -84,11 +85,18 @@ class HandoffRow:
     about: str
 
 
+def _category_label(category: str, reason_label: str) -> str:
+    """The kind of question or risk in Dutch (messages.yml), never the internal code."""
+    labels = catalog().messages["risk_kind_labels"]
+    label = labels.get(category, labels["general"]).strip()
+    return "" if label == reason_label else label
+
+
 def _row(handoff: Handoff, now: datetime, about: str = "") -> HandoffRow:
     return HandoffRow(
         reference=handoff.reference,
         reason_label=REASONS.get(handoff.reason, handoff.reason),
-        category=handoff.category,
+        category_label=_category_label(handoff.category, REASONS.get(handoff.reason, "")),
         priority=handoff.priority,
         priority_label="Urgent" if handoff.priority is HandoffPriority.URGENT else "Normaal",
         status_label=STATUSES[handoff.status],

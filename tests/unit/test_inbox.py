@@ -55,7 +55,14 @@ def test_a_session_cookie_cannot_be_forged_or_used_after_it_expires():
     assert decode_session("garbage", TEST_SECRET, now=NOW) is None
 
 
-def make_handoff(database_url, conversation, student_name=None, summary="Gebruiker: hulp graag"):
+def make_handoff(
+    database_url,
+    conversation,
+    student_name=None,
+    summary="Gebruiker: hulp graag",
+    reason="asked_for_person",
+    category="general",
+):
     with session_scope(database_url) as session:
         if student_name:
             student = person_id(session, Student, student_name)
@@ -63,7 +70,7 @@ def make_handoff(database_url, conversation, student_name=None, summary="Gebruik
         view = create_handoff(
             session,
             conversation,
-            HandoffRequest("asked_for_person", "general", HandoffPriority.NORMAL, summary),
+            HandoffRequest(reason, category, HandoffPriority.NORMAL, summary),
             now=NOW,
             policy=DeadlinePolicy(),
             default_region="twente",
@@ -332,3 +339,18 @@ def test_an_unknown_address_costs_the_same_password_check_as_a_known_one(seeded_
         assert len(checked) == 2 and all(stored.startswith("scrypt$") for stored in checked)
         tries = session.scalars(select(LoginAttempt)).all()
         assert len(tries) == 2 and all("@" not in t.account_key for t in tries)
+
+
+def test_a_coordinator_reads_the_kind_of_question_in_dutch_never_a_code(seeded_database_url):
+    risk = make_handoff(seeded_database_url, "c-risk", "Lotte", reason="risk", category="distress")
+    general = make_handoff(seeded_database_url, "c-vraag", "Lotte")
+
+    async def scenario(browser):
+        await browser.login(ROC)
+        _, risk_page, _ = await browser.get(f"/inbox/handoffs/{risk}")
+        _, general_page, _ = await browser.get(f"/inbox/handoffs/{general}")
+        return risk_page, general_page
+
+    risk_page, general_page = run(seeded_database_url, scenario)
+    assert "(Somber, angstig of verdrietig)" in risk_page and "distress" not in risk_page
+    assert "Wil iemand spreken (Vraag)" in general_page and "general" not in general_page
