@@ -10,7 +10,7 @@ from actions.blocking import BlockingAction
 from actions.tracker_reading import answer_ranking, intent_ranking, message_entities, raw_entity
 from bot import clock
 from bot.clarify import CONTENT_TOPICS, Decision, decide_content_answer
-from bot.content.catalog import Catalog, catalog
+from bot.content.catalog import Catalog, button, catalog
 from bot.db.session import session_scope
 from bot.identity.access import Purpose, authorise
 from bot.personal import route_position, topic_addition
@@ -36,7 +36,7 @@ def answer_buttons(content: Catalog, answer_ids: tuple[str, ...]) -> list[dict[s
 def option_buttons(content: Catalog, answer_ids: tuple[str, ...]) -> list[dict[str, str]]:
     return [
         *answer_buttons(content, answer_ids),
-        {"title": "Iemand van school spreken", "payload": "/request_human"},
+        button("ask_school", "/request_human"),
     ]
 
 
@@ -57,8 +57,8 @@ def say_decision(dispatcher: CollectingDispatcher, content: Catalog, decision: D
         dispatcher.utter_message(
             response="utter_offer_human",
             buttons=[
-                {"title": "Ja, graag", "payload": "/request_human"},
-                {"title": "Nee, ik vraag het anders", "payload": "/deny"},
+                button("yes_please", "/request_human"),
+                button("ask_differently", "/deny"),
             ],
         )
 

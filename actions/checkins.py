@@ -49,7 +49,7 @@ from bot.checkins.texts import (
     nudge_message,
     progress_lines,
 )
-from bot.content.catalog import catalog, text
+from bot.content.catalog import button, catalog, text
 from bot.db.session import session_scope
 from bot.escalation.deadlines import deadline_policy
 from bot.escalation.handoffs import HandoffView, handoffs_for_risk_flags
@@ -98,8 +98,8 @@ def show_pending_nudge(dispatcher: CollectingDispatcher, sender_id: str) -> None
     dispatcher.utter_message(
         text=nudge_message(nudge, now.date()),
         buttons=[
-            {"title": "Ja, inchecken", "payload": "/checkin"},
-            {"title": "Later", "payload": "/deny"},
+            button("checkin_now", "/checkin"),
+            button("later", "/deny"),
         ],
     )
 

@@ -19,7 +19,7 @@ from actions.tracker_reading import (
     work_key,
 )
 from bot import clock
-from bot.content.catalog import text
+from bot.content.catalog import button, text
 from bot.db.session import session_scope
 from bot.escalation.deadlines import deadline_policy
 from bot.escalation.handoffs import (
@@ -126,8 +126,8 @@ class ActionComplaint(BlockingAction):
         dispatcher.utter_message(
             text=text("handoff", "complaint_offer"),
             buttons=[
-                {"title": "Ja, geef het door", "payload": "/request_human"},
-                {"title": "Nee, hoeft niet", "payload": "/deny"},
+                button("pass_on", "/request_human"),
+                button("no_need", "/deny"),
             ],
         )
         return []

@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.blocking import BlockingAction
 from bot import clock
-from bot.content.catalog import catalog
+from bot.content.catalog import button, catalog
 from bot.db.session import session_scope
 from bot.identity.access import Purpose, authorise
 from bot.identity.privacy import Erasure, erase_personal_data, stored_data
@@ -82,8 +82,8 @@ class ActionAskErasure(BlockingAction):
         dispatcher.utter_message(
             response="utter_confirm_erasure",
             buttons=[
-                {"title": "Ja, verwijder alles", "payload": "/affirm"},
-                {"title": "Nee, toch niet", "payload": "/deny"},
+                button("erase_all", "/affirm"),
+                button("keep_data", "/deny"),
             ],
         )
         return [SlotSet(ERASURE_SLOT, True)]

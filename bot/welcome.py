@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.content.catalog import button
 from bot.vocabulary import PersonRole
 
 Button = dict[str, str]
@@ -18,19 +19,19 @@ def welcome_buttons(role: PersonRole | None) -> list[Button]:
     progress; a visitor the public answers, and the check-in, which asks them to log in.
     """
     route = (
-        {"title": "Mijn route", "payload": "/ask_my_route"}
+        button("my_route", "/ask_my_route")
         if role is not None
-        else {"title": "Wat is het Toptraject?", "payload": _answer("route/what_is")}
+        else button("what_is_toptraject", _answer("route/what_is"))
     )
     goals = (
-        {"title": "Hoe gaat het met mijn kind?", "payload": "/ask_progress"}
+        button("child_progress", "/ask_progress")
         if role is PersonRole.GUARDIAN
-        else {"title": "Inchecken op mijn doelen", "payload": "/checkin"}
+        else button("checkin", "/checkin")
     )
     return [
         route,
-        {"title": "Reizen en OV", "payload": _answer("travel/ov_vmbo")},
-        {"title": "Examens", "payload": _answer("exam/when")},
+        button("travel", _answer("travel/ov_vmbo")),
+        button("exams", _answer("exam/when")),
         goals,
-        {"title": "Met een mens praten", "payload": "/request_human"},
+        button("human", "/request_human"),
     ]

@@ -20,11 +20,6 @@ TOPIC_FILES = ("route.yml", "travel.yml", "exams.yml")
 MESSAGES_FILE = "messages.yml"
 WILDCARD = "*"
 
-INFERENCE_NOTE = (
-    "Let op: dit staat niet precies zo in de regels. "
-    "Vraag het voor de zekerheid aan de coördinator van school."
-)
-
 
 class ContentError(ValueError):
     """The content files are inconsistent (a missing source, field or text)."""
@@ -140,7 +135,7 @@ class Catalog:
         if ref.value is not None:
             body = body.replace("{value}", ref.value)
         if text.inference:
-            body = f"{body}\n{INFERENCE_NOTE}"
+            body = f"{body}\n{self.message('inference_note')}"
         return Rendered(ref=ref, text=body, sources=text.sources, inference=text.inference)
 
 
@@ -246,3 +241,8 @@ def catalog() -> Catalog:
 def text(*path: str, **values: object) -> str:
     """A sentence from messages.yml by its path, e.g. text("progress", "total", "student")."""
     return catalog().message(*path, **values)
+
+
+def button(key: str, payload: str) -> dict[str, str]:
+    """A quick-reply button: its title from messages.yml (buttons), its payload as given."""
+    return {"title": text("buttons", key), "payload": payload}

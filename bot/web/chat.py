@@ -17,8 +17,15 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot import clock
+from bot.content.catalog import text
 from bot.db.session import session_scope
-from bot.identity.linking import RedeemOutcome, RedeemResult, Trier, redeem_code_for_login
+from bot.identity.linking import (
+    CODE_LIFETIME,
+    RedeemOutcome,
+    RedeemResult,
+    Trier,
+    redeem_code_for_login,
+)
 from bot.identity.throttle import client_address, private_key
 from bot.identity.tokens import TOKEN_LIFETIME, ChatClaims, issue_token
 from bot.web.cookies import secure_cookies
@@ -35,36 +42,15 @@ MAX_CODE_LENGTH = 40
 DEVICE_COOKIE = "toptraject_device"
 DEVICE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
-LOGIN_MESSAGES = {
-    RedeemOutcome.MALFORMED: (
-        "Dat lijkt geen goede koppelcode. Een code ziet eruit als TT-ABC-234. "
-        "Je mag het nog {tries_left} keer proberen."
-    ),
-    RedeemOutcome.WRONG: (
-        "Die koppelcode kennen we niet. Kijk of je hem goed hebt overgetypt. "
-        "Je mag het nog {tries_left} keer proberen."
-    ),
-    RedeemOutcome.USED: (
-        "Deze koppelcode is al gebruikt. Een code werkt maar één keer. "
-        "Vraag op school om een nieuwe code."
-    ),
-    RedeemOutcome.EXPIRED: (
-        "Deze koppelcode is verlopen. Een code werkt 14 dagen. Vraag op school om een nieuwe code."
-    ),
-    RedeemOutcome.LOCKED: (
-        "Er is te vaak een verkeerde code geprobeerd. Probeer het later opnieuw, "
-        "of vraag op school om hulp."
-    ),
-}
-EMPTY_CODE_MESSAGE = "Vul je koppelcode in. Die heb je van school gekregen."
-LOGIN_UNAVAILABLE_MESSAGE = (
-    "Inloggen lukt nu even niet. Probeer het straks opnieuw. "
-    "Je kunt wel zonder inloggen vragen stellen."
-)
-
 
 def login_failure_message(result: RedeemResult) -> str:
-    return LOGIN_MESSAGES[result.outcome].format(tries_left=result.tries_left or 0)
+    """What the login box says about a code that did not work (messages.yml, chat_login)."""
+    return text(
+        "chat_login",
+        result.outcome.value,
+        tries_left=result.tries_left or 0,
+        days=CODE_LIFETIME.days,
+    )
 
 
 def chat_content_security_policy(socket_url: str) -> str:
@@ -108,14 +94,14 @@ def _same_origin(request: web.Request) -> bool:
 async def login(request: web.Request) -> web.Response:
     """JSON {"code": "..."} in; a chat token, or a Dutch message why not, out."""
     if request.content_type != "application/json" or not _same_origin(request):
-        return web.json_response({"message": "Dit verzoek kan ik niet aannemen."}, status=403)
+        return web.json_response({"message": text("chat_login", "refused")}, status=403)
     try:
         body = await request.json()
     except ValueError:
         body = None
     code = body.get("code") if isinstance(body, dict) else None
     if not isinstance(code, str) or not code.strip():
-        return web.json_response({"message": EMPTY_CODE_MESSAGE}, status=400)
+        return web.json_response({"message": text("chat_login", "empty")}, status=400)
     settings = request.app[SETTINGS_KEY]
     now = clock.now()
     device = request.cookies.get(DEVICE_COOKIE, "")
@@ -140,7 +126,7 @@ async def login(request: web.Request) -> web.Response:
         result, claims = await asyncio.to_thread(check)
     except Exception:
         logger.exception("The database could not be reached for a chat login.")
-        return web.json_response({"message": LOGIN_UNAVAILABLE_MESSAGE}, status=503)
+        return web.json_response({"message": text("chat_login", "unavailable")}, status=503)
     if claims is None:
         status = 429 if result.outcome is RedeemOutcome.LOCKED else 400
         response = web.json_response({"message": login_failure_message(result)}, status=status)

@@ -14,7 +14,7 @@ from datetime import datetime
 from aiohttp import web
 
 from bot import clock
-from bot.content.catalog import catalog
+from bot.content.catalog import catalog, text
 from bot.db.models import Coordinator, Guardian, Handoff, Student
 from bot.db.session import session_scope
 from bot.escalation import inbox
@@ -40,33 +40,14 @@ from bot.web.keys import SETTINGS_KEY
 from bot.web.templating import TEMPLATES
 from bot.web.urls import url_for, urls
 
-FILTERS = (
-    ("open", "Open"),
-    ("mine", "Van mij"),
-    ("urgent", "Urgent"),
-    ("overdue", "Te laat"),
-    ("all", "Alles"),
-)
-REASONS = {
-    "asked_for_person": "Wil iemand spreken",
-    "not_understood": "Bot begreep het niet",
-    "complaint": "Klacht",
-    "risk": "Signaal uit check-in",
-    "distress": "Nood",
-}
-STATUSES = {
-    HandoffStatus.OPEN: "Open",
-    HandoffStatus.CLAIMED: "Opgepakt",
-    HandoffStatus.RESOLVED: "Afgesloten",
-    HandoffStatus.RETURNED: "Terug naar de bot",
-}
-NOTICES = {
-    "claimed": "Je hebt deze vraag opgepakt.",
-    "replied": "Je antwoord staat in de chat.",
-    "reply_saved": "Je antwoord is opgeslagen. De chat was niet bereikbaar; het komt later.",
-    "resolved": "De vraag is afgesloten.",
-    "returned": "De bot neemt het gesprek weer over.",
-}
+# The inbox's filters, in the order of the tabs (their names: messages.yml, inbox).
+FILTER_KEYS = ("open", "mine", "urgent", "overdue", "all")
+
+
+def _label(group: str, key: str) -> str:
+    """A Dutch label from messages.yml (inbox); an unknown key shows as "other"."""
+    labels = catalog().messages["inbox"][group]
+    return str(labels.get(key, catalog().messages["inbox"]["other"])).strip()
 
 
 @dataclass(frozen=True)
@@ -95,14 +76,14 @@ def _category_label(category: str, reason_label: str) -> str:
 def _row(handoff: Handoff, now: datetime, about: str = "") -> HandoffRow:
     return HandoffRow(
         reference=handoff.reference,
-        reason_label=REASONS.get(handoff.reason, handoff.reason),
-        category_label=_category_label(handoff.category, REASONS.get(handoff.reason, "")),
+        reason_label=_label("reasons", handoff.reason),
+        category_label=_category_label(handoff.category, _label("reasons", handoff.reason)),
         priority=handoff.priority,
-        priority_label="Urgent" if handoff.priority is HandoffPriority.URGENT else "Normaal",
-        status_label=STATUSES[handoff.status],
+        priority_label=_label("priorities", handoff.priority.value),
+        status_label=_label("statuses", handoff.status.value),
         deadline=format_deadline(handoff.deadline_at, now),
         overdue=handoff.status is HandoffStatus.OPEN and handoff.deadline_at < now,
-        level_label="School" if handoff.ladder_level == 1 else "Regio",
+        level_label=_label("levels", "school" if handoff.ladder_level == 1 else "region"),
         is_open=handoff.status in (HandoffStatus.OPEN, HandoffStatus.CLAIMED),
         summary=handoff.summary,
         about=about,
@@ -128,7 +109,9 @@ def _render(
     coordinator: Coordinator | None = None,
     **context: object,
 ) -> web.Response:
-    notice = NOTICES.get(request.query.get("done", ""))
+    done = request.query.get("done", "")
+    notices = catalog().messages["inbox"]["notices"]
+    notice = str(notices[done]).strip() if done in notices else None
     html = TEMPLATES.get_template(template).render(
         csrf=session.csrf_token,
         coordinator=coordinator,
@@ -176,7 +159,7 @@ def _coordinator(request: web.Request, database_session) -> tuple[InboxSession, 
 async def _checked_form(request: web.Request, session: InboxSession) -> dict[str, str]:
     form = await request.post()
     if not csrf_ok(session, form.get("csrf")):
-        raise web.HTTPForbidden(text="Dit formulier is verlopen. Laad de pagina opnieuw.")
+        raise web.HTTPForbidden(text=text("inbox", "form_expired"))
     return {key: str(value) for key, value in form.items()}
 
 
@@ -192,7 +175,9 @@ async def login_page(request: web.Request) -> web.Response:
             raise web.HTTPFound(url_for(request, "inbox"))
         session = None  # ended by a logout, or the coordinator left: a fresh login
     session = session or new_session(ANONYMOUS, now=clock.now())
-    return _render(request, "login.html", session, title="Inloggen", email="", error=None)
+    return _render(
+        request, "login.html", session, title=text("inbox", "titles", "login"), email="", error=None
+    )
 
 
 async def login(request: web.Request) -> web.Response:
@@ -217,18 +202,13 @@ async def login(request: web.Request) -> web.Response:
 
     result = await asyncio.to_thread(check)
     if result.coordinator_id is None:
-        error = (
-            "Dit e-mailadres of wachtwoord klopt niet."
-            if result.blocked_until is None
-            else "Er is te vaak een verkeerd wachtwoord geprobeerd. "
-            "Probeer het over een kwartier opnieuw."
-        )
+        error = text("inbox", "wrong_password" if result.blocked_until is None else "locked")
         return _render(
             request,
             "login.html",
             session,
             status=401 if result.blocked_until is None else 429,
-            title="Inloggen",
+            title=text("inbox", "titles", "login"),
             email=email,
             error=error,
         )
@@ -256,9 +236,6 @@ async def logout(request: web.Request) -> web.Response:
     raise response
 
 
-NOT_FOUND = "Deze vraag bestaat niet, of is niet van jouw school."
-
-
 async def list_page(request: web.Request) -> web.Response:
     try:
         which = inbox.InboxFilter(request.query.get("filter", "open"))
@@ -275,9 +252,9 @@ async def list_page(request: web.Request) -> web.Response:
                 "list.html",
                 session,
                 coordinator=coordinator,
-                title="Vragen",
+                title=text("inbox", "titles", "list"),
                 handoffs=[_row(handoff, now) for handoff in handoffs],
-                filters=FILTERS,
+                filters=[(key, _label("filters", key)) for key in FILTER_KEYS],
                 current=which.value,
             )
 
@@ -304,7 +281,7 @@ async def detail_page(request: web.Request) -> web.Response:
             session, coordinator = _coordinator(request, database)
             handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
             if handoff is None:
-                raise web.HTTPNotFound(text=NOT_FOUND)
+                raise web.HTTPNotFound(text=text("inbox", "not_found"))
             row = _row(handoff, now, _about(database, handoff))
             replies = inbox.messages_of(database, handoff)
             transcript = read_transcript(settings.tracker_database_url, handoff.conversation_id)
@@ -313,7 +290,7 @@ async def detail_page(request: web.Request) -> web.Response:
                 "detail.html",
                 session,
                 coordinator=coordinator,
-                title=f"Vraag {row.reference}",
+                title=text("inbox", "titles", "handoff", reference=row.reference),
                 h=row,
                 replies=replies,
                 transcript=transcript,
@@ -337,7 +314,7 @@ async def act(request: web.Request) -> web.Response:
             _, coordinator = _coordinator(request, database)
             handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
             if handoff is None:
-                raise web.HTTPNotFound(text=NOT_FOUND)
+                raise web.HTTPNotFound(text=text("inbox", "not_found"))
             if action == "claim":
                 inbox.claim(database, coordinator, handoff, now=now)
             elif action == "reply" and form.get("body", "").strip():
@@ -347,7 +324,7 @@ async def act(request: web.Request) -> web.Response:
             elif action == "return":
                 inbox.hand_back(database, coordinator, handoff, now=now)
             else:
-                raise web.HTTPBadRequest(text="Vul het veld in en probeer het opnieuw.")
+                raise web.HTTPBadRequest(text=text("inbox", "empty_field"))
             return handoff.reference, handoff.conversation_id
 
     reference, conversation_id = await asyncio.to_thread(do)
@@ -373,7 +350,7 @@ async def overview_page(request: web.Request) -> web.Response:
                 "overview.html",
                 session,
                 coordinator=coordinator,
-                title="Overzicht",
+                title=text("inbox", "titles", "overview"),
                 overview=summary,
                 charts=charts,
                 scope=scope,

@@ -237,7 +237,7 @@ def test_a_wrong_code_is_refused_in_dutch_and_a_portal_link_logs_in(chat_page, a
     chat = chat_page(name="wrong").open()
     chat.wait_for_bot("Ik ben de chatbot van het Toptraject")
     chat.log_in("TT-ZZZ-999")
-    expect(chat.page.get_by_role("status")).to_contain_text("Die koppelcode kennen we niet.")
+    expect(chat.page.get_by_role("status")).to_contain_text("Die koppelcode ken ik niet.")
     chat.shot("wrong-code")
     assert link_of(assistant, conversation_id(chat.page)) is None
 

@@ -5,9 +5,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content.catalog import INFERENCE_NOTE, WILDCARD, ContentError, catalog, flow, load_catalog
+from bot.content.catalog import WILDCARD, ContentError, catalog, flow, load_catalog
 from bot.nlu.entities import load_patterns
 from bot.personal import SITUATION_BY_TOPIC
+
+INFERENCE_NOTE = catalog().message("inference_note")
 
 ROOT = Path(__file__).resolve().parents[2]
 CONTENT_TOPICS = {"route", "travel", "exam"}

@@ -105,7 +105,9 @@ def button_payloads() -> set[str]:
         for variant in response:
             payloads |= {b["payload"] for b in variant.get("buttons", [])}
     for path in [*root.joinpath("actions").glob("*.py"), root / "bot" / "welcome.py"]:
-        payloads |= set(re.findall(r'"payload": f?[\'"](/[a-z_]+)', path.read_text()))
+        source = path.read_text()
+        payloads |= set(re.findall(r'"payload": f?[\'"](/[a-z_]+)', source))
+        payloads |= set(re.findall(r'button\("[a-z_]+", f?[\'"](/[a-z_]+)', source))
     payloads |= set(
         re.findall(r'sendMessage\("(/[a-z_]+)"', (root / "bot/web/static/chat.js").read_text())
     )

@@ -11,10 +11,20 @@ from bot.readability import measure, sentences_of, syllables_in
 ROOT = Path(__file__).resolve().parents[2]
 MAX_WORDS_PER_SENTENCE = 15
 MIN_FLESCH_DOUMA = 60
-# Message entries that are labels for a list, not sentences of their own.
-LABEL_LISTS = {"stored_data_labels", "risk_kind_labels"}
-# Names shown inside a longer line, not sentences of their own.
-NAMES = {"personal_goals_block"}
+# Message entries that are labels (buttons, list items, tabs, page titles), not
+# sentences of their own: each group is read as one list, the way a person sees them.
+LABEL_LISTS = {
+    "stored_data_labels",
+    "risk_kind_labels",
+    "buttons",
+    "inbox filters",
+    "inbox reasons",
+    "inbox statuses",
+    "inbox priorities",
+    "inbox levels",
+    "inbox titles",
+}
+NAMES = {"personal_goals_block", "inbox other"}
 # One line of a list ("- taalvaardigheid: 1 van 3"), read as part of the whole list.
 LIST_LINES = {"progress block"}
 # Sample values for placeholders, long-ish on purpose.
@@ -44,15 +54,6 @@ def fill(text: str) -> str:
     return text
 
 
-def leaves(entry, path=""):
-    """Every text in a nested messages.yml entry, with its path."""
-    if isinstance(entry, dict):
-        for key, value in entry.items():
-            yield from leaves(value, f"{path} {key}")
-    else:
-        yield path, entry
-
-
 def all_texts() -> list[tuple[str, str]]:
     texts = []
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
@@ -70,19 +71,22 @@ def all_texts() -> list[tuple[str, str]]:
         for situation, paragraphs in situations.items():
             texts.append((f"{topic} personal {situation} student", paragraphs.student))
             texts.append((f"{topic} personal {situation} guardian", paragraphs.guardian))
-    for key, entry in content.messages.items():
-        if key in NAMES:
-            continue
-        if key in LABEL_LISTS:
-            # Labels are read as one list, the way the bot shows them.
-            texts.append((f"message {key}", "\n".join(f"- {label}: 3" for label in entry.values())))
-            continue
-        texts += [
-            (f"message {key}{path}", flow(text))
-            for path, text in leaves(entry)
-            if f"{key}{path}" not in LIST_LINES
-        ]
+    texts += message_texts(content.messages)
     return [(where, fill(text)) for where, text in texts]
+
+
+def message_texts(entry, path: str = "") -> list[tuple[str, str]]:
+    """The texts of messages.yml; a label group as one list, names left out."""
+    where = path.strip()
+    if where in NAMES or where in LIST_LINES:
+        return []
+    if where in LABEL_LISTS:
+        return [(f"message {where}", "\n".join(f"- {label}: 3" for label in entry.values()))]
+    if isinstance(entry, dict):
+        return [
+            found for key, value in entry.items() for found in message_texts(value, f"{path} {key}")
+        ]
+    return [(f"message {where}", flow(entry))]
 
 
 @pytest.mark.parametrize(("where", "text"), all_texts(), ids=[where for where, _ in all_texts()])
