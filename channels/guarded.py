@@ -39,12 +39,20 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from bot.content.catalog import catalog
-from bot.identity.proof import Standing, offered, side_conversation_id
+from bot.identity.proof import (
+    Lock,
+    Offered,
+    Standing,
+    offered,
+    side_conversation_id,
+    standing,
+    unproven_listeners,
+)
 from bot.identity.throttle import CLIENT_METADATA_KEY, client_address, private_key
 from bot.identity.tokens import TOKEN_METADATA_KEY
 from bot.input_check import at_the_edge, only_button_commands, valid_conversation_id
 from bot.settings import load_settings
-from channels.proof import conversation_for, standing_of
+from channels.proof import conversation_for, read_link
 
 logger = logging.getLogger(__name__)
 
@@ -153,16 +161,12 @@ class GuardedSocketIOInput(SocketIOInput):
             there; on a linked conversation it waits for the proof. When the link cannot
             be read, a socket that only listens waits; one that is talking joins, as its
             message stays in the conversation too (see channels/proof.py)."""
-            found = await standing_of(
-                session_id,
-                offered(
-                    offered_tokens.get(sid),
-                    clients.get(sid),
-                    secret_key=SETTINGS.secret_key,
-                ),
-            )
+            link = await read_link(session_id)
+            found = standing(link.lock, offer_of_socket(sid)) if link.read else None
             if sid not in clients:
                 return found  # the socket went away while the link was read
+            if found is Standing.PROVEN:
+                send_away_unproven(session_id, link.lock)
             if found in (Standing.UNLINKED, Standing.PROVEN) or (found is None and talking):
                 self.sio.enter_room(sid, session_id, namespace=self.namespace)
                 waiting.pop(sid, None)
@@ -171,6 +175,23 @@ class GuardedSocketIOInput(SocketIOInput):
                 self.sio.leave_room(sid, session_id, namespace=self.namespace)
                 waiting[sid] = session_id
             return found
+
+        def offer_of_socket(sid: str) -> Offered:
+            return offered(
+                offered_tokens.get(sid), clients.get(sid), secret_key=SETTINGS.secret_key
+            )
+
+        def send_away_unproven(session_id: str, lock: Lock | None) -> None:
+            """Sockets in a linked conversation's room without its proof leave it (one
+            may have joined while the conversation was still nobody's)."""
+            namespace = self.namespace or "/"
+            listeners = {
+                other: offer_of_socket(other)
+                for other, _ in self.sio.manager.get_participants(namespace, session_id)
+            }
+            for other in unproven_listeners(lock, listeners):
+                self.sio.leave_room(other, session_id, namespace=self.namespace)
+                waiting[other] = session_id
 
         async def guarded_connect(sid: str, environ: dict, auth: object = None) -> Any:
             request = environ.get("sanic.request")
@@ -226,6 +247,22 @@ class GuardedSocketIOInput(SocketIOInput):
                     data["session_id"] = side
             await handle_message(sid, data)
 
+        emit = self.sio.emit
+
+        async def guarded_emit(
+            event: str, data: object = None, to: object = None, room: object = None, **kwargs: Any
+        ) -> Any:
+            """Before the bot says something in a conversation's room (an answer, a
+            coordinator's reply, a nudge), sockets without the link's proof leave it:
+            also in the very turn that made the link."""
+            target = room if room is not None else to
+            if event == self.bot_message_evt and isinstance(target, str):
+                link = await read_link(target)
+                if link.read and link.lock is not None:
+                    send_away_unproven(target, link.lock)
+            return await emit(event, data, to=to, room=room, **kwargs)
+
+        self.sio.emit = guarded_emit  # type: ignore[method-assign]
         handlers["connect"] = guarded_connect
         handlers["disconnect"] = guarded_disconnect
         handlers["session_request"] = guarded_session_request

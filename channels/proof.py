@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -33,15 +34,26 @@ def _read_lock(conversation_id: str) -> Lock | None:
         return lock_of(session, conversation_id, today=clock.today())
 
 
+@dataclass(frozen=True)
+class LinkRead:
+    lock: Lock | None
+    read: bool = True  # False: the database could not be read
+
+
+async def read_link(conversation_id: str) -> LinkRead:
+    """What the conversation asks of a message, read in a worker thread."""
+    try:
+        return LinkRead(await asyncio.to_thread(_read_lock, conversation_id))
+    except SQLAlchemyError as exc:
+        logger.warning("Could not read a conversation link (%s).", type(exc).__name__)
+        return LinkRead(None, read=False)
+
+
 async def standing_of(conversation_id: str, offer: Offered) -> Standing | None:
     """Whether the message may speak in this conversation; None when the database
     could not be read."""
-    try:
-        lock = await asyncio.to_thread(_read_lock, conversation_id)
-    except SQLAlchemyError as exc:
-        logger.warning("Could not read a conversation link (%s).", type(exc).__name__)
-        return None
-    return standing(lock, offer)
+    link = await read_link(conversation_id)
+    return standing(link.lock, offer) if link.read else None
 
 
 def offer_of(metadata: dict[str, Any], client_key: str, secret_key: str) -> Offered:

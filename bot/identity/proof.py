@@ -76,3 +76,12 @@ def side_conversation_id(conversation_id: str, client_key: str, *, secret_key: s
     """Where an unproven message on a linked conversation is handled: the same side
     conversation for the same client, so it can hold a conversation of its own."""
     return "side-" + private_key("side", f"{conversation_id}|{client_key}", secret_key)[:32]
+
+
+def unproven_listeners(lock: Lock | None, listeners: dict[str, Offered]) -> list[str]:
+    """The sockets in a conversation's room that may not hear it: on a linked
+    conversation, every one that has not shown the link's proof (it may have joined
+    while the conversation was still nobody's)."""
+    if lock is None:
+        return []
+    return [sid for sid, offer in listeners.items() if standing(lock, offer) is not Standing.PROVEN]

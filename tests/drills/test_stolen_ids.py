@@ -48,13 +48,22 @@ def say_from(assistant, address: str, sender: str, text: str) -> list[str]:
 class Socket:
     """A socket.io client as the widget is: session_request, user_uttered, bot_uttered."""
 
-    def __init__(self, assistant, session_id: str | None, *, proof: str | None = None):
+    def __init__(
+        self,
+        assistant,
+        session_id: str | None,
+        *,
+        proof: str | None = None,
+        address: str | None = None,
+    ):
         self.client = socketio.Client()
         self.heard: queue.Queue = queue.Queue()
         confirmed: queue.Queue = queue.Queue()
         self.client.on("session_confirm", confirmed.put)
         self.client.on("bot_uttered", lambda message: self.heard.put(message.get("text")))
-        self.client.connect(assistant.rasa_url, transports=["polling"])
+        # A client at `address`, behind the trusted proxy 127.0.0.1.
+        headers = {"X-Forwarded-For": address} if address else {}
+        self.client.connect(assistant.rasa_url, transports=["polling"], headers=headers)
         if proof is not None:
             self.client.emit("chat_proof", {"token": proof})
         self.client.emit("session_request", {"session_id": session_id})
@@ -143,3 +152,28 @@ def test_a_socket_with_a_stolen_session_id_hears_nothing_and_opens_nothing(drill
     )
     assert not overheard and not owner_heard_thief
     assert answered_thief and answered_thief != personal
+
+
+def test_a_socket_that_joined_before_the_login_hears_nothing_after_it(drill_assistant):
+    """Someone has the id of a conversation that is still anonymous and listens in; the
+    owner then types a koppelcode (from another address). The listener hears nothing
+    from then on, not even the login's own reply with the owner's name: before the bot
+    says anything in a linked conversation, sockets without its proof leave the room."""
+    code = drill_assistant.issue_code(student_id=sanne(drill_assistant))
+    owner = Socket(drill_assistant, None, address="198.51.100.7")
+    listener = None
+    try:
+        owner.say("hoi")
+        owner.replies()
+        listener = Socket(drill_assistant, owner.session_id)  # joins: nobody's yet
+        owner.say(f"mijn code is {code}")
+        logged_in = owner.replies()
+        owner.say(QUESTION)
+        personal = owner.replies()
+        overheard = not listener.silent_for(QUIET_SECONDS)
+    finally:
+        for socket in (owner, listener):
+            if socket is not None:
+                socket.close()
+    print(f"\nListening before the login: overheard from the login on {int(overheard)}")
+    assert "Sanne" in logged_in[0] and personal and not overheard

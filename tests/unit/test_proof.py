@@ -18,6 +18,7 @@ from bot.identity.proof import (
     side_conversation_id,
     standing,
     token_proof,
+    unproven_listeners,
 )
 from bot.identity.tokens import ALGORITHM, TOKEN_LIFETIME, ChatClaims, issue_token
 from bot.vocabulary import LinkMethod, PersonRole
@@ -105,3 +106,15 @@ def test_a_link_asks_nothing_once_it_has_expired_or_ended(db):
     db.flush()
     assert lock_of(db, "c1", today=later) is None
     assert lock_of(db, "never-linked", today=NOW.date()) is None
+
+
+def test_only_sockets_without_the_proof_are_sent_out_of_a_linked_room():
+    listeners = {
+        "owner": Offered(address="home"),
+        "owner-tab-2": Offered(token="t-proof"),
+        "stranger": Offered(address="elsewhere"),
+        "bare": Offered(),
+    }
+    assert unproven_listeners(None, listeners) == []  # nobody's conversation
+    assert unproven_listeners(Lock("home"), listeners) == ["owner-tab-2", "stranger", "bare"]
+    assert unproven_listeners(Lock("t-proof"), listeners) == ["owner", "stranger", "bare"]
