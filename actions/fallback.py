@@ -15,7 +15,6 @@ from bot.input_check import InputKind, classify_input
 
 RESPONSE_FOR_KIND = {
     InputKind.EMPTY: "utter_fallback_empty",
-    InputKind.TOO_LONG: "utter_fallback_too_long",
     InputKind.NO_WORDS: "utter_fallback_no_words",
     InputKind.MARKUP: "utter_fallback_markup",
     InputKind.ENGLISH: "utter_fallback_english",
@@ -41,6 +40,11 @@ class ActionFallback(BlockingAction):
         if bot_actions_newest_first(tracker)[:1] == [RISK_ACTION] and kind is InputKind.OK:
             # The reply to a risk message: more of the story, not a question to guess at.
             dispatcher.utter_message(response="utter_risk_noted")
+            return []
+        if kind is InputKind.TOO_LONG:
+            # Normally answered by the channel itself (bot/edge_answer.py); one with
+            # risk words that was handled as risk elsewhere never comes here.
+            dispatcher.utter_message(text=catalog().message("too_long"))
             return []
         if kind is not InputKind.OK:
             dispatcher.utter_message(response=RESPONSE_FOR_KIND[kind])

@@ -2,8 +2,8 @@
 
 Starts the assistant (tests/assistant.py) and measures over Rasa's REST channel:
 - a normal question alone (p50 of 20),
-- a 100 KB message alone (p50 of 5): the channel cuts it at the edge, so the
-  language model reads 1,001 characters and the answer is the Dutch "too long",
+- a 100 KB message alone (p50 of 5): the channel answers it at the edge with the
+  Dutch "too long" (bot/edge_answer.py), so the language model reads none of it,
 - normal questions from four users while five others send 100 KB messages at the same
   time (p50 and p95 of the normal ones), against the same four users while five others
   send normal questions: the ratio says whether a huge message costs the others more

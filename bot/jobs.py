@@ -36,7 +36,9 @@ OPEN_CHAT_WINDOW = timedelta(minutes=60)
 
 
 @dataclass(frozen=True)
-class Job:
+class ScheduledJob:
+    """A job of JOBS as the web app's timer runs it: its interval read from the settings."""
+
     name: str
     run: Callable[[Settings, datetime], str] | Callable[[Settings, datetime], Awaitable[str]]
     interval: timedelta
@@ -185,8 +187,10 @@ JOBS = (
 )
 
 
-def scheduled_jobs(settings: Settings) -> tuple[Job, ...]:
+def scheduled_jobs(settings: Settings) -> tuple[ScheduledJob, ...]:
     """The jobs the web app runs on a timer; an interval of 0 switches one off."""
     return tuple(
-        Job(spec.name, spec.run, spec.every(settings)) for spec in JOBS if spec.every(settings)
+        ScheduledJob(spec.name, spec.run, spec.every(settings))
+        for spec in JOBS
+        if spec.every(settings)
     )

@@ -3,8 +3,9 @@
 Before anything is stored or parsed: a sender or session id must be a short, encodable
 text (a lone surrogate once made Rasa exit, and every conversation with it), a REST
 request must be a JSON object with a sender (no shared "default" conversation), and a
-message is cut one character past the limit (bot.input_check.at_the_edge), so 100 KB
-costs no more than 1 KB and still gets the Dutch "too long" answer from the input guard.
+message is cut one character past the limit (bot.input_check.at_the_edge), and one that
+was too long is answered "too long" by the channel itself without Rasa reading it,
+unless its words signal risk (bot/edge_answer.py): 100 KB costs microseconds.
 A typed "/intent{...}" passes only if a button of ours could have sent it
 (bot.input_check.only_button_commands): /distress typed by hand is just words.
 
@@ -39,6 +40,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from bot.content.catalog import catalog
+from bot.edge_answer import edge_reply_key
 from bot.identity.proof import (
     Lock,
     Offered,
@@ -94,9 +96,17 @@ def _counting(output: OutputChannel) -> list[int]:
 
 
 def never_silent(on_new_message: OnNewMessage) -> OnNewMessage:
-    """Handles a message; if the turn sent nothing, the user gets the patience answer."""
+    """Handles a message; if the turn sent nothing, the user gets the patience answer.
+    A message the channel answers itself (bot/edge_answer.py) never reaches Rasa."""
 
     async def handle(message: UserMessage) -> None:
+        edge_reply = edge_reply_key(message.text)
+        if edge_reply is not None:
+            # Answered here, in microseconds: the language pipeline never reads it.
+            await message.output_channel.send_text_message(
+                message.sender_id, catalog().message(edge_reply).strip()
+            )
+            return
         sent = _counting(message.output_channel)
         try:
             await on_new_message(message)
@@ -191,7 +201,8 @@ class GuardedSocketIOInput(SocketIOInput):
             }
             for other in unproven_listeners(lock, listeners):
                 self.sio.leave_room(other, session_id, namespace=self.namespace)
-                waiting[other] = session_id
+                if other in clients:  # not one that is disconnecting
+                    waiting[other] = session_id
 
         async def guarded_connect(sid: str, environ: dict, auth: object = None) -> Any:
             request = environ.get("sanic.request")

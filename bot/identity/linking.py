@@ -20,7 +20,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_change
-from bot.db.models import ConversationLink, Guardian, LinkAttempt, LinkCode, OutboxMessage, Student
+from bot.db.models import (
+    ConversationLink,
+    Coordinator,
+    Guardian,
+    LinkAttempt,
+    LinkCode,
+    OutboxMessage,
+    Student,
+)
+from bot.escalation.routing import REGION_LEVEL
 from bot.identity.codes import generate_code, hash_code, normalise_code
 from bot.identity.links import link_conversation
 from bot.identity.proof import address_proof, token_proof
@@ -140,7 +149,17 @@ def _report_spike(session: Session, failures: int, now: datetime) -> None:
     if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
         return
     logger.warning("Code guessing: %d wrong tries in the last hour.", failures)
-    enqueue(session, SPIKE_TOPIC, {"failed_last_hour": failures}, key=key, now=now)
+    # Guessing is not tied to one school: the regional coordinators are told.
+    regional = session.scalars(
+        select(Coordinator)
+        .where(Coordinator.ladder_level == REGION_LEVEL, Coordinator.active.is_(True))
+        .order_by(Coordinator.id)
+    )
+    payload = {
+        "failed_last_hour": failures,
+        "coordinators": [{"name": c.name, "email": c.email} for c in regional],
+    }
+    enqueue(session, SPIKE_TOPIC, payload, key=key, now=now)
 
 
 def _check_code(

@@ -8,8 +8,10 @@ from users goes through Jinja2's autoescaping.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from aiohttp import web
 
@@ -41,6 +43,9 @@ from bot.web.templating import TEMPLATES
 from bot.web.urls import url_for, urls
 
 # The inbox's filters, in the order of the tabs (their names: messages.yml, inbox).
+# A page's title and the rest of its template context.
+PageContent = tuple[str, dict[str, object]]
+
 FILTER_KEYS = ("open", "mine", "urgent", "overdue", "all")
 
 
@@ -236,6 +241,23 @@ async def logout(request: web.Request) -> web.Response:
     raise response
 
 
+async def _page(
+    request: web.Request, template: str, build: Callable[[Any, Coordinator], PageContent]
+) -> web.Response:
+    """A page for the signed-in coordinator, read in a thread with one database session:
+    build(database, coordinator) gives its title and the rest of its template context."""
+
+    def page() -> web.Response:
+        with session_scope(_settings(request).database_url) as database:
+            session, coordinator = _coordinator(request, database)
+            title, context = build(database, coordinator)
+            return _render(
+                request, template, session, coordinator=coordinator, title=title, **context
+            )
+
+    return await asyncio.to_thread(page)
+
+
 async def list_page(request: web.Request) -> web.Response:
     try:
         which = inbox.InboxFilter(request.query.get("filter", "open"))
@@ -243,60 +265,46 @@ async def list_page(request: web.Request) -> web.Response:
         which = inbox.InboxFilter.OPEN
     now = clock.now()
 
-    def page() -> web.Response:
-        with session_scope(_settings(request).database_url) as database:
-            session, coordinator = _coordinator(request, database)
-            handoffs = inbox.list_handoffs(database, coordinator, which, now=now)
-            return _render(
-                request,
-                "list.html",
-                session,
-                coordinator=coordinator,
-                title=text("inbox", "titles", "list"),
-                handoffs=[_row(handoff, now) for handoff in handoffs],
-                filters=[(key, _label("filters", key)) for key in FILTER_KEYS],
-                current=which.value,
-            )
+    def build(database, coordinator: Coordinator) -> PageContent:  # noqa: ANN001
+        handoffs = inbox.list_handoffs(database, coordinator, which, now=now)
+        return text("inbox", "titles", "list"), {
+            "handoffs": [_row(handoff, now) for handoff in handoffs],
+            "filters": [(key, _label("filters", key)) for key in FILTER_KEYS],
+            "current": which.value,
+        }
 
-    return await asyncio.to_thread(page)
+    return await _page(request, "list.html", build)
 
 
 def _about(database, handoff: Handoff) -> str:  # noqa: ANN001
     parts = []
-    if handoff.student_id:
-        student = database.get(Student, handoff.student_id)
-        parts.append(f"leerling {student.first_name} {student.last_name}")
-    if handoff.guardian_id:
-        guardian = database.get(Guardian, handoff.guardian_id)
-        parts.append(f"ouder {guardian.first_name} {guardian.last_name}")
-    return ", ".join(parts) or "onbekend (niet ingelogd)"
+    for role, model, person_id in (
+        ("student", Student, handoff.student_id),
+        ("guardian", Guardian, handoff.guardian_id),
+    ):
+        if person_id:
+            person = database.get(model, person_id)
+            name = f"{person.first_name} {person.last_name}"
+            parts.append(text("inbox", "about", role, name=name))
+    return ", ".join(parts) or text("inbox", "about", "nobody")
 
 
 async def detail_page(request: web.Request) -> web.Response:
     now = clock.now()
     settings = _settings(request)
 
-    def page() -> web.Response:
-        with session_scope(settings.database_url) as database:
-            session, coordinator = _coordinator(request, database)
-            handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
-            if handoff is None:
-                raise web.HTTPNotFound(text=text("inbox", "not_found"))
-            row = _row(handoff, now, _about(database, handoff))
-            replies = inbox.messages_of(database, handoff)
-            transcript = read_transcript(settings.tracker_database_url, handoff.conversation_id)
-            return _render(
-                request,
-                "detail.html",
-                session,
-                coordinator=coordinator,
-                title=text("inbox", "titles", "handoff", reference=row.reference),
-                h=row,
-                replies=replies,
-                transcript=transcript,
-            )
+    def build(database, coordinator: Coordinator) -> PageContent:  # noqa: ANN001
+        handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
+        if handoff is None:
+            raise web.HTTPNotFound(text=text("inbox", "not_found"))
+        row = _row(handoff, now, _about(database, handoff))
+        return text("inbox", "titles", "handoff", reference=row.reference), {
+            "h": row,
+            "replies": inbox.messages_of(database, handoff),
+            "transcript": read_transcript(settings.tracker_database_url, handoff.conversation_id),
+        }
 
-    return await asyncio.to_thread(page)
+    return await _page(request, "detail.html", build)
 
 
 async def act(request: web.Request) -> web.Response:
@@ -339,21 +347,12 @@ async def act(request: web.Request) -> web.Response:
 async def overview_page(request: web.Request) -> web.Response:
     now = clock.now()
 
-    def page() -> web.Response:
-        with session_scope(_settings(request).database_url) as database:
-            session, coordinator = _coordinator(request, database)
-            summary = inbox.overview(database, coordinator, now=now)
-            scope = coordinator.school.name if coordinator.school else coordinator.region.name
-            charts = [(pupil, motivation_chart(pupil.motivation)) for pupil in summary.students]
-            return _render(
-                request,
-                "overview.html",
-                session,
-                coordinator=coordinator,
-                title=text("inbox", "titles", "overview"),
-                overview=summary,
-                charts=charts,
-                scope=scope,
-            )
+    def build(database, coordinator: Coordinator) -> PageContent:  # noqa: ANN001
+        summary = inbox.overview(database, coordinator, now=now)
+        return text("inbox", "titles", "overview"), {
+            "overview": summary,
+            "charts": [(pupil, motivation_chart(pupil.motivation)) for pupil in summary.students],
+            "scope": coordinator.school.name if coordinator.school else coordinator.region.name,
+        }
 
-    return await asyncio.to_thread(page)
+    return await _page(request, "overview.html", build)

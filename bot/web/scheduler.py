@@ -17,7 +17,7 @@ from datetime import datetime
 from aiohttp import web
 
 from bot import clock
-from bot.jobs import Job, run_job, scheduled_jobs
+from bot.jobs import ScheduledJob, run_job, scheduled_jobs
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ def _did_something(summary: str) -> bool:
     return any(int(count) for count in re.findall(r"\b\d+\b", summary))
 
 
-async def _repeat(job: Job, settings: Settings, now: Callable[[], datetime]) -> None:
+async def _repeat(job: ScheduledJob, settings: Settings, now: Callable[[], datetime]) -> None:
     while True:
         try:
             summary = await run_job(job.run, settings, now())
@@ -43,7 +43,7 @@ async def _repeat(job: Job, settings: Settings, now: Callable[[], datetime]) -> 
 
 def run_scheduled_jobs(
     settings: Settings,
-    jobs: Sequence[Job] | None = None,
+    jobs: Sequence[ScheduledJob] | None = None,
     now: Callable[[], datetime] = clock.now,
 ) -> Callable[[web.Application], AsyncIterator[None]]:
     """A cleanup context for aiohttp: starts the job loops, and stops them on shutdown."""

@@ -15,10 +15,12 @@ import socketio
 import yaml
 from sqlalchemy import create_engine, select, text
 
-from bot.db.models import AuditEntry, Student
+from bot.content.catalog import catalog
+from bot.db.models import AuditEntry, RiskFlag, Student
 from bot.db.session import session_scope
-from bot.input_check import valid_conversation_id
+from bot.input_check import MAX_MESSAGE_CHARS, valid_conversation_id
 from bot.services import is_healthy
+from bot.vocabulary import RiskKind
 
 pytestmark = pytest.mark.integration
 
@@ -67,14 +69,13 @@ def test_a_typed_intent_with_entities_cannot_claim_an_identity(assistant):
     [
         ("", "utter_fallback_empty"),
         ("   ", "utter_fallback_empty"),
-        ("ik heb een vraag over school " * 200, "utter_fallback_too_long"),
         ("😀😀😀🎉", "utter_fallback_no_words"),
         # English is read too (some parents write it); off-topic, it is declined.
         ("what is the weather like today", ("utter_fallback_english", "utter_out_of_scope")),
         ("<script>alert('x')</script>", "utter_fallback_markup"),
         ("asdfgh qwerty", "utter_fallback_not_understood"),
     ],
-    ids=["empty", "blank", "5000-chars", "emoji", "english", "script", "gibberish"],
+    ids=["empty", "blank", "emoji", "english", "script", "gibberish"],
 )
 def test_bad_input_gets_a_short_dutch_answer(assistant, message, response, request):
     reply = only_reply(assistant.say(f"it-bad-input-{request.node.callspec.id}", message))
@@ -132,18 +133,40 @@ def test_a_bad_socket_session_id_gets_a_fresh_one_and_the_service_stays_up(assis
     )
 
 
-def test_a_huge_message_is_cut_at_the_edge_and_still_answered_as_too_long(assistant):
-    huge = "ik heb een vraag over het ov en over de examens " * 2500  # 120 KB
-    reply = only_reply(assistant.say("it-huge", huge + "\ud800"))
-    assert reply in response_texts("utter_fallback_too_long")
+def user_texts_stored(assistant, conversation: str) -> list[str]:
     engine = create_engine(assistant.tracker_database_url)
     with engine.connect() as connection:
         events = connection.execute(
-            text("SELECT type_name, data FROM events WHERE sender_id = 'it-huge'")
+            text("SELECT type_name, data FROM events WHERE sender_id = :id"), {"id": conversation}
         ).all()
-    stored = [json.loads(data)["text"] for type_name, data in events if type_name == "user"]
-    # Cut before the language pipeline: it read 1,001 characters, not 120,000.
-    assert [len(said) for said in stored] == [1001]
+    return [json.loads(data)["text"] for type_name, data in events if type_name == "user"]
+
+
+@pytest.mark.parametrize("size", [1001, 5800, 120_000])
+def test_a_too_long_message_is_answered_at_the_edge_and_rasa_never_reads_it(assistant, size):
+    conversation = f"it-huge-{size}"
+    long = ("ik heb een vraag over het ov en over de examens " * 2500)[:size]
+    reply = only_reply(assistant.say(conversation, long + "\ud800"))
+    assert reply == catalog().message("too_long").strip()
+    # Answered by the channel: not one character reached the language pipeline.
+    assert user_texts_stored(assistant, conversation) == []
+    # And nothing was lost: the conversation goes on as before.
+    assert only_reply(assistant.say(conversation, "hoi")) in response_texts("utter_greet_anonymous")
+
+
+def test_a_too_long_message_with_risk_words_still_reaches_a_person(assistant):
+    long = "ik word elke dag gepest op school en niemand doet iets. " + "echt " * 400
+    replies = assistant.say("it-huge-risk", long)
+    assert "gepest" in replies[0] and catalog().message("too_long").strip() not in replies
+    # Rasa read the first 1,001 characters (cut at the edge; Rasa strips the end), not
+    # the 2,056 sent.
+    (said,) = user_texts_stored(assistant, "it-huge-risk")
+    assert 990 < len(said) <= MAX_MESSAGE_CHARS + 1 and long.startswith(said)
+    with session_scope(assistant.database_url) as session:
+        kinds = session.scalars(
+            select(RiskFlag.kind).where(RiskFlag.conversation_id == "it-huge-risk")
+        ).all()
+    assert kinds == [RiskKind.BULLYING]
 
 
 def test_unknown_typed_intent_does_not_break_the_conversation(assistant):

@@ -7,6 +7,7 @@ import rasa.core.actions.action
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 
 from bot.content.catalog import catalog
+from bot.input_check import at_the_edge
 from bot.settings import load_settings
 from channels.guarded import never_silent
 
@@ -22,9 +23,9 @@ def test_custom_actions_time_out_after_the_configured_seconds_not_five_minutes()
     assert "timeout=DEFAULT_REQUEST_TIMEOUT" in source
 
 
-def handled(on_new_message):
+def handled(on_new_message, text="hoi"):
     output = CollectingOutputChannel()
-    asyncio.run(never_silent(on_new_message)(UserMessage("hoi", output, "c-1")))
+    asyncio.run(never_silent(on_new_message)(UserMessage(text, output, "c-1")))
     return [message.get("text") for message in output.messages]
 
 
@@ -45,6 +46,21 @@ def test_a_silent_or_failed_turn_gets_the_patience_answer_with_the_crisis_line()
     assert handled(silent) == [PATIENCE]
     assert handled(fails) == [PATIENCE]
     assert "113" in PATIENCE and "112" in PATIENCE
+
+
+def test_a_too_long_message_is_answered_by_the_channel_and_never_reaches_rasa():
+    reached = []
+
+    async def assistant(message):
+        reached.append(message.text)
+        await message.output_channel.send_response("c-1", {"text": "Van Rasa"})
+
+    too_long = at_the_edge("ik wil iets vragen over mijn route " * 3000)
+    assert handled(assistant, too_long) == [catalog().message("too_long").strip()]
+    assert reached == []
+    # Risk words in it: the assistant handles it, as it does every risk.
+    worried = at_the_edge("ik word gepest en durf niet meer naar school. " * 100)
+    assert handled(assistant, worried) == ["Van Rasa"] and reached == [worried]
 
 
 def test_the_response_selector_s_expected_warning_is_silenced_and_others_are_not():

@@ -1,12 +1,21 @@
 """Koppelcodes, chat tokens, choosing a child and logging out, on a real database."""
 
+import json
 from datetime import datetime, timedelta, timezone
 
 import jwt
 import pytest
 from sqlalchemy import select
 
-from bot.db.models import AuditEntry, ConversationLink, Guardian, LinkCode, OutboxMessage, Student
+from bot.db.models import (
+    AuditEntry,
+    ConversationLink,
+    Coordinator,
+    Guardian,
+    LinkCode,
+    OutboxMessage,
+    Student,
+)
 from bot.identity.access import Purpose, authorise
 from bot.identity.codes import find_code_in_text, hash_code
 from bot.identity.linking import (
@@ -138,6 +147,10 @@ def test_a_spike_of_wrong_tries_is_reported_once_and_tightens_the_address_limit(
         )
     alerts = db.scalars(select(OutboxMessage).where(OutboxMessage.topic == SPIKE_TOPIC)).all()
     assert len(alerts) == 1 and '"failed_last_hour": 100' in alerts[0].payload
+    # Addressed to the regional coordinators, not to a school's.
+    regional = db.scalars(select(Coordinator.email).where(Coordinator.ladder_level == 2)).all()
+    told = [person["email"] for person in json.loads(alerts[0].payload)["coordinators"]]
+    assert told and sorted(told) == sorted(regional)
     # During the spike an address that tried twice before has three tries left, not 18.
     outcomes = [
         redeem_code(

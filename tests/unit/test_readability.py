@@ -23,6 +23,7 @@ LABEL_LISTS = {
     "inbox priorities",
     "inbox levels",
     "inbox titles",
+    "inbox about",
 }
 NAMES = {"personal_goals_block", "inbox other"}
 # One line of a list ("- taalvaardigheid: 1 van 3"), read as part of the whole list.

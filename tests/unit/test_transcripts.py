@@ -24,7 +24,7 @@ from bot.identity.transcripts import (
     recently_active,
     schedule_purges,
 )
-from bot.jobs import Job, purge_erased
+from bot.jobs import ScheduledJob, purge_erased
 from bot.settings import PROJECT_ROOT, load_settings
 from bot.vocabulary import LinkMethod
 from bot.web.app import create_app
@@ -166,9 +166,9 @@ def test_the_web_app_runs_its_jobs_on_a_timer_and_survives_a_failing_one(databas
         return "ok"
 
     jobs = [
-        Job("failing", failing, timedelta(milliseconds=20)),
-        Job("counting", counting, timedelta(milliseconds=20)),
-        Job("talking", talking, timedelta(milliseconds=20)),
+        ScheduledJob("failing", failing, timedelta(milliseconds=20)),
+        ScheduledJob("counting", counting, timedelta(milliseconds=20)),
+        ScheduledJob("talking", talking, timedelta(milliseconds=20)),
     ]
     settings = load_settings({"DATABASE_URL": database_url})
 
