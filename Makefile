@@ -10,7 +10,7 @@ INSTALLED := $(VENV)/.installed
 SPACY_PIPELINE := models/spacy_nl
 SPACY_BUILT := $(SPACY_PIPELINE)/meta.json
 MODEL := models/toptraject.tar.gz
-WIDGET_BUNDLE := bot/web/static/vendor/rasa-webchat.js
+WIDGET_BUNDLE := web/static/vendor/rasa-webchat.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
 # Quieter TensorFlow and SQLAlchemy start-up noise in every command.
@@ -35,14 +35,14 @@ $(INSTALLED): requirements.lock scripts/setup-venv.sh scripts/find-python310.sh
 
 nlu: $(SPACY_BUILT)
 
-$(SPACY_BUILT): $(INSTALLED) bot/nlu/build_pipeline.py bot/nlu/entity_patterns.yml
-	$(PY) -m bot.nlu.build_pipeline --output $(SPACY_PIPELINE)
+$(SPACY_BUILT): $(INSTALLED) nlu/build_pipeline.py bot/language/entity_patterns.yml
+	$(PY) -m nlu.build_pipeline --output $(SPACY_PIPELINE)
 
 train: $(MODEL)
 
 # The spelling step changes what the featurizers see, so the language files are inputs
 # of the training; the rule-based spotters (codes, risk words) are read at run time.
-$(MODEL): $(SPACY_BUILT) $(TRAINING_INPUTS) bot/nlu/spelling.py $(wildcard bot/language/*)
+$(MODEL): $(SPACY_BUILT) $(TRAINING_INPUTS) nlu/spelling.py $(wildcard bot/language/*)
 	$(RASA) train --config config.yml --domain domain.yml --data data \
 		--out models --fixed-model-name toptraject
 

@@ -11,9 +11,9 @@ from actions.tracker_reading import answer_ranking, intent_ranking, message_enti
 from bot import clock
 from bot.clarify import CONTENT_TOPICS, Decision, decide_content_answer
 from bot.content.catalog import Catalog, button, catalog
-from bot.db.session import session_scope
 from bot.identity.access import Purpose, authorise
 from bot.personal import route_position, topic_addition
+from infra.db.session import session_scope
 
 # What "waar staat dat?" needs about the last answer: its source ids and whether it
 # goes beyond them.

@@ -11,10 +11,20 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
+from functools import lru_cache
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
+
+from bot.settings import Settings, load_settings
+
+
+@lru_cache(maxsize=1)
+def action_settings() -> Settings:
+    """The settings, read once per action server: its environment does not change while
+    it runs, and every action call needs them."""
+    return load_settings()
 
 
 class BlockingAction(Action, ABC):

@@ -17,7 +17,7 @@ from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.blocking import BlockingAction
+from actions.blocking import BlockingAction, action_settings
 from actions.risk import reported_kinds, respond_to_risk, verdict_of_latest
 from actions.tracker_reading import answer_ranking
 from bot import clock
@@ -50,12 +50,11 @@ from bot.checkins.texts import (
     progress_lines,
 )
 from bot.content.catalog import button, catalog, text
-from bot.db.session import session_scope
 from bot.escalation.deadlines import deadline_policy
 from bot.escalation.handoffs import HandoffView, handoffs_for_risk_flags
-from bot.kept import KeptWork, NotStored, store_or_keep
 from bot.risk.decide import RiskVerdict, holds_in_a_form
-from bot.settings import load_settings
+from infra.db.session import session_scope
+from infra.kept import KeptWork, NotStored, store_or_keep
 
 CHECKIN_SLOTS = (
     "checkin_goal",
@@ -344,7 +343,7 @@ class ActionSubmitCheckin(Action):
             if_then_plan=tracker.get_slot("checkin_plan"),
         )
         now = clock.now()
-        settings = load_settings()
+        settings = action_settings()
         key = tracker.get_slot(KEY_SLOT)
 
         def store() -> tuple[CheckInOutcome | None, list[HandoffView]]:

@@ -8,9 +8,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.blocking import BlockingAction
 from actions.handoff import waiting_note
 from bot import clock
-from bot.db.session import session_scope
 from bot.identity.access import Purpose, authorise
 from bot.welcome import welcome_buttons
+from infra.db.session import session_scope
 
 
 class ActionGreetUser(BlockingAction):

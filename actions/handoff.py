@@ -11,7 +11,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.blocking import BlockingAction
+from actions.blocking import BlockingAction, action_settings
 from actions.tracker_reading import (
     bot_actions_newest_first,
     client_key_of,
@@ -20,7 +20,6 @@ from actions.tracker_reading import (
 )
 from bot import clock
 from bot.content.catalog import button, text
-from bot.db.session import session_scope
 from bot.escalation.deadlines import deadline_policy
 from bot.escalation.handoffs import (
     HandoffRequest,
@@ -32,9 +31,9 @@ from bot.escalation.handoffs import (
 from bot.escalation.replies import take_replies
 from bot.escalation.summary import summarise
 from bot.escalation.texts import handoff_message, waiting_message
-from bot.kept import KeptWork, NotStored, store_or_keep
-from bot.settings import load_settings
 from bot.vocabulary import HandoffPriority
+from infra.db.session import session_scope
+from infra.kept import KeptWork, NotStored, store_or_keep
 
 COMPLAINT_ACTION = "action_complaint"
 AFFIRM_ACTION = "action_affirm"
@@ -45,7 +44,7 @@ async def hand_off(
 ) -> tuple[HandoffView | NotStored, datetime]:
     """Creates (or finds) the handoff for this conversation; returns its view (or why
     there is none yet) and the time."""
-    settings = load_settings()
+    settings = action_settings()
     now = clock.now()
     request = HandoffRequest(
         reason=reason,

@@ -6,12 +6,11 @@ from rasa_sdk import Tracker
 from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.blocking import BlockingAction
+from actions.blocking import BlockingAction, action_settings
 from actions.checkins import resume_after_link, show_pending_nudge
 from actions.risk import RISK_KINDS_SLOT, RISK_SLOT
 from actions.tracker_reading import client_key_of, raw_entity
 from bot import clock
-from bot.db.session import session_scope
 from bot.identity.access import Purpose, authorise
 from bot.identity.codes import find_code_in_text
 from bot.identity.linking import (
@@ -22,7 +21,7 @@ from bot.identity.linking import (
     unlink,
 )
 from bot.identity.tokens import TOKEN_METADATA_KEY
-from bot.settings import load_settings
+from infra.db.session import session_scope
 
 SESSION_METADATA_SLOT = "session_started_metadata"
 
@@ -73,7 +72,7 @@ class ActionSessionStart(BlockingAction):
                     session,
                     tracker.sender_id,
                     token,
-                    secret_key=load_settings().secret_key,
+                    secret_key=action_settings().secret_key,
                     now=clock.now(),
                 )
         show_pending_nudge(dispatcher, tracker.sender_id)
@@ -96,7 +95,7 @@ class ActionRedeemCode(BlockingAction):
             dispatcher.utter_message(response="utter_link_code_ask")
             return []
         with session_scope() as session:
-            settings = load_settings()
+            settings = action_settings()
             result = redeem_code(
                 session,
                 tracker.sender_id,

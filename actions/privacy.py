@@ -8,14 +8,13 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.blocking import BlockingAction
+from actions.blocking import BlockingAction, action_settings
 from bot import clock
 from bot.content.catalog import button, catalog
-from bot.db.session import session_scope
 from bot.identity.access import Purpose, authorise
 from bot.identity.privacy import Erasure, erase_personal_data, stored_data
-from bot.jobs import purge_erased
-from bot.settings import load_settings
+from infra.db.session import session_scope
+from infra.jobs import purge_erased
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +27,7 @@ _pending: set[asyncio.Task] = set()
 
 
 def purge_soon(conversation_ids: tuple[str, ...]) -> None:
-    settings = load_settings()
+    settings = action_settings()
 
     async def purge() -> None:
         await asyncio.sleep(PURGE_DELAY_SECONDS)

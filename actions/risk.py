@@ -15,22 +15,22 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.blocking import action_settings
 from actions.tracker_reading import recent_turns, work_key
 from bot import clock
-from bot.db.session import session_scope
 from bot.escalation.deadlines import deadline_policy, office_is_open
 from bot.escalation.summary import summarise
-from bot.kept import KeptWork, NotStored, store_or_keep
 from bot.risk.decide import UNSPECIFIED, RiskVerdict, verdict_for_text
 from bot.risk.records import RiskOutcome, RiskReport, report_risk
 from bot.risk.replies import RiskSituation, risk_messages, unstored_risk_messages
 from bot.risk.voice import voice
-from bot.settings import load_settings
+from infra.db.session import session_scope
+from infra.kept import KeptWork, NotStored, store_or_keep
 
 logger = logging.getLogger(__name__)
 
 RISK_ACTION = "action_risk"
-RISK_PROPERTY = "risk"  # where bot.nlu.risk_spotter puts its verdict in the parse data
+RISK_PROPERTY = "risk"  # where nlu.risk_spotter puts its verdict in the parse data
 # Set once a risk message was answered: the replies to the reply take it into account.
 RISK_SLOT = "risk_reported"
 # The kinds told of in this session (a form does not stop again for one it heard).
@@ -53,7 +53,7 @@ async def respond_to_risk(
     dispatcher: CollectingDispatcher, tracker: Tracker, verdict: RiskVerdict, *, source: str
 ) -> list[dict[str, Any]]:
     """Stores the flag and the handoff, and says what the person needs to read."""
-    settings = load_settings()
+    settings = action_settings()
     policy = deadline_policy(settings)
     now = clock.now()
     said = str((tracker.latest_message or {}).get("text") or "")

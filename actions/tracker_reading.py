@@ -8,7 +8,7 @@ from rasa_sdk import Tracker
 
 from bot.clarify import Ranked
 from bot.identity.throttle import CLIENT_METADATA_KEY
-from bot.nlu.entities import resolve_entities
+from bot.language.entities import resolve_entities
 
 # ResponseSelector output key when it is trained on all retrieval intents together.
 SELECTOR_KEY = "default"

@@ -51,8 +51,8 @@ from sqlalchemy import select  # noqa: E402
 
 from bot.content.catalog import catalog, flow  # noqa: E402
 from bot.db.models import Handoff, RiskFlag  # noqa: E402
-from bot.db.session import session_scope  # noqa: E402
 from bot.vocabulary import HandoffPriority  # noqa: E402
+from infra.db.session import session_scope  # noqa: E402
 from tests.assistant import (  # noqa: E402
     ONE_ADDRESS_FOR_ALL,
     Assistant,

@@ -8,7 +8,7 @@ event loop.
 
 If the domain database cannot be read, the message stays in its own conversation: the
 actions then cannot read personal data either, and a student in trouble keeps the
-conversation their signal, check-in or handoff is kept for (bot/kept.py).
+conversation their signal, check-in or handoff is kept for (infra/kept.py).
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ from typing import Any
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import clock
-from bot.db.session import session_scope
 from bot.identity.access import lock_of
 from bot.identity.proof import Lock, Offered, Standing, offered, side_conversation_id, standing
 from bot.identity.tokens import TOKEN_METADATA_KEY
+from infra.db.session import session_scope
 
 logger = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ memory; it must not stay in the stored conversation, where anyone who can read t
 tracker (a backup, the HTTP API) could replay it. So every event is stored with the
 token taken out of its metadata, and out of the session_started_metadata slot.
 
-Named in the endpoints file the launcher writes (bot/services.py). If Rasa cannot
+Named in the endpoints file the launcher writes (infra/services.py). If Rasa cannot
 import it, it falls back to memory with only a warning: the integration test that
 reads the tracker database catches that.
 """

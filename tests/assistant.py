@@ -24,17 +24,17 @@ import pytest
 from sqlalchemy import select
 
 from bot import clock
-from bot.db.migrate import upgrade
 from bot.db.models import Student
-from bot.db.session import session_scope
 from bot.demo.seed import seed_demo
 from bot.identity.linking import issue_code
 from bot.identity.links import link_conversation
 from bot.identity.proof import address_proof
 from bot.identity.throttle import private_key
-from bot.services import is_healthy
 from bot.settings import PROJECT_ROOT, Settings, load_settings
 from bot.vocabulary import LinkMethod
+from infra.db.migrate import upgrade
+from infra.db.session import session_scope
+from infra.services import is_healthy
 
 MODEL = PROJECT_ROOT / "models" / "toptraject.tar.gz"
 SECRET = "integration-secret-long-enough-for-hs256"
@@ -226,7 +226,7 @@ def start_assistant(workdir: Path, extra_env: dict[str, str] | None = None) -> A
             # Tests make their own nudges; the hourly job would add some at random.
             "NUDGE_EVERY_MINUTES": "0",
             "NOTIFY_WEBHOOK_URL": webhook.url,
-            # A database call on a serving event loop fails loudly (bot/db/session.py).
+            # A database call on a serving event loop fails loudly (infra/db/session.py).
             "DB_ON_EVENT_LOOP": "refuse",
             **(extra_env or {}),
         }

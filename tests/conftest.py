@@ -13,12 +13,12 @@ from sqlalchemy.orm import Session
 
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-# The event loop never waits on the database (bot/db/session.py): a test that does, fails.
+# The event loop never waits on the database (infra/db/session.py): a test that does, fails.
 os.environ.setdefault("DB_ON_EVENT_LOOP", "refuse")
 
-from bot.db.migrate import upgrade
-from bot.db.session import get_engine, session_scope
 from bot.demo.seed import seed_demo
+from infra.db.migrate import upgrade
+from infra.db.session import get_engine, session_scope
 
 # The fixture and the hook that orders the tests which stop the shared assistant.
 from tests.assistant import assistant, pytest_collection_modifyitems  # noqa: F401

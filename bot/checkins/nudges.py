@@ -20,7 +20,7 @@ from bot.checkins.records import goal_states
 from bot.clock import SCHOOL_TIMEZONE
 from bot.db.models import CheckIn, ConversationLink, Nudge, Student
 from bot.identity.access import Purpose, authorise, current_link
-from bot.notify.outbox import enqueue
+from bot.outbox import enqueue
 from bot.vocabulary import PersonRole
 
 

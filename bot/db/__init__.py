@@ -1,1 +1,1 @@
-"""Database access: models, sessions, migrations and the demo seed."""
+"""The domain's tables (SQLAlchemy models). Engine, sessions and migrations: infra/db."""

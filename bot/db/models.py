@@ -1,7 +1,7 @@
 """The domain model of the Toptraject assistant (docs/architecture.md).
 
 SQLAlchemy 1.4 (the line Rasa 3.6 pins). The schema is created and changed only by
-the Alembic migrations in bot/db/migrations; a test checks that they match this file.
+the Alembic migrations in infra/db/migrations; a test checks that they match this file.
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ from bot.escalation.routing import (
 )
 from bot.identity.access import Purpose, authorise
 from bot.identity.throttle import Limit, blocked_until
-from bot.notify.outbox import enqueue
+from bot.outbox import enqueue
 from bot.vocabulary import HandoffPriority, HandoffStatus, PersonRole, RiskKind, SchoolLevel
 
 OPEN_STATUSES = (HandoffStatus.OPEN, HandoffStatus.CLAIMED)
@@ -261,7 +261,8 @@ def mark_as_risk(session: Session, handoff: Handoff, kind: str, *, now: datetime
 
 def risk_summary(kind: RiskKind) -> str:
     """The line a coordinator reads for a risk flag from check-ins (Dutch, from messages.yml)."""
-    return f"Check-in: {catalog().message('risk_kind_labels', kind.value)}."
+    label = catalog().message("risk_kind_labels", kind.value)
+    return catalog().message("inbox", "summary", "checkin", kind=label)
 
 
 def handoffs_for_risk_flags(

@@ -35,7 +35,7 @@ from bot.identity.links import link_conversation
 from bot.identity.proof import address_proof, token_proof
 from bot.identity.throttle import Limit, blocked_until, tries_left
 from bot.identity.tokens import ChatClaims, verify_token
-from bot.notify.outbox import enqueue
+from bot.outbox import enqueue
 from bot.vocabulary import LinkMethod, PersonRole
 
 logger = logging.getLogger(__name__)

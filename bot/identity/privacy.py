@@ -6,19 +6,31 @@ linked to can see or erase their own data. Both are written to the audit log.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_change, record_read
-from bot.db.models import CheckIn, ConversationLink, Guardian, Handoff, HandoffMessage, Student
+from bot.db.models import (
+    CheckIn,
+    ConversationLink,
+    Guardian,
+    Handoff,
+    HandoffMessage,
+    Student,
+    TranscriptPurge,
+)
 from bot.identity.access import Purpose, authorise
-from bot.identity.transcripts import schedule_purges
 from bot.vocabulary import PersonRole
 
 ERASED_TEXT = "[verwijderd op verzoek]"
+
+# Events of the erasure turn itself are written within seconds of the request; a new
+# conversation the person starts after this window is theirs to keep.
+TURN_SETTLE = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -35,6 +47,20 @@ class Erasure:
     conversation_ids: tuple[str, ...]
     links_removed: int
     texts_anonymised: int
+
+
+def schedule_purges(session: Session, conversation_ids: Iterable[str], *, now: datetime) -> int:
+    """Queues the stored conversations for removal from Rasa's tracker store (done by
+    infra/transcripts.py::purge_transcripts); returns how many were queued."""
+    rows = [
+        TranscriptPurge(
+            conversation_id=conversation_id, requested_at=now, events_until=now + TURN_SETTLE
+        )
+        for conversation_id in sorted(set(conversation_ids))
+    ]
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
 
 
 def _student_items(session: Session, student: Student) -> list[tuple[str, str]]:
@@ -97,7 +123,7 @@ def stored_data(session: Session, conversation_id: str, *, today: date) -> Store
 def erase_personal_data(session: Session, conversation_id: str, *, now: datetime) -> Erasure | None:
     """Removes the person's conversation links and anonymises their free-text notes.
 
-    The stored conversations are queued for removal (bot/identity/transcripts.py): the
+    The stored conversations are queued for removal (infra/transcripts.py): the
     tracker store can only be purged after the current turn is saved. None when anonymous.
     """
     access = authorise(session, conversation_id, Purpose.NAME, today=now.date())

@@ -3,7 +3,7 @@
     read("kheb ff een vraag over de herkanssing")
     -> ik heb even een vraag over de herkansing  (each word with its lemma)
 
-Pure; the NLU (bot/nlu/spelling.py) and the risk signals (bot/risk) both use it.
+Pure; the NLU (nlu/spelling.py) and the risk signals (bot/risk) both use it.
 """
 
 from __future__ import annotations
@@ -15,15 +15,15 @@ from pathlib import Path
 
 import yaml
 
+from bot.language.entities import PATTERNS_FILE
 from bot.language.lemmas import lemma
 from bot.language.spelling import MIN_CORRECTION_FREQUENCY, Speller
 from bot.language.words import placed_words, plain, words
 
 CHAT_WORDS_FILE = Path(__file__).resolve().parent / "chat_words.yml"
-_BOT = Path(__file__).resolve().parents[1]
 # Names of schools, places and route words: never changed by the spelling checker.
 # (Not the answer texts: editing an answer must not change what the model was trained on.)
-_OWN_WORD_FILES = (_BOT / "nlu" / "entity_patterns.yml",)
+_OWN_WORD_FILES = (PATTERNS_FILE,)
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,7 @@ BOT_TIMEOUT_MS = 90_000  # the first answers wait for the model to warm up
 def database_beside_playwright(monkeypatch: pytest.MonkeyPatch) -> None:
     """Playwright's sync API runs an event loop on the test's own thread, where the test
     reads the database to check what the servers did. The servers keep refusing
-    database calls on their loops (bot/db/session.py); this process is no server."""
+    database calls on their loops (infra/db/session.py); this process is no server."""
     monkeypatch.setenv("DB_ON_EVENT_LOOP", "allow")
 
 

@@ -14,10 +14,10 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from bot.db.models import CheckIn, ConversationLink, Handoff, InterimGoal, Nudge, Student
-from bot.db.session import session_scope
 from bot.demo.seed import DEMO_COORDINATOR_PASSWORD
-from bot.jobs import push_nudges
 from bot.vocabulary import CheckInStatus, LinkMethod
+from infra.db.session import session_scope
+from infra.jobs import push_nudges
 from tests.browser.conftest import ChatPage, screenshot
 
 pytestmark = [pytest.mark.integration, pytest.mark.browser]

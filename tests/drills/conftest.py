@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.services import is_healthy
+from infra.services import is_healthy
 from tests.assistant import Assistant, AssistantStartError, start_assistant, stop_assistant
 
 DRILL_ENV = {

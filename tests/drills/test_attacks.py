@@ -15,13 +15,13 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import Handoff
-from bot.db.session import session_scope
 from bot.demo.seed import DEMO_COORDINATOR_PASSWORD
 from bot.escalation.handoffs import PER_CLIENT
 from bot.identity.codes import ALPHABET
 from bot.identity.coordinator_login import PER_ACCOUNT
 from bot.identity.linking import PER_ADDRESS
 from bot.vocabulary import HandoffPriority
+from infra.db.session import session_scope
 
 pytestmark = pytest.mark.uses_up_limits
 

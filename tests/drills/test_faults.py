@@ -19,8 +19,8 @@ from sqlalchemy import func, select
 
 from bot.content.catalog import catalog
 from bot.db.models import CheckIn, Handoff, OutboxMessage, RiskFlag
-from bot.db.session import session_scope
 from bot.vocabulary import OutboxStatus
+from infra.db.session import session_scope
 from tests.drills.conftest import resume, signal_service, wait_until_back
 
 PATIENCE = catalog().message("patience").strip()

@@ -15,9 +15,9 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.db.models import Student
-from bot.db.session import session_scope
 from bot.identity.tokens import ChatClaims, issue_token
 from bot.vocabulary import PersonRole
+from infra.db.session import session_scope
 from tests.assistant import SECRET
 
 QUESTION = "wat is mijn volgende stap"

@@ -17,10 +17,10 @@ from sqlalchemy import create_engine, select, text
 
 from bot.content.catalog import catalog
 from bot.db.models import AuditEntry, RiskFlag, Student
-from bot.db.session import session_scope
 from bot.input_check import MAX_MESSAGE_CHARS, valid_conversation_id
-from bot.services import is_healthy
 from bot.vocabulary import RiskKind
+from infra.db.session import session_scope
+from infra.services import is_healthy
 
 pytestmark = pytest.mark.integration
 

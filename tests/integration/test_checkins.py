@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from bot import clock
 from bot.db.models import CheckIn, Guardian, InterimGoal, Nudge, RiskFlag, Student
-from bot.db.session import session_scope
 from bot.vocabulary import CheckInStatus, RiskKind
+from infra.db.session import session_scope
 
 pytestmark = pytest.mark.integration
 

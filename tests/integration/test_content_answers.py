@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.content.catalog import catalog
 from bot.db.models import AuditEntry, Guardian, Student
-from bot.db.session import session_scope
+from infra.db.session import session_scope
 
 pytestmark = pytest.mark.integration
 

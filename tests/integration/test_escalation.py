@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Handoff, HandoffMessage, Student
-from bot.db.session import session_scope
 from bot.demo.seed import DEMO_COORDINATOR_PASSWORD
+from infra.db.session import session_scope
 from tests.assistant import TOKEN
 
 pytestmark = pytest.mark.integration

@@ -10,10 +10,10 @@ import yaml
 from sqlalchemy import create_engine, select, text
 
 from bot.db.models import AuditEntry, ConversationLink, Guardian, Student
-from bot.db.session import session_scope
 from bot.identity.codes import find_code_in_text
 from bot.identity.tokens import ChatClaims, issue_token
 from bot.vocabulary import PersonRole
+from infra.db.session import session_scope
 from tests.assistant import SECRET
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy import create_engine, select, text
 
 from bot.db.models import AuditEntry, ConversationLink, Student, TranscriptPurge
-from bot.db.session import session_scope
+from infra.db.session import session_scope
 
 pytestmark = pytest.mark.integration
 

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Guardian, Handoff, RiskFlag, Student
-from bot.db.session import session_scope
 from bot.vocabulary import HandoffPriority, RiskKind
+from infra.db.session import session_scope
 
 pytestmark = pytest.mark.integration
 

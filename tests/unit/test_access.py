@@ -6,7 +6,6 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import AuditEntry, Guardian, GuardianStudent, Student
-from bot.db.session import session_scope
 from bot.identity.access import (
     GuardianPermissions,
     Purpose,
@@ -17,6 +16,7 @@ from bot.identity.access import (
 )
 from bot.identity.links import link_conversation
 from bot.vocabulary import LinkMethod, PersonRole
+from infra.db.session import session_scope
 from tests.conftest import person_id
 
 TODAY = date(2026, 11, 23)

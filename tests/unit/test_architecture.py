@@ -5,17 +5,13 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-# docs/architecture.md: custom Rasa components live under bot/nlu/; these are the only ones.
-RASA_COMPONENTS = {
-    ROOT / "bot" / "nlu" / name
-    for name in (
-        "input_guard.py",
-        "spotter.py",
-        "code_spotter.py",
-        "risk_spotter.py",
-        "spelling.py",
-    )
-}
+# The folders with code of the assistant (docs/architecture.md, "The layers").
+CORE = "bot"
+ADAPTERS = ("actions", "channels", "nlu", "web", "cli")
+INFRA = "infra"
+CODE_FOLDERS = (CORE, *ADAPTERS, INFRA)
+# bot/__main__.py is only the entry point of `python -m bot`: it starts the CLI adapter.
+ENTRY_POINT = ROOT / "bot" / "__main__.py"
 
 
 def _imported_modules(path: Path) -> set[str]:
@@ -33,14 +29,56 @@ def _top_level(modules: set[str]) -> set[str]:
     return {module.split(".")[0] for module in modules}
 
 
-def test_bot_never_imports_rasa():
+def _python_files(*folders: str) -> list[Path]:
+    return [path for folder in folders for path in sorted((ROOT / folder).rglob("*.py"))]
+
+
+def _offenders(folders: tuple[str, ...], forbidden: set[str]) -> list[str]:
+    return [
+        f"{path.relative_to(ROOT)}: {sorted(found)}"
+        for path in _python_files(*folders)
+        if path != ENTRY_POINT and (found := _top_level(_imported_modules(path)) & forbidden)
+    ]
+
+
+def test_the_core_imports_no_framework_no_adapter_and_no_infrastructure():
+    """bot/ decides and stores; it never imports Rasa, a web framework, an HTTP client,
+    process control, an adapter or the infrastructure."""
+    frameworks = {"rasa", "rasa_sdk", "aiohttp", "sanic", "socketio", "engineio", "jinja2"}
+    io = {"urllib", "http", "subprocess", "signal", "asyncio", "alembic"}
+    assert _offenders((CORE,), frameworks | io | set(ADAPTERS) | {INFRA}) == []
+
+
+def test_the_core_writes_no_sql_of_its_own():
+    """No SQL text in bot/: the domain tables through the ORM, Rasa's tables never (SQL
+    on them lives in infra/transcripts.py)."""
     offenders = [
-        path.relative_to(ROOT)
-        for path in (ROOT / "bot").rglob("*.py")
-        if path not in RASA_COMPONENTS
-        and _top_level(_imported_modules(path)) & {"rasa", "rasa_sdk"}
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in _python_files(CORE)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.ImportFrom)
+        and node.module == "sqlalchemy"
+        and any(alias.name == "text" for alias in node.names)
     ]
     assert offenders == []
+
+
+def test_rasa_is_imported_by_its_adapters_only():
+    """Rasa by the NLU components and the channels, the Rasa SDK by the actions (and the
+    launcher of their server in channels/)."""
+    not_rasa = tuple(folder for folder in CODE_FOLDERS if folder not in ("nlu", "channels"))
+    assert _offenders(not_rasa, {"rasa"}) == []
+    not_sdk = tuple(folder for folder in CODE_FOLDERS if folder not in ("actions", "channels"))
+    assert _offenders(not_sdk, {"rasa_sdk"}) == []
+
+
+def test_infrastructure_and_adapters_do_not_lean_on_adapters():
+    """infra/ serves the adapters and never imports one; an adapter imports no other
+    adapter (the CLI starts the web app by import: it is the composition root)."""
+    assert _offenders((INFRA,), set(ADAPTERS)) == []
+    for adapter in ADAPTERS:
+        allowed = {"web"} if adapter == "cli" else set()
+        assert _offenders((adapter,), set(ADAPTERS) - {adapter} - allowed) == []
 
 
 def test_actions_never_touch_sql_directly():
@@ -89,9 +127,9 @@ def _called_name(call: ast.Call) -> str | None:
 
 def test_no_coroutine_opens_a_database_session_on_the_event_loop():
     """docs/architecture.md, "Blocking work": database work inside a coroutine goes to a
-    worker thread. A runtime guard (bot/db/session.py) refuses it in the tests too."""
+    worker thread. A runtime guard (infra/db/session.py) refuses it in the tests too."""
     offenders = []
-    for folder in ("bot", "actions", "channels"):
+    for folder in CODE_FOLDERS:
         for path in (ROOT / folder).rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             for node in ast.walk(tree):
@@ -112,7 +150,7 @@ def test_the_domain_s_words_come_from_the_vocabulary_not_the_orm():
         "annotations"
     }
     offenders = []
-    for folder in ("bot", "actions", "channels", "tests", "bench"):
+    for folder in (*CODE_FOLDERS, "tests", "bench"):
         for path in (ROOT / folder).rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             offenders.extend(
@@ -126,10 +164,10 @@ def test_the_domain_s_words_come_from_the_vocabulary_not_the_orm():
 
 
 def test_web_urls_are_named_in_one_place():
-    """Views and templates ask for a URL by its route's name (bot/web/routes.py)."""
+    """Views and templates ask for a URL by its route's name (web/routes.py)."""
     import re
 
-    web = ROOT / "bot" / "web"
+    web = ROOT / "web"
     spelled = [
         f"{path.relative_to(ROOT)}: {match}"
         for path in (web / "templates").glob("*.html")
@@ -171,7 +209,7 @@ def test_no_dutch_sentence_is_written_in_python():
     """Every sentence a person reads is in the catalogue (bot/content/messages.yml) or in
     domain.yml, where the readability test reads it; the code asks for it by key."""
     found = []
-    for folder in ("bot", "actions", "channels"):
+    for folder in CODE_FOLDERS:
         for path in (ROOT / folder).rglob("*.py"):
             tree = ast.parse(path.read_text(encoding="utf-8"))
             docstrings = _docstrings(tree)
@@ -194,7 +232,7 @@ def _catalogue_calls() -> list[tuple[str, int, tuple[str, ...]]]:
     """Calls that read the catalogue by a fixed path: text("a", "b"), .message("a"),
     button("key", ...) (a key under "buttons")."""
     calls = []
-    for folder in ("bot", "actions", "channels"):
+    for folder in CODE_FOLDERS:
         for path in (ROOT / folder).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
                 if not isinstance(node, ast.Call) or _called_name(node) not in {
@@ -236,7 +274,7 @@ def test_every_catalogue_key_the_code_asks_for_exists_and_every_topic_is_used():
     assert missing == []
     constants = {
         node.value
-        for folder in ("bot", "actions", "channels")
+        for folder in CODE_FOLDERS
         for path in (ROOT / folder).rglob("*.py")
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
         if isinstance(node, ast.Constant) and isinstance(node.value, str)

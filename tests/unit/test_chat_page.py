@@ -12,16 +12,16 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.db.models import AuditEntry, LinkCode, Student
-from bot.db.session import session_scope
 from bot.identity.linking import issue_code
 from bot.identity.throttle import client_address
 from bot.identity.tokens import verify_token
 from bot.settings import ConfigurationError, load_settings
 from bot.vocabulary import PersonRole
-from bot.web import chat
-from bot.web.app import create_app
 from bot.welcome import welcome_buttons
+from infra.db.session import session_scope
 from tests.conftest import TEST_SECRET
+from web import chat
+from web.app import create_app
 
 
 def settings_for(database_url: str, **extra: str):

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from bot import clock
 from bot.db.models import Student
-from bot.db.session import session_scope
 from bot.identity.linking import RedeemOutcome, redeem_code
 from bot.settings import PROJECT_ROOT
+from infra.db.session import session_scope
 from tests.conftest import TEST_SECRET, person_id
 
 

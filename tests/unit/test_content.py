@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from bot.content.catalog import WILDCARD, ContentError, catalog, flow, load_catalog
-from bot.nlu.entities import load_patterns
+from bot.language.entities import load_patterns
 from bot.personal import SITUATION_BY_TOPIC
 
 INFERENCE_NOTE = catalog().message("inference_note")

@@ -11,7 +11,6 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, inspect, select
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from bot.db.migrate import alembic_config, current_revision, upgrade
 from bot.db.models import (
     AuditEntry,
     CheckIn,
@@ -27,12 +26,13 @@ from bot.db.models import (
     Student,
     metadata,
 )
-from bot.db.session import DatabaseOnEventLoopError, get_engine, session_scope
 from bot.demo.seed import load_demo_data, seed_demo
 from bot.identity.access import Purpose, authorise
 from bot.identity.codes import hash_code
 from bot.identity.links import link_conversation
 from bot.vocabulary import CheckInStatus, LinkMethod, PersonRole
+from infra.db.migrate import alembic_config, current_revision, upgrade
+from infra.db.session import DatabaseOnEventLoopError, get_engine, session_scope
 from tests.conftest import TEST_SECRET
 
 

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from bot.clock import SCHOOL_TIMEZONE
 from bot.db.models import Coordinator, Guardian, Handoff, OutboxMessage, RiskFlag, Student
-from bot.db.session import session_scope
 from bot.escalation.deadlines import DeadlinePolicy, deadline, next_opening
 from bot.escalation.handoffs import (
     PER_CLIENT,
@@ -25,15 +24,7 @@ from bot.escalation.handoffs import (
 )
 from bot.escalation.routing import CoordinatorInfo, HandoffSubject, route
 from bot.identity.links import link_conversation
-from bot.notify.outbox import (
-    IDEMPOTENCY_HEADER,
-    DeliveryReport,
-    RetryPolicy,
-    _claim_next,
-    deliver_due,
-    enqueue,
-    retry_delay,
-)
+from bot.outbox import enqueue
 from bot.vocabulary import (
     CheckInStatus,
     HandoffPriority,
@@ -41,6 +32,15 @@ from bot.vocabulary import (
     LinkMethod,
     OutboxStatus,
     SchoolLevel,
+)
+from infra.db.session import session_scope
+from infra.delivery import (
+    IDEMPOTENCY_HEADER,
+    DeliveryReport,
+    RetryPolicy,
+    _claim_next,
+    deliver_due,
+    retry_delay,
 )
 from tests.conftest import person_id
 

@@ -154,7 +154,7 @@ def test_the_check_catches_an_action_that_reads_around_the_gate():
     bypass = textwrap.dedent(
         """
         from bot.db.models import Student
-        from bot.db.session import session_scope
+        from infra.db.session import session_scope
         from bot.identity.access import authorise
 
         class ActionPeek(Action):

@@ -17,7 +17,6 @@ from bot.db.models import (
     LoginAttempt,
     Student,
 )
-from bot.db.session import session_scope
 from bot.demo.seed import DEMO_COORDINATOR_PASSWORD
 from bot.escalation.deadlines import DeadlinePolicy
 from bot.escalation.handoffs import HandoffRequest, create_handoff
@@ -25,9 +24,10 @@ from bot.identity.links import link_conversation
 from bot.identity.passwords import hash_password, verify_password
 from bot.settings import load_settings
 from bot.vocabulary import CheckInStatus, HandoffPriority, HandoffStatus, LinkMethod
-from bot.web.app import create_app
-from bot.web.auth import decode_session, encode_session, new_session
+from infra.db.session import session_scope
 from tests.conftest import TEST_SECRET, person_id
+from web.app import create_app
+from web.auth import decode_session, encode_session, new_session
 
 ROC = "i.wolters@rocvantwente.example.org"
 NOORDIK = "m.hofman@noordik.example.org"
@@ -296,8 +296,8 @@ def test_a_stolen_cookie_stops_working_at_logout_and_cookies_are_secure_in_produ
 
     from aiohttp.test_utils import make_mocked_request
 
-    from bot.web.cookies import secure_cookies
-    from bot.web.keys import SETTINGS_KEY
+    from web.cookies import secure_cookies
+    from web.keys import SETTINGS_KEY
 
     for environment, secure in (("production", True), ("development", False)):
         app = web.Application()

@@ -109,10 +109,10 @@ def button_payloads() -> set[str]:
         payloads |= set(re.findall(r'"payload": f?[\'"](/[a-z_]+)', source))
         payloads |= set(re.findall(r'button\("[a-z_]+", f?[\'"](/[a-z_]+)', source))
     payloads |= set(
-        re.findall(r'sendMessage\("(/[a-z_]+)"', (root / "bot/web/static/chat.js").read_text())
+        re.findall(r'sendMessage\("(/[a-z_]+)"', (root / "web/static/chat.js").read_text())
     )
     payloads |= set(
-        re.findall(r'initPayload: "(/[a-z_]+)"', (root / "bot/web/static/chat.js").read_text())
+        re.findall(r'initPayload: "(/[a-z_]+)"', (root / "web/static/chat.js").read_text())
     )
     return {p for p in payloads if p.startswith("/")}
 

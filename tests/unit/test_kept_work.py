@@ -16,15 +16,15 @@ from sqlalchemy.exc import OperationalError
 
 from bot.checkins.records import CheckInAnswers, open_goals, record_check_in
 from bot.db.models import CheckIn, Handoff, RiskFlag, Student
-from bot.db.retry import in_thread_with_retry
-from bot.db.session import get_engine, session_scope
 from bot.escalation.deadlines import DeadlinePolicy
 from bot.escalation.handoffs import HandoffRequest
 from bot.identity.links import link_conversation
-from bot.kept import KeptWork, Replay, do_kept_work, keep
 from bot.risk.decide import RiskVerdict
 from bot.risk.records import RiskReport
 from bot.vocabulary import CheckInStatus, HandoffPriority, LinkMethod, RiskKind
+from infra.db.retry import in_thread_with_retry
+from infra.db.session import get_engine, session_scope
+from infra.kept import KeptWork, Replay, do_kept_work, keep
 from tests.conftest import person_id
 
 REPLAY = Replay(policy=DeadlinePolicy(), default_region="twente")

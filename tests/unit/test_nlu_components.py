@@ -4,10 +4,10 @@ import pytest
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.normalise import normal_form
-from bot.nlu.code_spotter import LINK_CODE_INTENT, LinkCodeSpotter
-from bot.nlu.input_guard import InputGuard
-from bot.nlu.risk_spotter import RISK_INTENT, RiskSpotter
-from bot.nlu.spelling import meant_lemma
+from nlu.code_spotter import LINK_CODE_INTENT, LinkCodeSpotter
+from nlu.input_guard import InputGuard
+from nlu.risk_spotter import RISK_INTENT, RiskSpotter
+from nlu.spelling import meant_lemma
 
 CLASSIFIED = {"name": "route", "confidence": 0.97}
 ENTITY = {"entity": "school", "value": "roc", "start": 0, "end": 3}

@@ -2,8 +2,8 @@
 
 import pytest
 
-from bot.nlu.build_pipeline import build_pipeline, write_pipeline
-from bot.nlu.entities import canonical_value, load_patterns, resolve_entities
+from bot.language.entities import canonical_value, load_patterns, resolve_entities
+from nlu.build_pipeline import build_pipeline, write_pipeline
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,8 @@ import asyncio
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from bot.notify.rasa_api import NUDGE_ACTION, execute_action, trigger_reply
 from bot.settings import load_settings
+from infra.rasa_api import NUDGE_ACTION, execute_action, trigger_reply
 
 
 def run_against(status: int, call):

@@ -1,5 +1,7 @@
 """Every Dutch text the bot can say is short-sentenced and easy to read (B1)."""
 
+import re
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -24,6 +26,7 @@ LABEL_LISTS = {
     "inbox levels",
     "inbox titles",
     "inbox about",
+    "inbox summary",
 }
 NAMES = {"personal_goals_block", "inbox other"}
 # One line of a list ("- taalvaardigheid: 1 van 3"), read as part of the whole list.
@@ -56,7 +59,7 @@ def fill(text: str) -> str:
 
 
 def all_texts() -> list[tuple[str, str]]:
-    texts = []
+    texts = template_texts()
     domain = yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
     for name, variants in domain["responses"].items():
         for index, variant in enumerate(variants):
@@ -88,6 +91,83 @@ def message_texts(entry, path: str = "") -> list[tuple[str, str]]:
             found for key, value in entry.items() for found in message_texts(value, f"{path} {key}")
         ]
     return [(f"message {where}", flow(entry))]
+
+
+class _PageText(HTMLParser):
+    """The text a person reads on a page, one piece per block (a paragraph, heading,
+    button, label, cell); inline markup (strong, code, a) stays inside its sentence.
+    Not scripts or styles, nor the template's own {{ ... }} and {% ... %}."""
+
+    SKIPPED = frozenset({"script", "style"})
+    INLINE = frozenset({"strong", "em", "code", "span", "a", "b", "i", "abbr"})
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.skipping = 0
+        self.buffer: list[str] = []
+        self.texts: list[str] = []
+
+    def _flush(self) -> None:
+        plain = " ".join(re.sub(r"{[{%#].*?[}%#]}", " ", " ".join(self.buffer)).split())
+        self.buffer = []
+        if re.search(r"[a-z]", plain):
+            self.texts.append(plain)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in self.INLINE:
+            self._flush()
+        self.skipping += tag in self.SKIPPED
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self.SKIPPED and self.skipping:
+            self.skipping -= 1
+            self.buffer = []
+        elif tag not in self.INLINE:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self.skipping:
+            self.buffer.append(data)
+
+
+def _page_texts() -> list[tuple[str, list[str]]]:
+    pages = []
+    for path in sorted((ROOT / "web" / "templates").glob("*.html")):
+        page = _PageText()
+        page.feed(path.read_text(encoding="utf-8"))
+        page.close()
+        pages.append((path.name, page.texts))
+    return pages
+
+
+def _is_sentence(text: str) -> bool:
+    return text.endswith((".", "?", "!"))
+
+
+def template_texts() -> list[tuple[str, str]]:
+    """Each page's sentences; its labels (headings, buttons, fields) are checked apart."""
+    return [
+        (f"page {name}: {text[:30]}", text)
+        for name, texts in _page_texts()
+        for text in texts
+        if _is_sentence(text)
+    ]
+
+
+def test_page_labels_are_short():
+    """A heading, button or field label: a few words (one long word reads fine there,
+    so Flesch-Douma, made for sentences, does not judge it)."""
+    labels = [
+        (name, text) for name, texts in _page_texts() for text in texts if not _is_sentence(text)
+    ]
+    assert len(labels) > 30
+    assert [(name, text) for name, text in labels if len(text.split()) > 8] == []
+
+
+def test_the_pages_are_read_too():
+    found = template_texts()
+    assert any(text.startswith("Vragen over de route van vmbo") for _, text in found)
+    assert not any("url(" in text or "{{" in text for _, text in found)
 
 
 @pytest.mark.parametrize(("where", "text"), all_texts(), ids=[where for where, _ in all_texts()])

@@ -2,7 +2,7 @@
 
 import time
 
-from bot.supervision import RestartPolicy, Step, Watch, next_step, restart_delay
+from infra.supervision import RestartPolicy, Step, Watch, next_step, restart_delay
 
 POLICY = RestartPolicy(
     first_delay=1, max_delay=16, start_grace=60, failed_checks=3, stable_after=120
@@ -97,7 +97,7 @@ def test_the_processor_time_of_a_stopped_process_counts_as_none():
     import subprocess
     import sys
 
-    from bot.services import processor_ticks
+    from infra.services import processor_ticks
 
     child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
     try:

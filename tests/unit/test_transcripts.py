@@ -15,21 +15,16 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import create_engine, select, text
 
 from bot.db.models import Student, TranscriptPurge
-from bot.db.session import session_scope
 from bot.identity.links import link_conversation
-from bot.identity.privacy import erase_personal_data
-from bot.identity.transcripts import (
-    TURN_SETTLE,
-    purge_transcripts,
-    recently_active,
-    schedule_purges,
-)
-from bot.jobs import ScheduledJob, purge_erased
+from bot.identity.privacy import TURN_SETTLE, erase_personal_data, schedule_purges
 from bot.settings import PROJECT_ROOT, load_settings
 from bot.vocabulary import LinkMethod
-from bot.web.app import create_app
-from bot.web.scheduler import run_scheduled_jobs
+from infra.db.session import session_scope
+from infra.jobs import ScheduledJob, purge_erased
+from infra.transcripts import purge_transcripts, recently_active
 from tests.conftest import person_id
+from web.app import create_app
+from web.scheduler import run_scheduled_jobs
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=timezone.utc)
 
@@ -185,7 +180,7 @@ def test_the_web_app_runs_its_jobs_on_a_timer_and_survives_a_failing_one(databas
 
 
 def test_the_web_app_schedules_the_purge_and_the_nudge_unless_switched_off():
-    from bot.jobs import scheduled_jobs
+    from infra.jobs import scheduled_jobs
 
     names = [job.name for job in scheduled_jobs(load_settings({}))]
     assert names == ["purge-erased", "escalate-overdue", "deliver-outbox", "do-kept", "nudge"]

@@ -5,7 +5,7 @@ import asyncio
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.settings import load_settings
-from bot.web.app import create_app
+from web.app import ACCESS_LOG_FORMAT, create_app, worth_logging
 
 
 def _request(settings, path):
@@ -39,7 +39,7 @@ def test_health_reports_the_database(database_url, tmp_path):
 
 
 def test_quiet_job_runs_and_health_checks_leave_the_log_alone():
-    from bot.web.scheduler import _did_something
+    from web.scheduler import _did_something
 
     assert _did_something("1 delivered, 0 to retry, 0 failed")
     assert not _did_something("0 delivered, 0 to retry, 0 failed")
@@ -51,3 +51,12 @@ def test_aiohttp_s_own_error_pages_carry_the_security_headers(database_url):
     assert status == 404
     assert headers["X-Content-Type-Options"] == "nosniff"
     assert "frame-ancestors 'none'" in headers["Content-Security-Policy"]
+
+
+def test_the_access_log_keeps_what_a_person_wants_to_read():
+    assert worth_logging("/inbox", 200) and worth_logging("/chat/login", 429)
+    assert worth_logging("/static/chat.js", 404)
+    assert not worth_logging("/healthz", 200)
+    assert not worth_logging("/static/chat.js", 200) and not worth_logging("/favicon.ico", 404)
+    # Short lines: no client address, no browser name.
+    assert "%a" not in ACCESS_LOG_FORMAT and "User-Agent" not in ACCESS_LOG_FORMAT

@@ -1,1 +1,0 @@
-"""Dutch language processing: the spaCy pipeline builder and entity normalisation."""

@@ -1,1 +1,0 @@
-"""Outgoing notifications through a persistent outbox."""

@@ -1,0 +1,293 @@
+"""Command line: `python -m bot <command>`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+from pathlib import Path
+
+from bot.settings import PROJECT_ROOT, VAR_DIR, ConfigurationError, load_settings
+
+DEFAULT_MODEL = PROJECT_ROOT / "models" / "toptraject.tar.gz"
+
+
+def _init_db(args: argparse.Namespace) -> int:
+    from infra.db.migrate import current_revision, upgrade
+
+    settings = load_settings()
+    upgrade(settings.database_url)
+    print(f"Database is up to date (revision {current_revision(settings.database_url)}).")
+    return 0
+
+
+def _seed_demo(args: argparse.Namespace) -> int:
+    from bot.demo.seed import seed_demo
+    from infra.db.session import session_scope
+
+    settings = load_settings()
+    if settings.is_production:
+        print("seed-demo refuses to run with TOPTRAJECT_ENV=production.", file=sys.stderr)
+        return 2
+    with session_scope(settings.database_url) as session:
+        codes = seed_demo(session, settings.secret_key)
+    from bot.demo.seed import DEMO_COORDINATOR_PASSWORD
+
+    print("Demo data is ready. Demo koppelcodes (valid 14 days, one use each):")
+    for demo in codes:
+        print(f"  {demo.code}  {demo.role:8}  {demo.person}")
+    print(
+        f"Coordinator inbox: {settings.web_url}/inbox, e.g. i.wolters@rocvantwente.example.org "
+        f"with password {DEMO_COORDINATOR_PASSWORD!r} (every demo coordinator)."
+    )
+    return 0
+
+
+def _issue_code(args: argparse.Namespace) -> int:
+    from bot import clock
+    from bot.identity.linking import CODE_LIFETIME, issue_code
+    from infra.db.session import session_scope
+
+    settings = load_settings()
+    try:
+        with session_scope(settings.database_url) as session:
+            code = issue_code(
+                session,
+                secret_key=settings.secret_key,
+                now=clock.now(),
+                student_id=args.student,
+                guardian_id=args.guardian,
+            )
+    except LookupError:
+        who = "student" if args.student else "guardian"
+        print(f"There is no {who} with id {args.student or args.guardian}.", file=sys.stderr)
+        return 1
+    # Printed once: only a keyed hash is stored, so the code cannot be shown again.
+    print(f"Koppelcode: {code}")
+    print(f"Valid for {CODE_LIFETIME.days} days, for one use. It is not shown again.")
+    return 0
+
+
+def _on_off(value: str) -> bool:
+    if value not in ("on", "off"):
+        raise argparse.ArgumentTypeError("use 'on' or 'off'")
+    return value == "on"
+
+
+def _guardian_access(args: argparse.Namespace) -> int:
+    import getpass
+
+    from bot.identity.permissions import (
+        GUARDIAN_PERMISSIONS,
+        set_guardian_permissions,
+        set_student_consent,
+    )
+    from infra.db.session import session_scope
+
+    changes = {
+        name: getattr(args, name)
+        for name in GUARDIAN_PERMISSIONS
+        if getattr(args, name) is not None
+    }
+    actor = f"cli:{getpass.getuser()}"
+    try:
+        with session_scope(load_settings().database_url) as session:
+            if args.consent is not None:
+                set_student_consent(session, args.student, args.consent, actor=actor)
+            if args.guardian is not None:
+                state = set_guardian_permissions(
+                    session, args.guardian, args.student, changes, actor=actor
+                )
+                print(
+                    f"Guardian {args.guardian} may see of student {args.student}: "
+                    f"progress={state.progress}, notes={state.notes}, exams={state.exams}; "
+                    f"student consents (needed from 18): {state.student_consents}."
+                )
+            elif changes:
+                print("Name the guardian with --guardian to change what they may see.")
+                return 1
+    except LookupError as error:
+        print(f"Nothing changed: {error}.", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_job(args: argparse.Namespace) -> int:
+    """Runs one of the web app's background jobs (infra/jobs.py) once, now."""
+    import asyncio
+
+    from bot import clock
+    from infra import jobs
+
+    spec = args.job
+    summary = asyncio.run(jobs.run_job(spec.run, load_settings(), clock.now()))
+    print(f"{spec.label}: {summary}.")
+    return 0
+
+
+def _set_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from sqlalchemy import select
+
+    from bot.db.models import Coordinator
+    from bot.identity.passwords import MIN_PASSWORD_LENGTH, hash_password
+    from infra.db.session import session_scope
+
+    if args.password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = getpass.getpass("New password: ")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        print(f"A password needs at least {MIN_PASSWORD_LENGTH} characters.", file=sys.stderr)
+        return 1
+    with session_scope(load_settings().database_url) as session:
+        coordinator = session.scalar(
+            select(Coordinator).where(Coordinator.email == args.email.strip().lower())
+        )
+        if coordinator is None:
+            print(f"There is no coordinator with e-mail {args.email}.", file=sys.stderr)
+            return 1
+        coordinator.password_hash = hash_password(password)
+    print(f"Password set for {args.email}.")
+    return 0
+
+
+def _load_goals(args: argparse.Namespace) -> int:
+    from bot.checkins.goals import load_goal_file, sync_route_goals
+    from infra.db.session import session_scope
+
+    goal_file = load_goal_file(Path(args.file)) if args.file else load_goal_file()
+    with session_scope(load_settings().database_url) as session:
+        result = sync_route_goals(session, goal_file)
+    print(
+        f"Goals loaded: {result.added} added, {result.updated} changed, "
+        f"{result.deactivated} no longer in the file (deactivated)."
+    )
+    return 0
+
+
+def _serve_web(args: argparse.Namespace) -> int:
+    from web.app import serve
+
+    serve()
+    return 0
+
+
+def _run(args: argparse.Namespace) -> int:
+    from infra.services import ServiceGroup, action_server, rasa_server, web_app, write_endpoints
+
+    settings = load_settings()
+    model = Path(args.model)
+    if not model.exists():
+        print(f"No trained model at {model}. Run `make run`, which trains it.", file=sys.stderr)
+        return 2
+    endpoints = write_endpoints(settings, Path(args.runtime_dir) / "endpoints.yml")
+    group = ServiceGroup(
+        [action_server(settings), rasa_server(settings, model, endpoints), web_app(settings)]
+    )
+
+    stopping = False
+
+    def request_stop(signum: int, frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGINT, request_stop)
+    signal.signal(signal.SIGTERM, request_stop)
+
+    print("Starting the action server, the Rasa server and the web app ...")
+    group.start()
+    try:
+        group.wait_until_healthy(timeout=args.start_timeout)
+        print(
+            "\nThe Toptraject assistant is running.\n"
+            f"  Chat page:        {settings.web_url}/\n"
+            f"  Coordinator inbox: {settings.web_url}/inbox\n"
+            f"  Rasa REST:        {settings.rasa_url}/webhooks/rest/webhook\n"
+            f"  Rasa HTTP API:    {settings.rasa_url} (token in RASA_TOKEN)\n"
+            f"  Action server:    http://{settings.action_host}:{settings.action_port}\n"
+            "Press Ctrl-C to stop.\n",
+            flush=True,
+        )
+        group.supervise(lambda: stopping)
+    except (RuntimeError, TimeoutError) as error:
+        if not stopping:
+            print(f"Start-up failed: {error}", file=sys.stderr)
+            return 1
+    finally:
+        print("Stopping ...", flush=True)
+        group.stop()
+        print("Stopped.")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Toptraject assistant")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("init-db", help="create or migrate the database").set_defaults(
+        handler=_init_db
+    )
+    commands.add_parser("seed-demo", help="load the demo region, schools and people").set_defaults(
+        handler=_seed_demo
+    )
+    run = commands.add_parser("run", help="start the action server, Rasa and the web app")
+    run.add_argument("--model", default=str(DEFAULT_MODEL))
+    run.add_argument("--start-timeout", type=float, default=300.0)
+    run.add_argument(
+        "--runtime-dir", default=str(VAR_DIR), help="where to write the generated endpoints file"
+    )
+    run.set_defaults(handler=_run)
+    commands.add_parser("serve-web", help="start only the web app").set_defaults(handler=_serve_web)
+    issue = commands.add_parser("issue-code", help="create a one-time koppelcode for a person")
+    person = issue.add_mutually_exclusive_group(required=True)
+    person.add_argument("--student", type=int, metavar="ID")
+    person.add_argument("--guardian", type=int, metavar="ID")
+    issue.set_defaults(handler=_issue_code)
+    access = commands.add_parser(
+        "guardian-access",
+        help="set what a guardian may see of a child, or a student's consent (18+)",
+    )
+    access.add_argument("--student", type=int, metavar="ID", required=True)
+    access.add_argument("--guardian", type=int, metavar="ID")
+    for name in ("progress", "notes", "exams"):
+        access.add_argument(f"--{name}", type=_on_off, metavar="on|off")
+    access.add_argument("--consent", type=_on_off, metavar="on|off")
+    access.set_defaults(handler=_guardian_access)
+    password = commands.add_parser("set-password", help="set a coordinator's inbox password")
+    password.add_argument("--email", required=True)
+    password.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input"
+    )
+    password.set_defaults(handler=_set_password)
+    goals = commands.add_parser("load-goals", help="load the route's interim goals (goals.yml)")
+    goals.add_argument("--file", help="another goals file than bot/checkins/goals.yml")
+    goals.set_defaults(handler=_load_goals)
+    from infra.jobs import JOBS
+
+    for spec in JOBS:
+        commands.add_parser(
+            spec.name, help=f"{spec.help} (the web app also runs this on a timer)"
+        ).set_defaults(handler=_run_job, job=spec)
+    return parser
+
+
+def _only_migrations_run(record: logging.LogRecord) -> bool:
+    return record.getMessage().startswith("Running ")
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # Alembic's set-up chatter; each migration it runs is still said.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.migration").addFilter(_only_migrations_run)
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ConfigurationError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2

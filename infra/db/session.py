@@ -1,0 +1,113 @@
+"""Engines and short-lived sessions: one session per unit of work (per action call)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.settings import load_settings
+
+logger = logging.getLogger(__name__)
+
+# How long a SQLite write waits for another writer before it fails ("database is
+# locked"); a drill or a test may shorten it. Two tries of a check-in (infra/db/retry.py)
+# must fit in the action timeout (ACTION_TIMEOUT_SECONDS, 20 s).
+DEFAULT_BUSY_TIMEOUT_MS = 5_000
+
+
+def _prepare_sqlite(engine: Engine) -> None:
+    busy_timeout = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", DEFAULT_BUSY_TIMEOUT_MS))
+    database = engine.url.database
+    if database and database != ":memory:":
+        Path(database).parent.mkdir(parents=True, exist_ok=True)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI types
+        cursor = dbapi_connection.cursor()
+        # Foreign keys are off by default in SQLite; WAL and a busy timeout let the
+        # action server and the web app write to the same file at the same time.
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
+        cursor.close()
+
+
+class DatabaseOnEventLoopError(RuntimeError):
+    """A database statement ran on the thread that serves the event loop."""
+
+
+def on_serving_loop() -> bool:
+    """True on the main thread while its event loop runs a callback or coroutine. The
+    servers (Rasa SDK, the web app, Rasa) serve on the main thread; a worker thread, even
+    one running a loop of its own, holds up nobody else."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def _guard_event_loop(engine: Engine) -> None:
+    """docs/architecture.md, "Blocking work": the event loop never waits on the database.
+    DB_ON_EVENT_LOOP=refuse (the servers under test) raises; "allow" is for a process
+    that is no server (Playwright's sync API runs a loop on the test's thread); by
+    default each kind of statement that breaks the rule is logged once."""
+    reported: set[str] = set()
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _check(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        mode = os.environ.get("DB_ON_EVENT_LOOP", "warn")
+        if mode == "allow" or not on_serving_loop():
+            return
+        if mode == "refuse":
+            raise DatabaseOnEventLoopError(f"database call on the event loop: {statement[:60]}")
+        kind = statement[:40]
+        if kind not in reported:
+            reported.add(kind)
+            logger.warning("A database call ran on the event loop: %s...", kind)
+
+
+@lru_cache(maxsize=8)
+def get_engine(database_url: str | None = None) -> Engine:
+    url = make_url(database_url or load_settings().database_url)
+    is_sqlite = url.get_backend_name() == "sqlite"
+    engine = create_engine(
+        url,
+        future=True,
+        # Errors (like "database is locked") are logged; their SQL parameters would
+        # carry conversation ids and personal data into the log.
+        hide_parameters=True,
+        pool_pre_ping=not is_sqlite,
+        connect_args={"check_same_thread": False} if is_sqlite else {},
+    )
+    if is_sqlite:
+        _prepare_sqlite(engine)
+    _guard_event_loop(engine)
+    return engine
+
+
+@contextmanager
+def session_scope(database_url: str | None = None) -> Iterator[Session]:
+    """A session that commits when the block succeeds and rolls back when it raises."""
+    factory = sessionmaker(bind=get_engine(database_url), future=True, expire_on_commit=False)
+    session = factory()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()

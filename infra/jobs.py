@@ -1,0 +1,196 @@
+"""Background jobs: run once from the command line, or on a timer inside the web app.
+
+A job is a function of the settings and the current time that returns a short English
+summary for the log; it never logs personal data. A job that only works the database
+is a plain function (run in a worker thread); one that also talks to the network is a
+coroutine that does its database work with asyncio.to_thread, so no job starts an event
+loop of its own (docs/architecture.md, "Blocking work").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import partial
+
+from bot.checkins.nudges import NudgePolicy, create_nudges, student_conversations
+from bot.clock import parse_time_span
+from bot.escalation.deadlines import deadline_policy
+from bot.escalation.handoffs import escalate_overdue, handoffs_for_risk_flags
+from bot.settings import Settings
+from infra.db.session import session_scope
+from infra.delivery import RetryPolicy, deliver_due
+from infra.kept import Replay, do_kept_work
+from infra.rasa_api import NUDGE_ACTION, execute_action
+from infra.transcripts import purge_transcripts, recently_active
+
+logger = logging.getLogger(__name__)
+
+# A chat with activity this recent may still be open in a browser: a new nudge is pushed
+# to it at once. Rasa's session expiry (domain.yml), after which a new session shows it.
+OPEN_CHAT_WINDOW = timedelta(minutes=60)
+
+
+@dataclass(frozen=True)
+class ScheduledJob:
+    """A job of JOBS as the web app's timer runs it: its interval read from the settings."""
+
+    name: str
+    run: Callable[[Settings, datetime], str] | Callable[[Settings, datetime], Awaitable[str]]
+    interval: timedelta
+
+
+async def run_job(run: Callable, settings: Settings, now: datetime) -> str:
+    """Runs a job from a coroutine: a coroutine job is awaited, a plain one (database
+    work only) goes to a worker thread."""
+    if inspect.iscoroutinefunction(run):
+        return await run(settings, now)
+    return await asyncio.to_thread(run, settings, now)
+
+
+def purge_erased(
+    settings: Settings, now: datetime, conversation_ids: Iterable[str] | None = None
+) -> str:
+    """Removes the stored conversations of people who asked for erasure."""
+    with session_scope(settings.database_url) as session:
+        report = purge_transcripts(
+            session, settings.tracker_database_url, now=now, conversation_ids=conversation_ids
+        )
+    return (
+        f"{report.events_removed} events removed, {report.purges_completed} purges completed, "
+        f"{report.purges_open} still open"
+    )
+
+
+async def nudge(settings: Settings, now: datetime) -> str:
+    """Nudges students with a goal due soon and no check-in for it."""
+    quiet_start, quiet_end = parse_time_span(settings.nudge_quiet_hours)
+    policy = NudgePolicy(
+        days_ahead=settings.nudge_days_ahead, quiet_start=quiet_start, quiet_end=quiet_end
+    )
+
+    def choose() -> tuple[int, list[str]]:
+        with session_scope(settings.database_url) as session:
+            chosen = create_nudges(session, now=now, policy=policy)
+            linked = student_conversations(session, [goal.student_id for goal in chosen])
+        open_chats = recently_active(
+            settings.tracker_database_url, linked, since=now - OPEN_CHAT_WINDOW
+        )
+        return len(chosen), list(open_chats)
+
+    nudged, open_chats = await asyncio.to_thread(choose)
+    pushed = await push_nudges(settings, open_chats)
+    return f"{nudged} students nudged, {pushed} pushed to a recently active chat"
+
+
+async def push_nudges(settings: Settings, conversation_ids: Iterable[str]) -> int:
+    """Shows new nudges in chats that may be open; the rest wait for the next visit.
+    Returns how many conversations Rasa ran the nudge in (what it said went straight
+    to the widget, so Rasa cannot report it)."""
+    pushed = 0
+    for conversation_id in conversation_ids:
+        pushed += await execute_action(settings, conversation_id, NUDGE_ACTION) is not None
+    return pushed
+
+
+def escalate(settings: Settings, now: datetime) -> str:
+    """Risk flags become handoffs; unclaimed overdue handoffs climb the ladder."""
+    policy = deadline_policy(settings)
+    with session_scope(settings.database_url) as session:
+        from_risks = handoffs_for_risk_flags(
+            session, now=now, policy=policy, default_region=settings.default_region
+        )
+        climbed = escalate_overdue(session, now=now, policy=policy)
+    return f"{len(from_risks)} handoffs from risk flags, {len(climbed)} overdue handoffs escalated"
+
+
+async def deliver_outbox(settings: Settings, now: datetime) -> str:
+    """Sends pending notifications to the webhook; without one they wait in the outbox."""
+    if not settings.notify_webhook_url:
+        return "no NOTIFY_WEBHOOK_URL set; notifications wait in the outbox"
+    policy = RetryPolicy(
+        first_delay=timedelta(seconds=settings.outbox_first_retry_seconds),
+        timeout_seconds=settings.outbox_timeout_seconds,
+    )
+    report = await deliver_due(
+        partial(session_scope, settings.database_url),
+        settings.notify_webhook_url,
+        now=now,
+        policy=policy,
+    )
+    return f"{report.delivered} delivered, {report.retried} to retry, {report.failed} failed"
+
+
+def do_kept(settings: Settings, now: datetime) -> str:
+    """Stores the check-ins, handoffs and risk signals that were kept because the
+    database did not answer."""
+    replay = Replay(
+        policy=deadline_policy(settings),
+        default_region=settings.default_region,
+        handoffs_per_address=settings.handoffs_per_address,
+    )
+    report = do_kept_work(partial(session_scope, settings.database_url), settings.kept_dir, replay)
+    return f"{report.done} kept done, {report.waiting} waiting, {report.refused} refused"
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    """A job as the web app's timer and the command line both know it."""
+
+    name: str  # also the command: python -m bot <name>
+    run: Callable[[Settings, datetime], str] | Callable[[Settings, datetime], Awaitable[str]]
+    every: Callable[[Settings], timedelta]  # how often the web app runs it; 0: never
+    label: str  # how the command line reports it
+    help: str
+
+
+JOBS = (
+    JobSpec(
+        "purge-erased",
+        purge_erased,
+        lambda settings: timedelta(minutes=1),
+        "Purge of erased conversations",
+        "remove stored conversations of people who asked for erasure",
+    ),
+    JobSpec(
+        "escalate-overdue",
+        escalate,
+        lambda settings: timedelta(minutes=1),
+        "Escalation",
+        "turn risk flags into handoffs and escalate overdue ones",
+    ),
+    JobSpec(
+        "deliver-outbox",
+        deliver_outbox,
+        lambda settings: timedelta(seconds=10),
+        "Outbox",
+        "send pending notifications to NOTIFY_WEBHOOK_URL",
+    ),
+    JobSpec(
+        "do-kept",
+        do_kept,
+        lambda settings: timedelta(seconds=30),
+        "Kept work",
+        "store the check-ins, handoffs and risk signals kept during a database outage",
+    ),
+    JobSpec(
+        "nudge",
+        nudge,
+        lambda settings: timedelta(minutes=settings.nudge_every_minutes),
+        "Nudges",
+        "nudge students with a goal due soon",
+    ),
+)
+
+
+def scheduled_jobs(settings: Settings) -> tuple[ScheduledJob, ...]:
+    """The jobs the web app runs on a timer; an interval of 0 switches one off."""
+    return tuple(
+        ScheduledJob(spec.name, spec.run, spec.every(settings))
+        for spec in JOBS
+        if spec.every(settings)
+    )

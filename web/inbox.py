@@ -1,0 +1,358 @@
+"""The coordinator inbox: login, the list of handoffs, one handoff, and an overview.
+
+Every page needs a signed session cookie; every form carries the CSRF token of that
+session; a handoff outside the coordinator's school or region is a 404. All text
+from users goes through Jinja2's autoescaping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from aiohttp import web
+
+from bot import clock
+from bot.content.catalog import catalog, text
+from bot.db.models import Coordinator, Guardian, Handoff, Student
+from bot.escalation import inbox
+from bot.escalation.texts import format_deadline
+from bot.identity.coordinator_login import LoginResult, check_login, end_sessions
+from bot.identity.throttle import client_address
+from bot.settings import Settings
+from bot.vocabulary import HandoffPriority, HandoffStatus
+from infra.db.session import session_scope
+from infra.rasa_api import trigger_reply
+from infra.transcripts import read_transcript
+from web.auth import (
+    ANONYMOUS,
+    COOKIE_NAME,
+    InboxSession,
+    csrf_ok,
+    decode_session,
+    encode_session,
+    new_session,
+)
+from web.charts import motivation_chart
+from web.cookies import secure_cookies
+from web.keys import SETTINGS_KEY
+from web.templating import TEMPLATES
+from web.urls import url_for, urls
+
+# The inbox's filters, in the order of the tabs (their names: messages.yml, inbox).
+# A page's title and the rest of its template context.
+PageContent = tuple[str, dict[str, object]]
+
+FILTER_KEYS = ("open", "mine", "urgent", "overdue", "all")
+
+
+def _label(group: str, key: str) -> str:
+    """A Dutch label from messages.yml (inbox); an unknown key shows as "other"."""
+    labels = catalog().messages["inbox"][group]
+    return str(labels.get(key, catalog().messages["inbox"]["other"])).strip()
+
+
+@dataclass(frozen=True)
+class HandoffRow:
+    reference: str
+    reason_label: str
+    category_label: str  # in Dutch; empty when it says what the reason already says
+    priority: HandoffPriority
+    priority_label: str
+    status_label: str
+    deadline: str
+    overdue: bool
+    level_label: str
+    is_open: bool
+    summary: str
+    about: str
+
+
+def _category_label(category: str, reason_label: str) -> str:
+    """The kind of question or risk in Dutch (messages.yml), never the internal code."""
+    labels = catalog().messages["risk_kind_labels"]
+    label = labels.get(category, labels["general"]).strip()
+    return "" if label == reason_label else label
+
+
+def _row(handoff: Handoff, now: datetime, about: str = "") -> HandoffRow:
+    return HandoffRow(
+        reference=handoff.reference,
+        reason_label=_label("reasons", handoff.reason),
+        category_label=_category_label(handoff.category, _label("reasons", handoff.reason)),
+        priority=handoff.priority,
+        priority_label=_label("priorities", handoff.priority.value),
+        status_label=_label("statuses", handoff.status.value),
+        deadline=format_deadline(handoff.deadline_at, now),
+        overdue=handoff.status is HandoffStatus.OPEN and handoff.deadline_at < now,
+        level_label=_label("levels", "school" if handoff.ladder_level == 1 else "region"),
+        is_open=handoff.status in (HandoffStatus.OPEN, HandoffStatus.CLAIMED),
+        summary=handoff.summary,
+        about=about,
+    )
+
+
+def _settings(request: web.Request) -> Settings:
+    return request.app[SETTINGS_KEY]
+
+
+def _read_session(request: web.Request) -> InboxSession | None:
+    return decode_session(
+        request.cookies.get(COOKIE_NAME), _settings(request).secret_key, now=clock.now()
+    )
+
+
+def _render(
+    request: web.Request,
+    template: str,
+    session: InboxSession,
+    *,
+    status: int = 200,
+    coordinator: Coordinator | None = None,
+    **context: object,
+) -> web.Response:
+    done = request.query.get("done", "")
+    notices = catalog().messages["inbox"]["notices"]
+    notice = str(notices[done]).strip() if done in notices else None
+    html = TEMPLATES.get_template(template).render(
+        csrf=session.csrf_token,
+        coordinator=coordinator,
+        notice=notice,
+        url=urls(request),
+        **context,
+    )
+    response = web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
+    response.headers["Cache-Control"] = "no-store"
+    _keep_session(request, response, session)
+    return response
+
+
+def _keep_session(
+    request: web.Request, response: web.StreamResponse, session: InboxSession
+) -> None:
+    response.set_cookie(
+        COOKIE_NAME,
+        encode_session(session, _settings(request).secret_key),
+        httponly=True,
+        samesite="Strict",
+        secure=secure_cookies(request),
+        path="/",
+    )
+
+
+def _signed_in(session: InboxSession | None, database_session) -> Coordinator | None:  # noqa: ANN001
+    """The coordinator of a session that still holds: active, and not ended by a logout."""
+    if session is None or session.coordinator_id == ANONYMOUS:
+        return None
+    coordinator = database_session.get(Coordinator, session.coordinator_id)
+    if coordinator is None or not coordinator.active or session.epoch != coordinator.session_epoch:
+        return None
+    return coordinator
+
+
+def _coordinator(request: web.Request, database_session) -> tuple[InboxSession, Coordinator]:  # noqa: ANN001
+    session = _read_session(request)
+    coordinator = _signed_in(session, database_session)
+    if coordinator is None:
+        raise web.HTTPFound(url_for(request, "inbox_login"))
+    return session, coordinator
+
+
+async def _checked_form(request: web.Request, session: InboxSession) -> dict[str, str]:
+    form = await request.post()
+    if not csrf_ok(session, form.get("csrf")):
+        raise web.HTTPForbidden(text=text("inbox", "form_expired"))
+    return {key: str(value) for key, value in form.items()}
+
+
+async def login_page(request: web.Request) -> web.Response:
+    session = _read_session(request)
+    if session and session.coordinator_id != ANONYMOUS:
+
+        def still_signed_in() -> bool:
+            with session_scope(_settings(request).database_url) as database:
+                return _signed_in(session, database) is not None
+
+        if await asyncio.to_thread(still_signed_in):
+            raise web.HTTPFound(url_for(request, "inbox"))
+        session = None  # ended by a logout, or the coordinator left: a fresh login
+    session = session or new_session(ANONYMOUS, now=clock.now())
+    return _render(
+        request, "login.html", session, title=text("inbox", "titles", "login"), email="", error=None
+    )
+
+
+async def login(request: web.Request) -> web.Response:
+    session = _read_session(request)
+    form = await _checked_form(request, session)
+    email = form.get("email", "").strip().lower()[:200]
+    settings = _settings(request)
+    address = client_address(
+        request.remote, request.headers.get("X-Forwarded-For"), settings.trusted_proxies
+    )
+
+    def check() -> LoginResult:
+        with session_scope(settings.database_url) as database:
+            return check_login(
+                database,
+                email,
+                form.get("password", "")[:200],
+                client_address=address,
+                secret_key=settings.secret_key,
+                now=clock.now(),
+            )
+
+    result = await asyncio.to_thread(check)
+    if result.coordinator_id is None:
+        error = text("inbox", "wrong_password" if result.blocked_until is None else "locked")
+        return _render(
+            request,
+            "login.html",
+            session,
+            status=401 if result.blocked_until is None else 429,
+            title=text("inbox", "titles", "login"),
+            email=email,
+            error=error,
+        )
+    response = web.HTTPFound(url_for(request, "inbox"))
+    _keep_session(
+        request,
+        response,
+        new_session(result.coordinator_id, now=clock.now(), epoch=result.session_epoch),
+    )
+    raise response
+
+
+async def logout(request: web.Request) -> web.Response:
+    session = _read_session(request)
+    await _checked_form(request, session)
+    if session.coordinator_id != ANONYMOUS:
+
+        def end() -> None:
+            with session_scope(_settings(request).database_url) as database:
+                end_sessions(database, session.coordinator_id)
+
+        await asyncio.to_thread(end)
+    response = web.HTTPFound(url_for(request, "inbox_login"))
+    response.del_cookie(COOKIE_NAME, path="/")
+    raise response
+
+
+async def _page(
+    request: web.Request, template: str, build: Callable[[Any, Coordinator], PageContent]
+) -> web.Response:
+    """A page for the signed-in coordinator, read in a thread with one database session:
+    build(database, coordinator) gives its title and the rest of its template context."""
+
+    def page() -> web.Response:
+        with session_scope(_settings(request).database_url) as database:
+            session, coordinator = _coordinator(request, database)
+            title, context = build(database, coordinator)
+            return _render(
+                request, template, session, coordinator=coordinator, title=title, **context
+            )
+
+    return await asyncio.to_thread(page)
+
+
+async def list_page(request: web.Request) -> web.Response:
+    try:
+        which = inbox.InboxFilter(request.query.get("filter", "open"))
+    except ValueError:
+        which = inbox.InboxFilter.OPEN
+    now = clock.now()
+
+    def build(database, coordinator: Coordinator) -> PageContent:  # noqa: ANN001
+        handoffs = inbox.list_handoffs(database, coordinator, which, now=now)
+        return text("inbox", "titles", "list"), {
+            "handoffs": [_row(handoff, now) for handoff in handoffs],
+            "filters": [(key, _label("filters", key)) for key in FILTER_KEYS],
+            "current": which.value,
+        }
+
+    return await _page(request, "list.html", build)
+
+
+def _about(database, handoff: Handoff) -> str:  # noqa: ANN001
+    parts = []
+    for role, model, person_id in (
+        ("student", Student, handoff.student_id),
+        ("guardian", Guardian, handoff.guardian_id),
+    ):
+        if person_id:
+            person = database.get(model, person_id)
+            name = f"{person.first_name} {person.last_name}"
+            parts.append(text("inbox", "about", role, name=name))
+    return ", ".join(parts) or text("inbox", "about", "nobody")
+
+
+async def detail_page(request: web.Request) -> web.Response:
+    now = clock.now()
+    settings = _settings(request)
+
+    def build(database, coordinator: Coordinator) -> PageContent:  # noqa: ANN001
+        handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
+        if handoff is None:
+            raise web.HTTPNotFound(text=text("inbox", "not_found"))
+        row = _row(handoff, now, _about(database, handoff))
+        return text("inbox", "titles", "handoff", reference=row.reference), {
+            "h": row,
+            "replies": inbox.messages_of(database, handoff),
+            "transcript": read_transcript(settings.tracker_database_url, handoff.conversation_id),
+        }
+
+    return await _page(request, "detail.html", build)
+
+
+async def act(request: web.Request) -> web.Response:
+    """Claim, reply, resolve or hand back; then back to the handoff's page."""
+    action = request.match_info["action"]
+    settings = _settings(request)
+    now = clock.now()
+    session = _read_session(request)
+    if session is None:
+        raise web.HTTPFound(url_for(request, "inbox_login"))
+    form = await _checked_form(request, session)
+
+    def do() -> tuple[str, str]:
+        with session_scope(settings.database_url) as database:
+            _, coordinator = _coordinator(request, database)
+            handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
+            if handoff is None:
+                raise web.HTTPNotFound(text=text("inbox", "not_found"))
+            if action == "claim":
+                inbox.claim(database, coordinator, handoff, now=now)
+            elif action == "reply" and form.get("body", "").strip():
+                inbox.reply(database, coordinator, handoff, form["body"].strip()[:2000], now=now)
+            elif action == "resolve" and form.get("note", "").strip():
+                inbox.resolve(database, coordinator, handoff, form["note"].strip()[:1000], now=now)
+            elif action == "return":
+                inbox.hand_back(database, coordinator, handoff, now=now)
+            else:
+                raise web.HTTPBadRequest(text=text("inbox", "empty_field"))
+            return handoff.reference, handoff.conversation_id
+
+    reference, conversation_id = await asyncio.to_thread(do)
+    done = {"claim": "claimed", "resolve": "resolved", "return": "returned"}.get(action)
+    if action == "reply":
+        # After the commit: the action reads the reply from the database.
+        delivered = await trigger_reply(settings, conversation_id)
+        done = "replied" if delivered is not None else "reply_saved"
+    raise web.HTTPFound(url_for(request, "handoff", reference=reference, query={"done": done}))
+
+
+async def overview_page(request: web.Request) -> web.Response:
+    now = clock.now()
+
+    def build(database, coordinator: Coordinator) -> PageContent:  # noqa: ANN001
+        summary = inbox.overview(database, coordinator, now=now)
+        return text("inbox", "titles", "overview"), {
+            "overview": summary,
+            "charts": [(pupil, motivation_chart(pupil.motivation)) for pupil in summary.students],
+            "scope": coordinator.school.name if coordinator.school else coordinator.region.name,
+        }
+
+    return await _page(request, "overview.html", build)

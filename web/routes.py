@@ -1,0 +1,35 @@
+"""Every URL of the web app, named, in one place (as in aio-libs' demos).
+
+Views and templates never spell a URL: they ask for it by name (web/urls.py), so a
+path changes here and nowhere else.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from web import chat, health, inbox
+from web.templating import STATIC_DIR
+
+HEALTH_PATH = "/healthz"
+STATIC_PREFIX = "/static/"
+
+
+def setup_routes(app: web.Application) -> None:
+    router = app.router
+    router.add_get(HEALTH_PATH, health.health, name="health")
+    router.add_get("/", chat.chat_page, name="chat")
+    router.add_post("/chat/login", chat.login, name="chat_login")
+    login = router.add_resource("/inbox/login", name="inbox_login")
+    login.add_route("GET", inbox.login_page)
+    login.add_route("POST", inbox.login)
+    router.add_post("/inbox/logout", inbox.logout, name="inbox_logout")
+    router.add_get("/inbox", inbox.list_page, name="inbox")
+    router.add_get("/inbox/overview", inbox.overview_page, name="inbox_overview")
+    router.add_get("/inbox/handoffs/{reference}", inbox.detail_page, name="handoff")
+    router.add_post(
+        "/inbox/handoffs/{reference}/{action:claim|reply|resolve|return}",
+        inbox.act,
+        name="handoff_action",
+    )
+    router.add_static(STATIC_PREFIX.rstrip("/"), STATIC_DIR, name="static")

@@ -1,0 +1,62 @@
+"""Runs the background jobs of infra/jobs.py on their timers while the web app is up.
+
+A job that only works the database runs in a worker thread; one that also talks to
+the network is awaited here (infra/jobs.py). A failing run is logged and retried at its
+next turn; it never stops the web app.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import AsyncIterator, Callable, Sequence
+from datetime import datetime
+
+from aiohttp import web
+
+from bot import clock
+from bot.settings import Settings
+from infra.jobs import ScheduledJob, run_job, scheduled_jobs
+
+logger = logging.getLogger(__name__)
+
+
+def _did_something(summary: str) -> bool:
+    """A job's summary counts what it did ("0 delivered, 2 to retry"): a count above
+    zero is news; "0 ... 0" and a summary without counts repeat every run."""
+    return any(int(count) for count in re.findall(r"\b\d+\b", summary))
+
+
+async def _repeat(job: ScheduledJob, settings: Settings, now: Callable[[], datetime]) -> None:
+    while True:
+        try:
+            summary = await run_job(job.run, settings, now())
+            # A person reads this log: only runs that did something are worth a line.
+            level = logging.INFO if _did_something(summary) else logging.DEBUG
+            logger.log(level, "Job %s: %s", job.name, summary)
+        except Exception:
+            logger.exception("Job %s failed; it runs again in %s.", job.name, job.interval)
+        await asyncio.sleep(job.interval.total_seconds())
+
+
+def run_scheduled_jobs(
+    settings: Settings,
+    jobs: Sequence[ScheduledJob] | None = None,
+    now: Callable[[], datetime] = clock.now,
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    """A cleanup context for aiohttp: starts the job loops, and stops them on shutdown."""
+
+    to_run = scheduled_jobs(settings) if jobs is None else jobs
+
+    async def context(app: web.Application) -> AsyncIterator[None]:
+        tasks = [asyncio.create_task(_repeat(job, settings, now)) for job in to_run]
+        yield
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    return context
