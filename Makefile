@@ -11,6 +11,7 @@ SPACY_PIPELINE := models/spacy_nl
 SPACY_BUILT := $(SPACY_PIPELINE)/meta.json
 MODEL := models/toptraject.tar.gz
 WIDGET_BUNDLE := web/static/vendor/rasa-webchat.js
+CHART_BUNDLE := web/static/vendor/chart.umd.js
 TRAINING_INPUTS := config.yml domain.yml $(shell find data -name '*.yml' 2>/dev/null)
 
 # Quieter TensorFlow and SQLAlchemy start-up noise in every command.
@@ -46,14 +47,16 @@ $(MODEL): $(SPACY_BUILT) $(TRAINING_INPUTS) nlu/spelling.py $(wildcard bot/langu
 	$(RASA) train --config config.yml --domain domain.yml --data data \
 		--out models --fixed-model-name toptraject
 
-# The chat widget's JavaScript comes from the npm registry at set-up, never from a CDN.
-widget: $(WIDGET_BUNDLE)
+# The chat widget's and the inbox charts' JavaScript come from the npm registry at
+# set-up, never from a CDN.
+widget: $(WIDGET_BUNDLE) $(CHART_BUNDLE)
 
-$(WIDGET_BUNDLE): package.json package-lock.json .npmrc
+$(WIDGET_BUNDLE) $(CHART_BUNDLE) &: package.json package-lock.json .npmrc
 	@command -v npm >/dev/null || { echo "setup: npm is missing; install Node.js 18+ with npm (Debian: apt-get install nodejs npm)"; exit 1; }
 	npm ci --no-progress
-	mkdir -p $(dir $@)
-	cp node_modules/rasa-webchat/lib/index.js $@
+	mkdir -p $(dir $(WIDGET_BUNDLE))
+	cp node_modules/rasa-webchat/lib/index.js $(WIDGET_BUNDLE)
+	cp node_modules/chart.js/dist/chart.umd.js $(CHART_BUNDLE)
 
 # Debian's Chromium for the browser tests (scripts/ensure-chromium.sh installs it).
 browser:

@@ -38,6 +38,7 @@ from bot.checkins.records import (
     CheckInOutcome,
     Who,
     add_personal_goal,
+    goal_choices,
     open_goals,
     progress_reports,
     record_check_in,
@@ -230,8 +231,14 @@ class ActionAskCheckinGoal(BlockingAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         with session_scope() as session:
-            _, goals = open_goals(session, tracker.sender_id, today=clock.today())
-        buttons = [{"title": goal.title, "payload": goal.title} for goal in goals[:GOAL_BUTTONS]]
+            _, offered, _ = goal_choices(
+                session, tracker.sender_id, now=clock.now(), limit=GOAL_BUTTONS
+            )
+        # Numbered as the question promises ("typ het nummer"); a tap sends the title.
+        buttons = [
+            {"title": f"{number}. {goal.title}", "payload": goal.title}
+            for number, goal in enumerate(offered, start=1)
+        ]
         dispatcher.utter_message(response="utter_ask_checkin_goal", buttons=buttons)
         return []
 
@@ -260,9 +267,13 @@ class ValidateCheckinForm(RiskAwareValidation):
     ) -> dict[str, Any]:
         def read(said: str) -> str | None:
             with session_scope() as session:
-                _, goals = open_goals(session, tracker.sender_id, today=clock.today())
-            choices = [(goal.goal_id, goal.title) for goal in goals]
-            chosen = choose_goal(said, choices[:GOAL_BUTTONS]) or choose_goal(said, choices)
+                _, offered, goals = goal_choices(
+                    session, tracker.sender_id, now=clock.now(), limit=GOAL_BUTTONS
+                )
+            # A number means the goal shown with it; a title may be any open goal.
+            chosen = choose_goal(said, [(g.goal_id, g.title) for g in offered]) or choose_goal(
+                said, [(g.goal_id, g.title) for g in goals], numbers=False
+            )
             return None if chosen is None else str(chosen)
 
         # Reading the goals is database work: off the event loop (actions/blocking.py).

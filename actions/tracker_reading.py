@@ -7,6 +7,7 @@ import re
 from rasa_sdk import Tracker
 
 from bot.clarify import Ranked
+from bot.escalation.summary import Turn, readable_turns
 from bot.identity.throttle import CLIENT_METADATA_KEY
 from bot.language.entities import resolve_entities
 
@@ -59,14 +60,9 @@ def bot_actions_newest_first(tracker: Tracker) -> list[str]:
     return [name for name in names if name]
 
 
-def recent_turns(tracker: Tracker, limit: int = 12) -> list[tuple[str, str]]:
-    """The last user and bot texts, oldest first: ("user" | "bot", text)."""
-    turns = [
-        ("user" if event["event"] == "user" else "bot", str(event.get("text") or ""))
-        for event in tracker.events
-        if event.get("event") in ("user", "bot") and event.get("text")
-    ]
-    return turns[-limit:]
+def recent_turns(tracker: Tracker, limit: int = 12) -> list[Turn]:
+    """The last user and bot turns, oldest first, as a person would tell them."""
+    return readable_turns(tracker.events)[-limit:]
 
 
 def work_key(tracker: Tracker, kind: str) -> str:

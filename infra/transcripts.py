@@ -19,6 +19,7 @@ from sqlalchemy import bindparam, inspect, select, text
 from sqlalchemy.orm import Session
 
 from bot.db.models import TranscriptPurge
+from bot.escalation.summary import readable_turns
 from infra.db.session import get_engine
 
 
@@ -82,32 +83,34 @@ def purge_transcripts(
 class TranscriptLine:
     speaker: str  # "user" or "bot"
     text: str
-    at: datetime
+    at: datetime | None
 
 
 def read_transcript(
     tracker_database_url: str, conversation_id: str, *, limit: int = 200
 ) -> list[TranscriptLine]:
-    """What the user and the bot wrote in this conversation, oldest first."""
+    """What the user and the bot wrote in this conversation, oldest first, as a person
+    would tell it (bot/escalation/summary.py::readable_turns)."""
     engine = get_engine(tracker_database_url)
     if not inspect(engine).has_table("events"):
         return []
     with engine.connect() as connection:
         rows = connection.execute(
             text(
-                "SELECT type_name, data, timestamp FROM events WHERE sender_id = :sender"
+                "SELECT data FROM events WHERE sender_id = :sender"
                 " AND type_name IN ('user', 'bot') ORDER BY id DESC LIMIT :limit"
             ),
             {"sender": conversation_id, "limit": limit},
         ).all()
-    lines = []
-    for type_name, data, timestamp in reversed(rows):
-        said = (json.loads(data or "{}").get("text") or "").strip()
-        if said:
-            lines.append(
-                TranscriptLine(type_name, said, datetime.fromtimestamp(timestamp, tz=timezone.utc))
-            )
-    return lines
+    events = [json.loads(data or "{}") for (data,) in reversed(rows)]
+    return [
+        TranscriptLine(
+            turn.speaker,
+            turn.text,
+            datetime.fromtimestamp(turn.timestamp, tz=timezone.utc) if turn.timestamp else None,
+        )
+        for turn in readable_turns(events)
+    ]
 
 
 def recently_active(

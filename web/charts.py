@@ -1,34 +1,20 @@
-"""A small inline SVG line chart of motivation (1-5) over time. Pure; numbers only."""
+"""Motivation over time for the overview's charts (drawn in the page by Chart.js,
+served from web/static/vendor). Pure: the points and a Dutch text for those who do
+not see the chart."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
 
-from markupsafe import Markup
-
-WIDTH, HEIGHT, PAD = 120, 30, 3
+from bot.language.dates import format_day
 
 
-def motivation_chart(points: Sequence[tuple[date, int]]) -> Markup:
-    if not points:
-        return Markup('<span class="muted">nog geen check-ins</span>')
-    first, last = points[0][0], points[-1][0]
-    span = max((last - first).days, 1)
-    coordinates = []
-    for day, score in points:
-        x = PAD + (WIDTH - 2 * PAD) * ((day - first).days / span if len(points) > 1 else 0.5)
-        y = PAD + (HEIGHT - 2 * PAD) * (5 - min(max(score, 1), 5)) / 4
-        coordinates.append(f"{x:.1f},{y:.1f}")
-    label = ", ".join(f"{day.strftime('%d-%m')}: {score}" for day, score in points)
-    line = " ".join(coordinates)
-    return Markup(
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
-        f'aria-label="Motivatie {Markup.escape(label)}">'
-        f'<polyline fill="none" stroke="#0b3d91" stroke-width="2" points="{line}"/>'
-        + "".join(
-            f'<circle cx="{c.split(",")[0]}" cy="{c.split(",")[1]}" r="2" fill="#0b3d91"/>'
-            for c in coordinates
-        )
-        + "</svg>"
-    )
+def chart_points(points: Sequence[tuple[date, int]]) -> list[tuple[str, int]]:
+    """One point per check-in: its day (ISO) and the motivation (1-5)."""
+    return [(day.isoformat(), score) for day, score in points]
+
+
+def chart_text(points: Sequence[tuple[date, int]], today: date) -> str:
+    """ "12 november: 2, 19 november: 3" for a screen reader and without JavaScript."""
+    return ", ".join(f"{format_day(day, today)}: {score}" for day, score in points)

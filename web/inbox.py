@@ -16,10 +16,11 @@ from typing import Any
 from aiohttp import web
 
 from bot import clock
+from bot.clock import SCHOOL_TIMEZONE
 from bot.content.catalog import catalog, text
-from bot.db.models import Coordinator, Guardian, Handoff, Student
+from bot.db.models import Coordinator, Handoff
 from bot.escalation import inbox
-from bot.escalation.texts import format_deadline
+from bot.escalation.texts import age_label, format_deadline
 from bot.identity.coordinator_login import LoginResult, check_login, end_sessions
 from bot.identity.throttle import client_address
 from bot.settings import Settings
@@ -36,7 +37,7 @@ from web.auth import (
     encode_session,
     new_session,
 )
-from web.charts import motivation_chart
+from web.charts import chart_points, chart_text
 from web.cookies import secure_cookies
 from web.keys import SETTINGS_KEY
 from web.templating import TEMPLATES
@@ -67,8 +68,11 @@ class HandoffRow:
     overdue: bool
     level_label: str
     is_open: bool
+    claimable: bool  # open and nobody took it yet
     summary: str
     about: str
+    preview: str
+    age: str
 
 
 def _category_label(category: str, reason_label: str) -> str:
@@ -78,7 +82,7 @@ def _category_label(category: str, reason_label: str) -> str:
     return "" if label == reason_label else label
 
 
-def _row(handoff: Handoff, now: datetime, about: str = "") -> HandoffRow:
+def _row(handoff: Handoff, now: datetime, about: str = "", preview: str = "") -> HandoffRow:
     return HandoffRow(
         reference=handoff.reference,
         reason_label=_label("reasons", handoff.reason),
@@ -90,8 +94,11 @@ def _row(handoff: Handoff, now: datetime, about: str = "") -> HandoffRow:
         overdue=handoff.status is HandoffStatus.OPEN and handoff.deadline_at < now,
         level_label=_label("levels", "school" if handoff.ladder_level == 1 else "region"),
         is_open=handoff.status in (HandoffStatus.OPEN, HandoffStatus.CLAIMED),
+        claimable=handoff.status is HandoffStatus.OPEN,
         summary=handoff.summary,
         about=about,
+        preview=preview,
+        age=age_label(handoff.created_at, now),
     )
 
 
@@ -266,27 +273,14 @@ async def list_page(request: web.Request) -> web.Response:
     now = clock.now()
 
     def build(database, coordinator: Coordinator) -> PageContent:  # noqa: ANN001
-        handoffs = inbox.list_handoffs(database, coordinator, which, now=now)
+        listed = inbox.list_for_inbox(database, coordinator, which, now=now)
         return text("inbox", "titles", "list"), {
-            "handoffs": [_row(handoff, now) for handoff in handoffs],
+            "handoffs": [_row(item.handoff, now, item.about, item.preview) for item in listed],
             "filters": [(key, _label("filters", key)) for key in FILTER_KEYS],
             "current": which.value,
         }
 
     return await _page(request, "list.html", build)
-
-
-def _about(database, handoff: Handoff) -> str:  # noqa: ANN001
-    parts = []
-    for role, model, person_id in (
-        ("student", Student, handoff.student_id),
-        ("guardian", Guardian, handoff.guardian_id),
-    ):
-        if person_id:
-            person = database.get(model, person_id)
-            name = f"{person.first_name} {person.last_name}"
-            parts.append(text("inbox", "about", role, name=name))
-    return ", ".join(parts) or text("inbox", "about", "nobody")
 
 
 async def detail_page(request: web.Request) -> web.Response:
@@ -297,11 +291,12 @@ async def detail_page(request: web.Request) -> web.Response:
         handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
         if handoff is None:
             raise web.HTTPNotFound(text=text("inbox", "not_found"))
-        row = _row(handoff, now, _about(database, handoff))
+        row = _row(handoff, now, inbox.about(database, handoff))
         return text("inbox", "titles", "handoff", reference=row.reference), {
             "h": row,
             "replies": inbox.messages_of(database, handoff),
             "transcript": read_transcript(settings.tracker_database_url, handoff.conversation_id),
+            "speakers": {who: text("inbox", "summary", who) for who in ("user", "bot")},
         }
 
     return await _page(request, "detail.html", build)
@@ -351,7 +346,14 @@ async def overview_page(request: web.Request) -> web.Response:
         summary = inbox.overview(database, coordinator, now=now)
         return text("inbox", "titles", "overview"), {
             "overview": summary,
-            "charts": [(pupil, motivation_chart(pupil.motivation)) for pupil in summary.students],
+            "charts": [
+                (
+                    pupil,
+                    chart_points(pupil.motivation),
+                    chart_text(pupil.motivation, now.astimezone(SCHOOL_TIMEZONE).date()),
+                )
+                for pupil in summary.students
+            ],
             "scope": coordinator.school.name if coordinator.school else coordinator.region.name,
         }
 

@@ -123,9 +123,10 @@ def read_if_then_plan(text: str) -> str | None:
     return None
 
 
-def choose_goal(text: str, goals: list[tuple[int, str]]) -> int | None:
-    """The goal the student means: a button's title, its number in the list, or a part
-    of one title that fits no other. None when it is unclear."""
+def choose_goal(text: str, goals: list[tuple[int, str]], *, numbers: bool = True) -> int | None:
+    """The goal the student means: a button's title (with or without the number it was
+    shown with), its number in the list (only when `numbers`: the list the student
+    saw), or a part of one title that fits no other. None when it is unclear."""
     said = normalise(text)
     if not said:
         return None
@@ -133,7 +134,13 @@ def choose_goal(text: str, goals: list[tuple[int, str]]) -> int | None:
     exact = [goal_id for goal_id, title in titles if title == said]
     if exact:
         return exact[0]
-    if said.isdigit() and 1 <= int(said) <= len(goals):
+    numbered = re.fullmatch(r"(\d+)\s*[.)]?\s*(.*)", said)
+    if numbers and numbered and numbered.group(2):
+        # "2. Ik loop een dag mee ...": the title of button 2, as the widget shows it.
+        index = int(numbered.group(1)) - 1
+        if 0 <= index < len(goals) and titles[index][1] == numbered.group(2):
+            return goals[index][0]
+    if numbers and said.isdigit() and 1 <= int(said) <= len(goals):
         return goals[int(said) - 1][0]
     if len(said) >= 4:
         partial = [goal_id for goal_id, title in titles if said in title]

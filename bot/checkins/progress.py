@@ -127,3 +127,16 @@ def milestones(before: Progress, after: Progress, *, first_check_in: bool) -> tu
     if after.streak_weeks in STREAK_MILESTONES and after.streak_weeks > before.streak_weeks:
         reached.append("streak")
     return tuple(reached)
+
+
+def goals_to_offer(
+    open_goals: Iterable[GoalState], *, nudged_goal_id: int | None, limit: int
+) -> list[GoalState]:
+    """The goals a check-in offers, in the order they are numbered: the goal the
+    student was last reminded of, then their own goals, then the route's goals, the
+    next one due first (as given); at most `limit`."""
+    goals = list(open_goals)
+    nudged = [goal for goal in goals if goal.goal_id == nudged_goal_id]
+    own = [goal for goal in goals if goal.block == PERSONAL and goal not in nudged]
+    rest = [goal for goal in goals if goal not in nudged and goal not in own]
+    return [*nudged, *own, *rest][:limit]

@@ -8,17 +8,24 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_change
 from bot.checkins.goals import due_date
-from bot.checkins.progress import PERSONAL, GoalState, Progress, milestones, progress
+from bot.checkins.progress import (
+    PERSONAL,
+    GoalState,
+    Progress,
+    goals_to_offer,
+    milestones,
+    progress,
+)
 from bot.checkins.risk import CheckInFacts, RiskSignal, risk_signals
 from bot.clock import SCHOOL_TIMEZONE
-from bot.db.models import BuildingBlock, CheckIn, InterimGoal, RiskFlag, Student
+from bot.db.models import BuildingBlock, CheckIn, InterimGoal, Nudge, RiskFlag, Student
 from bot.identity.access import Access, Purpose, Subject, authorise
 from bot.vocabulary import CheckInStatus, PersonRole
 
@@ -130,17 +137,50 @@ def who_is_talking(session: Session, conversation_id: str, *, today: date) -> Wh
     return _who(authorise(session, conversation_id, Purpose.NAME, today=today))
 
 
+def _open_goals(
+    session: Session, conversation_id: str, today: date
+) -> tuple[Who, Student | None, list[GoalState]]:
+    access = authorise(session, conversation_id, Purpose.PROGRESS, today=today)
+    student = _student(session, access)
+    if student is None:
+        return _who(access), None, []
+    goals = [goal for goal in goal_states(session, student, today) if not goal.achieved]
+    goals.sort(key=lambda goal: (goal.due is None, goal.due or today, goal.goal_id))
+    return Who.STUDENT, student, goals
+
+
 def open_goals(
     session: Session, conversation_id: str, *, today: date
 ) -> tuple[Who, list[GoalState]]:
     """Who is talking, and (for a student) their open goals, the next one due first."""
-    access = authorise(session, conversation_id, Purpose.PROGRESS, today=today)
-    student = _student(session, access)
-    if student is None:
-        return _who(access), []
-    goals = [goal for goal in goal_states(session, student, today) if not goal.achieved]
-    goals.sort(key=lambda goal: (goal.due is None, goal.due or today, goal.goal_id))
-    return Who.STUDENT, goals
+    who, _, goals = _open_goals(session, conversation_id, today)
+    return who, goals
+
+
+# How recent a reminder must be for its goal to come first in the check-in's choice.
+NUDGE_RELEVANCE = timedelta(days=14)
+
+
+def goal_choices(
+    session: Session, conversation_id: str, *, now: datetime, limit: int
+) -> tuple[Who, list[GoalState], list[GoalState]]:
+    """Who is talking, the goals a check-in offers (numbered in this order: see
+    progress.goals_to_offer) and all their open goals."""
+    today = now.astimezone(SCHOOL_TIMEZONE).date()
+    who, student, goals = _open_goals(session, conversation_id, today)
+    if student is None or not goals:
+        return who, [], goals
+    nudged = session.scalar(
+        select(Nudge.goal_id)
+        .where(
+            Nudge.student_id == student.id,
+            Nudge.goal_id.in_([goal.goal_id for goal in goals]),
+            Nudge.created_at >= now - NUDGE_RELEVANCE,
+        )
+        .order_by(Nudge.created_at.desc(), Nudge.id.desc())
+        .limit(1)
+    )
+    return who, goals_to_offer(goals, nudged_goal_id=nudged, limit=limit), goals
 
 
 def record_check_in(

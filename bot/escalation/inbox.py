@@ -16,9 +16,19 @@ from sqlalchemy.orm import Session
 
 from bot.audit import record_change, record_read
 from bot.clock import SCHOOL_TIMEZONE
-from bot.db.models import CheckIn, Coordinator, Handoff, HandoffMessage, School, Student
+from bot.content.catalog import text
+from bot.db.models import (
+    CheckIn,
+    Coordinator,
+    Guardian,
+    Handoff,
+    HandoffMessage,
+    School,
+    Student,
+)
 from bot.escalation.replies import add_reply
 from bot.escalation.routing import REGION_LEVEL
+from bot.escalation.summary import preview_of
 from bot.vocabulary import HandoffStatus
 
 QUIET_AFTER = timedelta(weeks=3)
@@ -75,21 +85,65 @@ def list_handoffs(
     return list(session.scalars(query.order_by(Handoff.deadline_at, Handoff.id)))
 
 
+@dataclass(frozen=True)
+class Listed:
+    """A handoff as the inbox list shows it."""
+
+    handoff: Handoff
+    about: str  # who it is about, in Dutch ("leerling Sanne de Vries"), or "anoniem"
+    preview: str  # the last thing the person said before the handoff, on one line
+
+
+def about(session: Session, handoff: Handoff) -> str:
+    """Who the handoff is about, in Dutch labels from the catalogue."""
+    parts = []
+    for role, model, person_id in (
+        ("student", Student, handoff.student_id),
+        ("guardian", Guardian, handoff.guardian_id),
+    ):
+        person = session.get(model, person_id) if person_id else None
+        if person is not None:
+            name = f"{person.first_name} {person.last_name}"
+            parts.append(text("inbox", "about", role, name=name))
+    return ", ".join(parts) or text("inbox", "about", "nobody")
+
+
+def _record_names_read(
+    session: Session, coordinator: Coordinator, handoff: Handoff, what: str
+) -> None:
+    for subject_type, subject_id in (
+        ("student", handoff.student_id),
+        ("guardian", handoff.guardian_id),
+    ):
+        if subject_id is not None:
+            record_read(
+                session,
+                conversation_id=handoff.conversation_id,
+                subject_type=subject_type,
+                subject_id=subject_id,
+                what=what,
+                actor_type="coordinator",
+                actor_id=str(coordinator.id),
+            )
+
+
+def list_for_inbox(
+    session: Session, coordinator: Coordinator, which: InboxFilter, *, now: datetime
+) -> list[Listed]:
+    """The inbox list with names and previews; each name shown is an audited read."""
+    listed = []
+    for handoff in list_handoffs(session, coordinator, which, now=now):
+        _record_names_read(session, coordinator, handoff, "inbox list")
+        listed.append(Listed(handoff, about(session, handoff), preview_of(handoff.summary)))
+    return listed
+
+
 def open_for(session: Session, coordinator: Coordinator, reference: str) -> Handoff | None:
     """The handoff when this coordinator may see it (the read is audited); else None."""
     handoff = session.scalar(select(Handoff).where(Handoff.reference == reference))
     if handoff is None or not may_see(coordinator, handoff):
         return None
-    if handoff.student_id is not None:
-        record_read(
-            session,
-            conversation_id=handoff.conversation_id,
-            subject_type="student",
-            subject_id=handoff.student_id,
-            what=f"handoff {handoff.reference}",
-            actor_type="coordinator",
-            actor_id=str(coordinator.id),
-        )
+    _record_names_read(session, coordinator, handoff, f"handoff {handoff.reference}")
     return handoff
 
 

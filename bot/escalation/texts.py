@@ -47,3 +47,15 @@ def waiting_message(view: HandoffView, now: datetime) -> str:
         reference=view.reference,
         deadline=format_deadline(view.deadline_at, now),
     )
+
+
+def age_label(since: datetime, now: datetime) -> str:
+    """How long ago a handoff came in, in the inbox's words ("3 uur geleden")."""
+    minutes = max(0, int((now - since).total_seconds() // 60))
+    if minutes < 2:
+        return text("inbox", "age", "just_now")
+    if minutes < 60:
+        return text("inbox", "age", "minutes", n=minutes)
+    if minutes < 48 * 60:
+        return text("inbox", "age", "hours", n=minutes // 60)
+    return text("inbox", "age", "days", n=minutes // (24 * 60))

@@ -85,7 +85,8 @@ def test_a_student_logs_in_checks_in_and_gets_a_coordinator_s_reply_live(
     # A check-in with the quick replies.
     chat.choose("Inchecken op mijn doelen")
     chat.wait_for_bot("Over welk doel wil je inchecken?")
-    goal_title = chat.replies().first.inner_text()
+    number, goal_title = chat.replies().first.inner_text().split(". ", 1)
+    assert number == "1"  # numbered, as the question says ("typ het nummer")
     chat.replies().first.click()
     chat.wait_for_bot("Hoe gaat het met dit doel?")
     chat.choose("Gehaald")
@@ -123,18 +124,41 @@ def test_a_student_logs_in_checks_in_and_gets_a_coordinator_s_reply_live(
     inbox.get_by_label("E-mailadres").fill(email)
     inbox.get_by_label("Wachtwoord").fill(DEMO_COORDINATOR_PASSWORD)
     inbox.get_by_role("button", name="Inloggen").click()
-    inbox.get_by_role("link", name=reference).click()
+    # The list shows whom each question is about and what they last said.
+    row = inbox.locator("tbody tr", has_text=reference)
+    expect(row).to_contain_text("Jesse Test (leerling)")
+    expect(row.locator(".preview")).to_have_text("ik wil graag met iemand van school praten")
+    screenshot(inbox, f"{chat.name}-4-inbox-list")
+    row.get_by_role("link").click()
     expect(inbox.get_by_text("ik wil graag met iemand van school praten").first).to_be_visible()
+    # The summary reads as the conversation did: no payloads, no "/greet".
+    expect(inbox.locator("pre.summary")).to_contain_text(re.compile(r"Gebruiker: 4\s"))
+    expect(inbox.locator("pre.summary")).not_to_contain_text("Gebruiker: /")
     inbox.get_by_label("Antwoord (komt in de chat)").fill("Ik bel je morgen om 10 uur.")
-    screenshot(inbox, f"{chat.name}-4-coordinator-reply")
+    screenshot(inbox, f"{chat.name}-5-coordinator-reply")
     inbox.get_by_role("button", name="Versturen").click()
     expect(inbox.get_by_role("status")).to_contain_text("Je antwoord staat in de chat.")
 
     # The open widget shows the reply at once: pushed over socket.io, no reload.
     chat.wait_for_bot("Ik bel je morgen om 10 uur.", timeout=60_000)
     chat.wait_for_bot(reference)
-    chat.shot("5-reply-in-chat")
+    chat.shot("6-reply-in-chat")
     assert chat.errors == []
+
+    # The overview draws the student's check-in as a point on a dated chart.
+    inbox_errors: list[str] = []
+    inbox.on("pageerror", lambda error: inbox_errors.append(str(error)))
+    inbox.get_by_role("link", name="Overzicht").click()
+    # (Other tests may have made students with the same name: each chart counts.)
+    expect(inbox.locator("canvas.motivation[aria-label*='Jesse']").first).to_be_visible()
+    points = inbox.wait_for_function(
+        "() => { const all = [...document.querySelectorAll('canvas.motivation')]; "
+        "const charts = all.map(c => window.Chart && Chart.getChart(c)); "
+        "return all.length && charts.every(Boolean) && "
+        "charts.map(chart => chart.data.datasets[0].data.length); }"
+    ).json_value()
+    assert points and all(count >= 1 for count in points) and inbox_errors == []
+    screenshot(inbox, f"{chat.name}-7-overview-chart")
 
 
 def test_a_nudge_made_while_the_chat_is_open_appears_in_it(chat_page, assistant):

@@ -11,6 +11,7 @@ import yaml
 from sqlalchemy import func, select
 
 from bot import clock
+from bot.checkins.records import add_personal_goal
 from bot.db.models import CheckIn, Guardian, InterimGoal, Nudge, RiskFlag, Student
 from bot.vocabulary import CheckInStatus, RiskKind
 from infra.db.session import session_scope
@@ -74,7 +75,8 @@ def test_a_full_check_in_with_friendly_re_asks_is_stored(assistant):
     (stored,) = check_ins_of(assistant, student)
     with session_scope(assistant.database_url) as session:
         goal_title = session.get(InterimGoal, stored.goal_id).title
-    assert goal_title == buttons[0]["title"]
+    # Numbered as the question promises; a tap sends the goal's own title.
+    assert buttons[0] == {"title": f"1. {goal_title}", "payload": goal_title}
     assert (stored.status, stored.motivation, stored.note) == (
         CheckInStatus.IN_PROGRESS,
         4,
@@ -99,7 +101,7 @@ def test_an_achieved_goal_skips_the_plan_and_is_celebrated(assistant):
     (stored,) = check_ins_of(assistant, student)
     assert stored.status is CheckInStatus.ACHIEVED and stored.if_then_plan is None
     with session_scope(assistant.database_url) as session:
-        assert session.get(InterimGoal, stored.goal_id).title == buttons[1]["title"]
+        assert session.get(InterimGoal, stored.goal_id).title == buttons[1]["payload"]
 
 
 def test_laat_maar_stops_the_form_and_stores_nothing(assistant):
@@ -220,6 +222,32 @@ def test_a_nudge_opens_the_next_conversation_once(assistant):
     assert [b["payload"] for b in nudge["buttons"]] == ["/checkin", "/deny"]
     assert greeting["text"].startswith("Hoi Olivia! Fijn dat je er bent.")
     assert len(assistant.send("it-nudge", "hoi")) == 1  # shown once
+
+
+def test_the_check_in_offers_the_goal_just_reminded_of_and_own_goals_first(assistant):
+    student = linked_student(assistant, "it-picker", "Pieter")
+    with session_scope(assistant.database_url) as session:
+        phase = session.get(Student, student).phase_id
+        route_goals = session.scalars(
+            select(InterimGoal)
+            .where(InterimGoal.phase_id == phase, InterimGoal.code.is_not(None))
+            .order_by(InterimGoal.id.desc())
+        ).all()
+        reminded = route_goals[0].title
+        session.add(Nudge(student_id=student, goal_id=route_goals[0].id, created_at=clock.now()))
+        own = add_personal_goal(
+            session, "it-picker", "Elke week mijn planner bijwerken", clock.today(), now=clock.now()
+        )
+    assistant.send("it-picker", "hoi")  # the session opens with the reminder
+    buttons = goal_buttons(assistant, "it-picker")
+    assert [b["payload"] for b in buttons[:2]] == [reminded, own.title]
+    assert [b["title"] for b in buttons] == [
+        f"{number}. {b['payload']}" for number, b in enumerate(buttons, start=1)
+    ]
+    # A number means a goal that was shown with it, nothing else.
+    assert assistant.say("it-picker", str(len(buttons) + 1)) == reask("checkin_goal")
+    assert assistant.say("it-picker", "2") == [response_text("utter_ask_checkin_status")]
+    assistant.say("it-picker", "laat maar")
 
 
 def run_check_in(assistant, conversation: str) -> list[str]:

@@ -19,6 +19,7 @@ from bot.checkins.nudges import DueGoal, NudgePolicy, choose_nudges, in_quiet_ho
 from bot.checkins.progress import (
     PERSONAL,
     GoalState,
+    goals_to_offer,
     milestones,
     next_goal,
     progress,
@@ -93,6 +94,27 @@ def test_the_goal_is_chosen_by_title_number_or_a_unique_part():
     assert choose_goal("ik", goals) is None
     assert choose_goal("3", goals) is None
     assert choose_goal('/inform{"goal_id": 99}', goals) is None
+    # The button's text as the widget shows it, and a number only in the list shown.
+    assert choose_goal("2. Ik lees twee artikelen per week.", goals) == 11
+    assert choose_goal("1. Ik lees twee artikelen per week.", goals) is None
+    assert choose_goal("2", goals, numbers=False) is None
+    assert choose_goal("weekplanning", goals, numbers=False) == 10
+
+
+def test_a_check_in_offers_the_reminded_goal_then_own_goals_then_the_next_due():
+    def goal(goal_id, block="slb", due=None):
+        return GoalState(goal_id, f"doel {goal_id}", block, due, False)
+
+    open_goals = [goal(1), goal(2), goal(3, PERSONAL), goal(4), goal(5), goal(6, PERSONAL)]
+    offered = goals_to_offer(open_goals, nudged_goal_id=5, limit=4)
+    assert [g.goal_id for g in offered] == [5, 3, 6, 1]
+    assert [g.goal_id for g in goals_to_offer(open_goals, nudged_goal_id=None, limit=3)] == [
+        3,
+        6,
+        1,
+    ]
+    # A reminder about a goal that is no longer open changes nothing.
+    assert goals_to_offer(open_goals, nudged_goal_id=99, limit=2) == [open_goals[2], open_goals[5]]
 
 
 @pytest.mark.parametrize(

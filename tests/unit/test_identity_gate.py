@@ -20,6 +20,7 @@ GATE_FUNCTIONS = {
     # Goals, check-ins, progress and nudges; each starts from `authorise` itself.
     "bot.checkins.records": {
         "open_goals",
+        "goal_choices",
         "record_check_in",
         "add_personal_goal",
         "progress_reports",

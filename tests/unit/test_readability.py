@@ -26,6 +26,7 @@ LABEL_LISTS = {
     "inbox levels",
     "inbox titles",
     "inbox about",
+    "inbox age",
     "inbox summary",
 }
 NAMES = {"personal_goals_block", "inbox other"}
