@@ -7,6 +7,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.blocking import BlockingAction
+from actions.children import ask_which_child
 from actions.tracker_reading import answer_ranking, intent_ranking, message_entities, raw_entity
 from bot import clock
 from bot.clarify import CONTENT_TOPICS, Decision, decide_content_answer
@@ -86,7 +87,9 @@ def say_answer(
                 message_text=tracker.latest_message.get("text"),
             )
             addition = topic_addition(content, answer.personal, access)
-        if addition is not None:
+        if access.choose_child:
+            ask_which_child(dispatcher, access.children_names)
+        elif addition is not None:
             dispatcher.utter_message(text=addition.text)
             sources.extend(addition.sources)
     if alternatives:
@@ -174,5 +177,8 @@ class ActionMyRoute(BlockingAction):
                 message_text=tracker.latest_message.get("text"),
             )
             answer = route_position(content, access)
+        if access.choose_child:
+            ask_which_child(dispatcher, access.children_names)
+            return []
         dispatcher.utter_message(text=answer.text)
         return remember_sources(list(answer.sources), inference=False)

@@ -18,6 +18,7 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.blocking import BlockingAction, action_settings
+from actions.children import ask_which_child
 from actions.risk import reported_kinds, respond_to_risk, verdict_of_latest
 from actions.tracker_reading import answer_ranking
 from bot import clock
@@ -506,7 +507,7 @@ class ActionShowProgress(BlockingAction):
     ) -> list[dict[str, Any]]:
         today = clock.today()
         with session_scope() as session:
-            who, reports = progress_reports(
+            who, reports, choose_from = progress_reports(
                 session,
                 tracker.sender_id,
                 today=today,
@@ -515,6 +516,9 @@ class ActionShowProgress(BlockingAction):
         if who is Who.ANONYMOUS:
             dispatcher.utter_message(text=text("checkin", "anonymous"))
             return [SlotSet(RESUME_SLOT, "progress")]
+        if choose_from:
+            ask_which_child(dispatcher, choose_from)
+            return []
         audience = "student" if who is Who.STUDENT else "guardian"
         content = catalog()
         if not reports:

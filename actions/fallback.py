@@ -7,11 +7,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import say_answer, say_decision
 from actions.blocking import BlockingAction
+from actions.children import say_child_chosen
 from actions.risk import RISK_ACTION
 from actions.tracker_reading import answer_ranking, bot_actions_newest_first, intent_ranking
 from bot.clarify import decide_fallback, fallbacks_in_a_row
 from bot.content.catalog import catalog
+from bot.identity.linking import choose_child_named_in
 from bot.input_check import InputKind, classify_input
+from infra.db.session import session_scope
 
 RESPONSE_FOR_KIND = {
     InputKind.EMPTY: "utter_fallback_empty",
@@ -41,6 +44,15 @@ class ActionFallback(BlockingAction):
             # The reply to a risk message: more of the story, not a question to guess at.
             dispatcher.utter_message(response="utter_risk_noted")
             return []
+        if kind is InputKind.OK:
+            # "Lotte": a parent naming one of their children, after "Over welk kind?".
+            with session_scope() as session:
+                chosen = choose_child_named_in(
+                    session, tracker.sender_id, tracker.latest_message.get("text") or ""
+                )
+            if chosen is not None:
+                say_child_chosen(dispatcher, chosen)
+                return []
         if kind is InputKind.TOO_LONG:
             # Normally answered by the channel itself (bot/edge_answer.py); one with
             # risk words that was handled as risk elsewhere never comes here.

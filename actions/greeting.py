@@ -6,6 +6,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.blocking import BlockingAction
+from actions.children import ask_which_child
 from actions.handoff import waiting_note
 from bot import clock
 from bot.identity.access import Purpose, authorise
@@ -40,4 +41,7 @@ class ActionGreetUser(BlockingAction):
             )
         if waiting:
             dispatcher.utter_message(text=waiting, buttons=buttons)
+        elif access.choose_child:
+            # Several children and none chosen: which one first (the topics follow).
+            ask_which_child(dispatcher, access.children_names)
         return []

@@ -52,6 +52,7 @@ async def hand_off(
         priority=priority,
         summary=summarise(recent_turns(tracker)),
         client_key=client_key_of(tracker),
+        about_text=tracker.latest_message.get("text"),
     )
 
     def store() -> HandoffView:

@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.blocking import BlockingAction, action_settings
 from actions.checkins import resume_after_link, show_pending_nudge
+from actions.children import ask_which_child, say_child_chosen
 from actions.risk import RISK_KINDS_SLOT, RISK_SLOT
 from actions.tracker_reading import client_key_of, raw_entity
 from bot import clock
@@ -32,12 +33,6 @@ RESPONSE_FOR_OUTCOME = {
     RedeemOutcome.EXPIRED: "utter_link_code_expired",
     RedeemOutcome.LOCKED: "utter_link_code_locked",
 }
-
-
-def child_buttons(names: list[str]) -> list[dict[str, str]]:
-    return [
-        {"title": name, "payload": f'/choose_child{{"child_name": "{name}"}}'} for name in names
-    ]
 
 
 # Slots about this visit only: a new session starts without them.
@@ -122,9 +117,7 @@ class ActionRedeemCode(BlockingAction):
             return []
         dispatcher.utter_message(response="utter_link_code_ok", first_name=result.first_name)
         if result.is_guardian and len(children) > 1:
-            dispatcher.utter_message(
-                response="utter_which_child", buttons=child_buttons(list(children))
-            )
+            ask_which_child(dispatcher, children)
             return []
         return resume_after_link(tracker)
 
@@ -144,7 +137,7 @@ class ActionChooseChild(BlockingAction):
         if chosen is None:
             dispatcher.utter_message(response="utter_child_unknown")
         else:
-            dispatcher.utter_message(response="utter_child_chosen", child_name=chosen)
+            say_child_chosen(dispatcher, chosen)
         return []
 
 

@@ -295,8 +295,9 @@ def add_personal_goal(
 
 def progress_reports(
     session: Session, conversation_id: str, *, today: date, message_text: str | None = None
-) -> tuple[Who, list[ProgressReport]]:
-    """Progress of the student, or of the guardian's children they may see."""
+) -> tuple[Who, list[ProgressReport], tuple[str, ...]]:
+    """Progress of the student, or of the guardian's children they may see; and the
+    children to choose from when the message meant one of several ("mijn dochter")."""
     access = authorise(
         session, conversation_id, Purpose.PROGRESS, today=today, message_text=message_text
     )
@@ -314,4 +315,4 @@ def progress_reports(
                 block_names(session),
             )
         )
-    return _who(access), reports
+    return _who(access), reports, access.children_names if access.choose_child else ()

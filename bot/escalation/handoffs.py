@@ -43,6 +43,9 @@ class HandoffRequest:
     summary: str
     # Keyed hash of the client's address (from the chat channel), for the cap below.
     client_key: str | None = None
+    # The person's message: a parent's handoff is about the child named there (else the
+    # child the conversation is about, else all their children).
+    about_text: str | None = None
 
 
 # New handoffs one client address may open in an hour, risk excepted: a risk signal
@@ -211,7 +214,7 @@ def create_handoff(
         conversation_id,
         now=now,
         default_region=default_region,
-        message_text=message_text,
+        message_text=message_text or request.about_text,
     )
     assignment = route(subject, _coordinators(session))
     handoff = Handoff(

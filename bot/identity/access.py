@@ -81,6 +81,9 @@ class Access:
     viewer_id: int | None = None  # the linked student's or guardian's id (purpose NAME only)
     # For a guardian: the first names of their own children (purpose NAME only).
     children_names: tuple[str, ...] = ()
+    # A guardian meant one child ("mijn dochter") and has several: ask which first.
+    # (Purpose NAME: several children and none chosen yet.)
+    choose_child: bool = False
 
     @property
     def anonymous(self) -> bool:
@@ -113,11 +116,39 @@ def guardian_refusal(
     return None if allowed else Refusal.NOT_SHARED_BY_SCHOOL
 
 
-def focus_on_named(subjects: tuple[Subject, ...], text: str | None) -> tuple[Subject, ...]:
-    """Only the children named in the message, when it names any of them."""
+def named_children(first_names: list[str], text: str | None) -> list[str]:
+    """The children whose first name the message uses, anywhere in it."""
     words = set(re.findall(r"[^\W\d_]+", (text or "").lower()))
-    named = tuple(subject for subject in subjects if subject.first_name.lower() in words)
-    return named or subjects
+    return [name for name in first_names if name.lower() in words]
+
+
+# "mijn dochter", "ons kind": one child meant, without a name.
+_ONE_CHILD = re.compile(r"\b(?:dochter|zoon|kind|meid|jongen|puber)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class ChildFocus:
+    """Which of a guardian's children a message is about."""
+
+    student_ids: tuple[int, ...]  # the children the answer is about
+    remember: int | None = None  # a child the message named: the conversation's child now
+    ask: bool = False  # one child meant, several possible: ask which
+
+
+def child_focus(
+    children: list[tuple[int, str]], selected: int | None, text: str | None
+) -> ChildFocus:
+    """A named child wins (and is remembered); then the child chosen earlier; then all of
+    them, unless the message means one child ("mijn dochter") and there are several.
+    Pure: `children` are (student id, first name)."""
+    named = named_children([name for _, name in children], text)
+    ids = tuple(student_id for student_id, name in children if name in named)
+    if ids:
+        return ChildFocus(ids, remember=ids[0] if len(ids) == 1 else None)
+    if selected is not None and any(student_id == selected for student_id, _ in children):
+        return ChildFocus((selected,))
+    everyone = tuple(student_id for student_id, _ in children)
+    return ChildFocus(everyone, ask=len(everyone) > 1 and bool(_ONE_CHILD.search(text or "")))
 
 
 def _facts(session: Session, student: Student, today: date) -> StudentFacts:
@@ -190,10 +221,19 @@ def authorise(
             .where(GuardianStudent.guardian_id == link.guardian_id)
             .order_by(GuardianStudent.student_id)
         ).all()
-        if link.selected_student_id is not None:
-            relations = [r for r in relations if r.student_id == link.selected_student_id]
+        focus = child_focus(
+            [(r.student_id, r.student.first_name) for r in relations],
+            link.selected_student_id,
+            message_text,
+        )
+        if focus.remember is not None:
+            # Named in the message: the conversation is about this child from now on.
+            link.selected_student_id = focus.remember
+        if focus.ask and purpose is not Purpose.HANDOFF:  # a handoff never waits
+            names = tuple(r.student.first_name for r in relations)
+            return Access(role=link.role, choose_child=True, children_names=names)
+        relations = [r for r in relations if r.student_id in focus.student_ids]
         subjects = tuple(_guardian_subject(session, r, purpose, today) for r in relations)
-        subjects = focus_on_named(subjects, message_text)
     for subject in subjects:
         if subject.facts is not None:
             record_read(
@@ -226,6 +266,7 @@ def _names(session: Session, link: ConversationLink, conversation_id: str) -> Ac
         viewer_first_name=viewer.first_name,
         viewer_id=viewer_id,
         children_names=children,
+        choose_child=len(children) > 1 and link.selected_student_id is None,
     )
 
 

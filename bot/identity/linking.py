@@ -30,6 +30,7 @@ from bot.db.models import (
     Student,
 )
 from bot.escalation.routing import REGION_LEVEL
+from bot.identity.access import named_children
 from bot.identity.codes import generate_code, hash_code, normalise_code
 from bot.identity.links import link_conversation
 from bot.identity.proof import address_proof, token_proof
@@ -343,6 +344,23 @@ def link_with_token(
         guardian_id=None if is_student else person_id,
         proof=proof,
     )
+
+
+# A message this short that names one of a guardian's children chooses that child.
+MAX_WORDS_TO_CHOOSE_A_CHILD = 4
+
+
+def choose_child_named_in(session: Session, conversation_id: str, said: str) -> str | None:
+    """ "Lotte", "over lotte": a short message naming exactly one of a guardian's own
+    children chooses that child. Returns the name, or None."""
+    if len(said.split()) > MAX_WORDS_TO_CHOOSE_A_CHILD:
+        return None
+    link = session.get(ConversationLink, conversation_id)
+    if link is None or link.role is not PersonRole.GUARDIAN:
+        return None
+    names = [relation.student.first_name for relation in link.guardian.student_links]
+    named = named_children(names, said)
+    return choose_child(session, conversation_id, named[0]) if len(named) == 1 else None
 
 
 def choose_child(session: Session, conversation_id: str, first_name: str) -> str | None:

@@ -13,7 +13,15 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
-from bot.db.models import CheckIn, ConversationLink, Handoff, InterimGoal, Nudge, Student
+from bot.db.models import (
+    CheckIn,
+    ConversationLink,
+    Guardian,
+    Handoff,
+    InterimGoal,
+    Nudge,
+    Student,
+)
 from bot.demo.seed import DEMO_COORDINATOR_PASSWORD
 from bot.vocabulary import CheckInStatus, LinkMethod
 from infra.db.session import session_scope
@@ -322,4 +330,40 @@ def test_a_student_at_risk_gets_care_in_the_widget_and_an_answer_to_what_now(cha
     texts = " ".join(chat.bot_messages().all_inner_texts())
     assert texts.index("Wat rot dat je gepest wordt.") < texts.index("koppelcode")
     assert "Dat hoeft niet." in texts
+    assert chat.errors == []
+
+
+def test_a_parent_of_two_picks_a_child_by_typing_the_name(chat_page, assistant):
+    with session_scope(assistant.database_url) as session:
+        karin = session.scalar(select(Guardian.id).where(Guardian.first_name == "Karin"))
+        lotte = session.scalar(select(Student).where(Student.first_name == "Lotte"))
+        lotte_id, lotte_school = lotte.id, lotte.school_id
+    code = assistant.issue_code(guardian_id=karin)
+    chat = chat_page().open()
+    chat.wait_for_bot("Ik ben de chatbot van het Toptraject")
+    chat.log_in(code)
+    # Two children, none chosen yet: the greeting asks which one, with a button each.
+    chat.wait_for_bot("Over welk kind wil je iets vragen?")
+    expect(chat.replies()).to_have_text(["Lotte", "Milan"], ignore_case=False)
+    chat.shot("1-which-child")
+    # "mijn dochter" could be either child to the bot: it asks rather than guess.
+    before = chat.bot_messages().count()
+    chat.send("wat is de volgende stap van mijn dochter")
+    expect(chat.bot_messages()).to_have_count(before + 1)
+    expect(chat.bot_messages().last).to_have_text("Over welk kind wil je iets vragen?")
+    # Typing the name chooses; from then on the answers are about that child only.
+    chat.send("Lotte")
+    chat.wait_for_bot("we praten nu over Lotte")
+    chat.send("en wat is haar volgende stap?")
+    chat.wait_for_bot("Lotte zit nu in mbo jaar 1")
+    expect(chat.bot_messages().last).not_to_contain_text("Milan")
+    chat.shot("2-about-lotte")
+    # A handoff about her goes to her school's coordinator, with her stored.
+    chat.send("ik wil iemand van school spreken over lotte")
+    chat.wait_for_bot("Je nummer is")
+    conversation = conversation_id(chat.page)
+    with session_scope(assistant.database_url) as session:
+        handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation))
+        assert (handoff.student_id, handoff.guardian_id) == (lotte_id, karin)
+        assert handoff.school_id == lotte_school
     assert chat.errors == []

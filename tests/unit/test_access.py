@@ -7,11 +7,13 @@ from sqlalchemy import select
 
 from bot.db.models import AuditEntry, Guardian, GuardianStudent, Student
 from bot.identity.access import (
+    ChildFocus,
     GuardianPermissions,
     Purpose,
     Refusal,
     age_on,
     authorise,
+    child_focus,
     guardian_refusal,
 )
 from bot.identity.links import link_conversation
@@ -137,3 +139,34 @@ def test_an_adult_child_without_consent_is_not_shown(seeded_database_url):
         (noor,) = authorise(session, "c-ahmed", Purpose.ROUTE, today=TODAY).subjects
         assert noor.facts is None and noor.refusal is Refusal.ADULT_WITHOUT_CONSENT
         assert audit_subjects(session, "c-ahmed") == []
+
+
+def test_a_named_child_is_remembered_and_one_child_meant_among_several_is_asked_for():
+    children = [(1, "Milan"), (2, "Lotte")]
+    assert child_focus(children, None, "hoe gaat het met lotte") == ChildFocus((2,), remember=2)
+    # Named wins over the child chosen earlier: the parent switches.
+    assert child_focus(children, 2, "en milan?") == ChildFocus((1,), remember=1)
+    assert child_focus(children, 2, "wat is de volgende stap") == ChildFocus((2,))
+    assert child_focus(children, None, "wat is de volgende stap van mijn dochter") == ChildFocus(
+        (1, 2), ask=True
+    )
+    assert child_focus(children, None, "hoe gaat het met mijn kinderen") == ChildFocus((1, 2))
+    assert child_focus([(1, "Noor")], None, "hoe gaat het met mijn dochter") == ChildFocus((1,))
+    assert child_focus(children, None, "lotte en milan") == ChildFocus((1, 2))
+
+
+def test_a_parent_talks_about_the_child_named_last(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        link(session, "c-karin", guardian="Karin")
+        son = "hoe gaat het met mijn zoon"
+        ask = authorise(session, "c-karin", Purpose.ROUTE, today=TODAY, message_text=son)
+        assert ask.choose_child and ask.subjects == ()
+        assert set(ask.children_names) == {"Milan", "Lotte"}
+        # A handoff never waits for a choice.
+        handoff = authorise(session, "c-karin", Purpose.HANDOFF, today=TODAY, message_text=son)
+        assert not handoff.choose_child and len(handoff.subjects) == 2
+        authorise(session, "c-karin", Purpose.ROUTE, today=TODAY, message_text="en lotte?")
+        later = authorise(
+            session, "c-karin", Purpose.ROUTE, today=TODAY, message_text="en haar volgende stap?"
+        )
+        assert [s.first_name for s in later.subjects] == ["Lotte"]

@@ -185,13 +185,15 @@ def test_a_guardian_sees_progress_only_where_the_school_allows(db):
     link_conversation(
         db, "c-karin", via=LinkMethod.CODE, guardian_id=person_id(db, Guardian, "Karin")
     )
-    who, reports = progress_reports(db, "c-karin", today=TODAY)
+    who, reports, _ = progress_reports(db, "c-karin", today=TODAY)
     assert who is Who.GUARDIAN
     assert sorted(r.subject.first_name for r in reports) == ["Lotte", "Milan"]
     assert all(r.progress is not None for r in reports)
     milan = person_id(db, Student, "Milan")
     db.get(GuardianStudent, (person_id(db, Guardian, "Karin"), milan)).may_see_progress = False
-    _, reports = progress_reports(db, "c-karin", today=TODAY, message_text="hoe gaat het met Milan")
+    _, reports, _ = progress_reports(
+        db, "c-karin", today=TODAY, message_text="hoe gaat het met Milan"
+    )
     assert [(r.subject.first_name, r.progress) for r in reports] == [("Milan", None)]
 
 

@@ -14,7 +14,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 GATE_FUNCTIONS = {
     "bot.identity.access": {"authorise"},
-    "bot.identity.linking": {"redeem_code", "link_with_token", "choose_child", "unlink"},
+    "bot.identity.linking": {
+        "redeem_code",
+        "link_with_token",
+        "choose_child",
+        "choose_child_named_in",
+        "unlink",
+    },
     # The AVG rights; both start from `authorise` themselves.
     "bot.identity.privacy": {"stored_data", "erase_personal_data"},
     # Goals, check-ins, progress and nudges; each starts from `authorise` itself.
