@@ -10,6 +10,7 @@ from actions.blocking import BlockingAction
 from actions.children import say_child_chosen
 from actions.risk import RISK_ACTION
 from actions.tracker_reading import answer_ranking, bot_actions_newest_first, intent_ranking
+from bot import clock
 from bot.clarify import decide_fallback, fallbacks_in_a_row
 from bot.content.catalog import catalog
 from bot.identity.linking import choose_child_named_in
@@ -48,7 +49,10 @@ class ActionFallback(BlockingAction):
             # "Lotte": a parent naming one of their children, after "Over welk kind?".
             with session_scope() as session:
                 chosen = choose_child_named_in(
-                    session, tracker.sender_id, tracker.latest_message.get("text") or ""
+                    session,
+                    tracker.sender_id,
+                    tracker.latest_message.get("text") or "",
+                    today=clock.today(),
                 )
             if chosen is not None:
                 say_child_chosen(dispatcher, chosen)

@@ -133,7 +133,7 @@ class ActionChooseChild(BlockingAction):
     ) -> list[dict[str, Any]]:
         name = raw_entity(tracker, "child_name") or ""
         with session_scope() as session:
-            chosen = choose_child(session, tracker.sender_id, name)
+            chosen = choose_child(session, tracker.sender_id, name, today=clock.today())
         if chosen is None:
             dispatcher.utter_message(response="utter_child_unknown")
         else:

@@ -3,9 +3,10 @@
 Before anything is stored or parsed: a sender or session id must be a short, encodable
 text (a lone surrogate once made Rasa exit, and every conversation with it), a REST
 request must be a JSON object with a sender (no shared "default" conversation), and a
-message is cut one character past the limit (bot.input_check.at_the_edge), and one that
-was too long is answered "too long" by the channel itself without Rasa reading it,
-unless its words signal risk (bot/edge_answer.py): 100 KB costs microseconds.
+message is cut one character past the limit (bot.input_check.at_the_edge): Rasa reads
+no more than 1,001 characters of 100 KB, and a sender's next long message within a
+minute is answered "too long" by the channel itself, unless its words signal risk
+(bot/edge_answer.py): a flood of them costs microseconds.
 A typed "/intent{...}" passes only if a button of ours could have sent it
 (bot.input_check.only_button_commands): /distress typed by hand is just words.
 
@@ -27,6 +28,7 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -40,7 +42,7 @@ from sanic.exceptions import InvalidUsage
 from sanic.request import Request
 
 from bot.content.catalog import catalog
-from bot.edge_answer import edge_reply_key
+from bot.edge_answer import edge_reply_key, is_long
 from bot.identity.proof import (
     Lock,
     Offered,
@@ -95,12 +97,27 @@ def _counting(output: OutputChannel) -> list[int]:
     return sent
 
 
+# Senders whose last long message the channel remembers (bot/edge_answer.py).
+MAX_SENDERS_REMEMBERED = 10_000
+
+
 def never_silent(on_new_message: OnNewMessage) -> OnNewMessage:
     """Handles a message; if the turn sent nothing, the user gets the patience answer.
-    A message the channel answers itself (bot/edge_answer.py) never reaches Rasa."""
+    A message the channel answers itself (bot/edge_answer.py: a repeated long message)
+    never reaches Rasa."""
+
+    # Conversation -> when its last long message came. Per conversation, not per
+    # address: two students behind one school address each get their story read.
+    long_from: dict[str, float] = {}
 
     async def handle(message: UserMessage) -> None:
-        edge_reply = edge_reply_key(message.text)
+        sender = message.sender_id
+        now = time.monotonic()
+        edge_reply = edge_reply_key(message.text, long_from.get(sender), now)
+        if is_long(message.text):
+            long_from[sender] = now
+            if len(long_from) > MAX_SENDERS_REMEMBERED:
+                long_from.pop(next(iter(long_from)))  # the oldest
         if edge_reply is not None:
             # Answered here, in microseconds: the language pipeline never reads it.
             await message.output_channel.send_text_message(

@@ -1,7 +1,8 @@
 """A Rasa NLU component that sends unusual messages to the fallback.
 
 Empty, very long, emoji-only and markup messages get `nlu_fallback` with full
-confidence, so no intent is guessed for them; the fallback action then explains in
+confidence, so no intent is guessed for them (a long one keeps the classifier's ranking
+behind it, which the risk spotter reads); the fallback action then explains in
 Dutch. English is classified like Dutch (the training data has English examples, as
 some parents write it); only when the classifier is unsure (below ENGLISH_CONFIDENCE:
 the English examples are few, so a guess like "greet" for a whole question is no
@@ -88,6 +89,12 @@ class InputGuard(GraphComponent, IntentClassifier):
                 continue
             if kind in CLASSIFIED_KINDS:
                 continue
+            ranking = message.get(INTENT_RANKING_KEY) or []
             # Entities found in markup or a wall of text are not trusted either.
             set_certain_intent(message, DEFAULT_NLU_FALLBACK_INTENT_NAME)
+            if kind is InputKind.TOO_LONG:
+                # The classifier's ranking stays behind the fallback: the risk spotter
+                # reads a long message for risk with the model too, not only the words.
+                fallback = message.get(INTENT)
+                message.set(INTENT_RANKING_KEY, [fallback, *ranking], add_to_output=True)
         return messages

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from bot.audit import record_change
 from bot.content.catalog import catalog
-from bot.db.models import Coordinator, Handoff, Region, RiskFlag
+from bot.db.models import Coordinator, GuardianStudent, Handoff, Region, RiskFlag, Student
 from bot.escalation.deadlines import DeadlinePolicy, deadline
 from bot.escalation.routing import (
     REGION_LEVEL,
@@ -153,6 +153,16 @@ def open_handoff(session: Session, conversation_id: str) -> HandoffView | None:
     return _view(session, handoff, already_open=True) if handoff else None
 
 
+def _children_elsewhere(session: Session, guardian_id: int, school_id: int) -> bool:
+    """Whether the guardian has a child at another school than this one."""
+    schools = session.scalars(
+        select(Student.school_id)
+        .join(GuardianStudent, GuardianStudent.student_id == Student.id)
+        .where(GuardianStudent.guardian_id == guardian_id)
+    )
+    return any(school != school_id for school in schools)
+
+
 def _subject(
     session: Session,
     conversation_id: str,
@@ -163,7 +173,8 @@ def _subject(
 ) -> tuple[HandoffSubject, int | None, int | None]:
     """Who the handoff is about (region, school, phase level), the student and guardian.
 
-    A parent's handoff is about the child named in the message, or their only child.
+    A parent's handoff is about the child named in the message, the child the
+    conversation is about, or their only child.
     """
     access = authorise(
         session, conversation_id, Purpose.HANDOFF, today=now.date(), message_text=message_text
@@ -176,6 +187,11 @@ def _subject(
         facts = about[0]
         student_id = facts.student_id
         subject = HandoffSubject(facts.region_id, facts.school_id, SchoolLevel(facts.level))
+        if guardian_id is not None and _children_elsewhere(session, guardian_id, facts.school_id):
+            # The conversation may hold answers about a brother or sister at another
+            # school, which this school's coordinator may not read: the region, which
+            # sees every school, takes it (the child is still stored).
+            subject = HandoffSubject(facts.region_id)
     elif about:
         subject = HandoffSubject(about[0].region_id)
     else:

@@ -48,13 +48,17 @@ def readable_turns(events: Iterable[Mapping]) -> list[Turn]:
     return turns
 
 
+def one_line(text: str, limit: int) -> str:
+    """The text on one line, cut with "…" at `limit` characters."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
 def summarise(turns: Sequence[Turn]) -> str:
     """Lines like "Gebruiker: ..." and "Bot: ..." for the last turns, each shortened."""
     lines = []
     for speaker, said, _ in list(turns)[-MAX_TURNS:]:
-        flat = " ".join(said.split())
-        if len(flat) > MAX_CHARS_PER_TURN:
-            flat = flat[: MAX_CHARS_PER_TURN - 1] + "…"
+        flat = one_line(said, MAX_CHARS_PER_TURN)
         name = text("inbox", "summary", speaker) if speaker in SPEAKERS else speaker
         lines.append(f"{name}: {flat}")
     return "\n".join(lines) or text("inbox", "summary", "empty")
@@ -70,5 +74,4 @@ def preview_of(summary: str) -> str:
     said = [line[len(prefix) :] for line in summary.splitlines() if line.startswith(prefix)]
     if not said:
         return ""
-    last = " ".join(said[-1].split())
-    return last if len(last) <= PREVIEW_CHARS else last[: PREVIEW_CHARS - 1] + "…"
+    return one_line(said[-1], PREVIEW_CHARS)

@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 from bot.audit import record_read
 from bot.db.models import ConversationLink, GuardianStudent, RoutePhase, Student
 from bot.identity.proof import Lock
+from bot.language.family import means_one_own_child
+from bot.language.spelling import is_common_word
 from bot.vocabulary import PersonRole, ProgrammeType, SchoolLevel
 
 ADULT_AGE = 18
@@ -116,14 +118,23 @@ def guardian_refusal(
     return None if allowed else Refusal.NOT_SHARED_BY_SCHOOL
 
 
+# A first name that is also an everyday word ("Ben": "ik ben") counts only when typed
+# with its capital letter (frequency in the Dutch word list, bot/language/spelling.py).
+COMMON_WORD_FREQUENCY = 10_000
+
+
 def named_children(first_names: list[str], text: str | None) -> list[str]:
     """The children whose first name the message uses, anywhere in it."""
-    words = set(re.findall(r"[^\W\d_]+", (text or "").lower()))
-    return [name for name in first_names if name.lower() in words]
-
-
-# "mijn dochter", "ons kind": one child meant, without a name.
-_ONE_CHILD = re.compile(r"\b(?:dochter|zoon|kind|meid|jongen|puber)\b", re.IGNORECASE)
+    typed = set(re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text or ""))
+    lowered = {word.lower() for word in typed}
+    named = []
+    for name in first_names:
+        if name.lower() not in lowered:
+            continue
+        if is_common_word(name.lower(), COMMON_WORD_FREQUENCY) and name.capitalize() not in typed:
+            continue
+        named.append(name)
+    return named
 
 
 @dataclass(frozen=True)
@@ -148,7 +159,7 @@ def child_focus(
     if selected is not None and any(student_id == selected for student_id, _ in children):
         return ChildFocus((selected,))
     everyone = tuple(student_id for student_id, _ in children)
-    return ChildFocus(everyone, ask=len(everyone) > 1 and bool(_ONE_CHILD.search(text or "")))
+    return ChildFocus(everyone, ask=len(everyone) > 1 and means_one_own_child(text))
 
 
 def _facts(session: Session, student: Student, today: date) -> StudentFacts:
@@ -230,7 +241,15 @@ def authorise(
             # Named in the message: the conversation is about this child from now on.
             link.selected_student_id = focus.remember
         if focus.ask and purpose is not Purpose.HANDOFF:  # a handoff never waits
-            names = tuple(r.student.first_name for r in relations)
+            # Only their names are read, in the order the greeting shows them.
+            record_read(
+                session,
+                conversation_id=conversation_id,
+                subject_type=PersonRole.GUARDIAN.value,
+                subject_id=link.guardian_id,
+                what=Purpose.NAME.value,
+            )
+            names = tuple(sorted(r.student.first_name for r in relations))
             return Access(role=link.role, choose_child=True, children_names=names)
         relations = [r for r in relations if r.student_id in focus.student_ids]
         subjects = tuple(_guardian_subject(session, r, purpose, today) for r in relations)

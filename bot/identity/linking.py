@@ -14,7 +14,7 @@ from __future__ import annotations
 import enum
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -30,7 +30,7 @@ from bot.db.models import (
     Student,
 )
 from bot.escalation.routing import REGION_LEVEL
-from bot.identity.access import named_children
+from bot.identity.access import Purpose, authorise, current_link, named_children
 from bot.identity.codes import generate_code, hash_code, normalise_code
 from bot.identity.links import link_conversation
 from bot.identity.proof import address_proof, token_proof
@@ -350,25 +350,31 @@ def link_with_token(
 MAX_WORDS_TO_CHOOSE_A_CHILD = 4
 
 
-def choose_child_named_in(session: Session, conversation_id: str, said: str) -> str | None:
+def choose_child_named_in(
+    session: Session, conversation_id: str, said: str, *, today: date
+) -> str | None:
     """ "Lotte", "over lotte": a short message naming exactly one of a guardian's own
     children chooses that child. Returns the name, or None."""
     if len(said.split()) > MAX_WORDS_TO_CHOOSE_A_CHILD:
         return None
-    link = session.get(ConversationLink, conversation_id)
-    if link is None or link.role is not PersonRole.GUARDIAN:
+    access = authorise(session, conversation_id, Purpose.NAME, today=today)
+    if access.role is not PersonRole.GUARDIAN:
         return None
-    names = [relation.student.first_name for relation in link.guardian.student_links]
-    named = named_children(names, said)
-    return choose_child(session, conversation_id, named[0]) if len(named) == 1 else None
+    named = named_children(list(access.children_names), said)
+    if len(named) != 1:
+        return None
+    return choose_child(session, conversation_id, named[0], today=today)
 
 
-def choose_child(session: Session, conversation_id: str, first_name: str) -> str | None:
+def choose_child(
+    session: Session, conversation_id: str, first_name: str, *, today: date
+) -> str | None:
     """Remembers which of a guardian's own children the conversation is about.
 
-    Returns the child's first name, or None when the name is not one of their children.
+    Returns the child's first name, or None when the name is not one of their children
+    (or the conversation is no longer linked: see access.current_link).
     """
-    link = session.get(ConversationLink, conversation_id)
+    link = current_link(session, conversation_id, today=today)
     if link is None or link.role is not PersonRole.GUARDIAN:
         return None
     for relation in link.guardian.student_links:

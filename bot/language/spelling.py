@@ -55,6 +55,11 @@ def _frequencies() -> dict[str, int]:
     return counts
 
 
+def is_common_word(word: str, at_least: int = 10_000) -> bool:
+    """An everyday Dutch word ("ben", "wil"), by its frequency in the word list."""
+    return _frequencies().get(word, 0) >= at_least
+
+
 class Speller:
     def __init__(self, protected: Iterable[str] = ()) -> None:
         self.protected = frozenset(protected)

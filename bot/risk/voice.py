@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 from itertools import pairwise
 
+from bot.language.family import CHILDREN, OWNERS
 from bot.language.words import words
 
 
@@ -15,14 +16,6 @@ class Voice(str, enum.Enum):
     OTHER = "other"
 
 
-_OWNERS = frozenset({"mijn", "mn", "onze", "ons"})
-_CHILDREN = frozenset(
-    {
-        "zoon", "dochter", "kind", "kinderen", "zoontje", "dochtertje", "stiefzoon",
-        "stiefdochter", "pleegzoon", "pleegdochter", "pleegkind", "kleinzoon",
-        "kleindochter", "kleinkind", "jongen", "meisje", "meid", "son", "daughter", "child",
-    }
-)  # fmt: skip
 _PARENT_WORDS = frozenset({"moeder", "vader", "ouder", "ouders", "voogd", "mother", "father"})
 _OTHERS = frozenset(
     {
@@ -36,7 +29,7 @@ def voice(text: str | None, *, guardian: bool = False) -> Voice:
     """A linked parent always speaks about their child; otherwise the words tell."""
     found = words(text or "")
     pairs = list(pairwise(found))
-    if guardian or any(a in _OWNERS and b in _CHILDREN for a, b in pairs):
+    if guardian or any(a in OWNERS and b in CHILDREN for a, b in pairs):
         return Voice.PARENT
     if any(a == "ik" and b in {"ben", "bn"} for a, b in pairs) and any(
         a in {"de", "een"} and b in _PARENT_WORDS for a, b in pairs
@@ -45,9 +38,9 @@ def voice(text: str | None, *, guardian: bool = False) -> Voice:
     # "mijn vriendin wil dood", "ik maak me zorgen om mijn broertje": about someone else.
     opening = pairs[:3]
     worried = any(
-        a in {"om", "over"} and b in _OWNERS and c in _OTHERS
+        a in {"om", "over"} and b in OWNERS and c in _OTHERS
         for a, b, c in zip(found, found[1:], found[2:], strict=False)
     )
-    if worried or any(a in _OWNERS | {"een"} and b in _OTHERS for a, b in opening):
+    if worried or any(a in OWNERS | {"een"} and b in _OTHERS for a, b in opening):
         return Voice.OTHER
     return Voice.SELF

@@ -15,6 +15,7 @@ from bot.identity.access import (
     authorise,
     child_focus,
     guardian_refusal,
+    named_children,
 )
 from bot.identity.links import link_conversation
 from bot.vocabulary import LinkMethod, PersonRole
@@ -151,6 +152,8 @@ def test_a_named_child_is_remembered_and_one_child_meant_among_several_is_asked_
         (1, 2), ask=True
     )
     assert child_focus(children, None, "hoe gaat het met mijn kinderen") == ChildFocus((1, 2))
+    # Not about one's own child: no question back.
+    assert child_focus(children, None, "mag een kind van 15 alleen reizen") == ChildFocus((1, 2))
     assert child_focus([(1, "Noor")], None, "hoe gaat het met mijn dochter") == ChildFocus((1,))
     assert child_focus(children, None, "lotte en milan") == ChildFocus((1, 2))
 
@@ -161,7 +164,13 @@ def test_a_parent_talks_about_the_child_named_last(seeded_database_url):
         son = "hoe gaat het met mijn zoon"
         ask = authorise(session, "c-karin", Purpose.ROUTE, today=TODAY, message_text=son)
         assert ask.choose_child and ask.subjects == ()
-        assert set(ask.children_names) == {"Milan", "Lotte"}
+        assert ask.children_names == ("Lotte", "Milan")  # as the greeting shows them
+        reads = session.scalars(
+            select(AuditEntry.detail).where(
+                AuditEntry.conversation_id == "c-karin", AuditEntry.subject_type == "guardian"
+            )
+        ).all()
+        assert reads == [Purpose.NAME.value]
         # A handoff never waits for a choice.
         handoff = authorise(session, "c-karin", Purpose.HANDOFF, today=TODAY, message_text=son)
         assert not handoff.choose_child and len(handoff.subjects) == 2
@@ -170,3 +179,9 @@ def test_a_parent_talks_about_the_child_named_last(seeded_database_url):
             session, "c-karin", Purpose.ROUTE, today=TODAY, message_text="en haar volgende stap?"
         )
         assert [s.first_name for s in later.subjects] == ["Lotte"]
+
+
+def test_a_child_s_name_that_is_also_a_word_counts_only_with_its_capital():
+    assert named_children(["Ben", "Lotte"], "ik ben de moeder van lotte") == ["Lotte"]
+    assert named_children(["Ben", "Lotte"], "hoe gaat het met Ben?") == ["Ben"]
+    assert named_children(["Anne-Sophie", "Anne"], "en anne-sophie?") == ["Anne-Sophie"]

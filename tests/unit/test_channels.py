@@ -48,19 +48,29 @@ def test_a_silent_or_failed_turn_gets_the_patience_answer_with_the_crisis_line()
     assert "113" in PATIENCE and "112" in PATIENCE
 
 
-def test_a_too_long_message_is_answered_by_the_channel_and_never_reaches_rasa():
+def test_a_repeated_long_message_is_answered_by_the_channel_and_never_reaches_rasa():
     reached = []
 
     async def assistant(message):
         reached.append(message.text)
         await message.output_channel.send_response("c-1", {"text": "Van Rasa"})
 
+    handle = never_silent(assistant)
+
+    def say(text):
+        output = CollectingOutputChannel()
+        asyncio.run(handle(UserMessage(text, output, "c-1")))
+        return [message.get("text") for message in output.messages]
+
     too_long = at_the_edge("ik wil iets vragen over mijn route " * 3000)
-    assert handled(assistant, too_long) == [catalog().message("too_long").strip()]
-    assert reached == []
+    # The first is read by the assistant (its model reads long messages for risk too).
+    assert say(too_long) == ["Van Rasa"] and reached == [too_long]
+    # The next one within a minute: the channel answers, Rasa is not called.
+    assert say(too_long) == [catalog().message("too_long").strip()]
+    assert reached == [too_long]
     # Risk words in it: the assistant handles it, as it does every risk.
     worried = at_the_edge("ik word gepest en durf niet meer naar school. " * 100)
-    assert handled(assistant, worried) == ["Van Rasa"] and reached == [worried]
+    assert say(worried) == ["Van Rasa"] and reached == [too_long, worried]
 
 
 def test_the_response_selector_s_expected_warning_is_silenced_and_others_are_not():

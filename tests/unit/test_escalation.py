@@ -139,6 +139,26 @@ def test_a_guardian_s_handoff_goes_to_the_child_s_coordinator(db):
     assert (handoff.guardian_id, handoff.student_id) == (petra, person_id(db, Student, "Sanne"))
 
 
+def test_a_parent_s_handoff_carries_the_named_child_and_no_school_reads_a_sibling(db):
+    karin = person_id(db, Guardian, "Karin")
+    link_conversation(db, "c-karin", via=LinkMethod.CODE, guardian_id=karin)
+    request = HandoffRequest(
+        "asked_for_person",
+        "general",
+        HandoffPriority.NORMAL,
+        "Gebruiker: ik wil iemand spreken over lotte",
+        about_text="ik wil iemand spreken over lotte",
+    )
+    view = create_handoff(
+        db, "c-karin", request, now=MONDAY_10, policy=POLICY, default_region="twente"
+    )
+    handoff = db.scalar(select(Handoff).where(Handoff.reference == view.reference))
+    assert (handoff.guardian_id, handoff.student_id) == (karin, person_id(db, Student, "Lotte"))
+    # Milan is at another school and this conversation may hold answers about him: the
+    # region takes it, not Lotte's school.
+    assert view.coordinator_name == "Esther Nijhuis" and handoff.ladder_level == 2
+
+
 def test_an_open_handoff_is_reused_until_it_is_resolved(db):
     first = ask(db, "c1")
     again = ask(db, "c1")

@@ -234,14 +234,21 @@ def test_a_guardian_can_choose_only_their_own_child_and_the_choice_is_kept(db):
     names = authorise(db, "c1", Purpose.NAME, today=NOW.date())
     assert (names.viewer_first_name, names.children_names) == ("Karin", ("Lotte", "Milan"))
     assert names.choose_child  # two children, none chosen: the greeting asks
-    assert choose_child(db, "c1", "Sanne") is None
+    assert choose_child(db, "c1", "Sanne", today=NOW.date()) is None
     # A short message naming one own child chooses it; a long one or a stranger does not.
-    assert choose_child_named_in(db, "c1", "sanne") is None
-    assert choose_child_named_in(db, "c1", "lotte en milan") is None
-    assert choose_child_named_in(db, "c1", "ik vraag me af hoe het met milan gaat") is None
-    assert choose_child_named_in(db, "c1", "over Milan") == "Milan"
+    assert choose_child_named_in(db, "c1", "sanne", today=NOW.date()) is None
+    assert choose_child_named_in(db, "c1", "lotte en milan", today=NOW.date()) is None
+    assert (
+        choose_child_named_in(db, "c1", "ik vraag me af hoe het met milan gaat", today=NOW.date())
+        is None
+    )
+    assert choose_child_named_in(db, "c1", "over Milan", today=NOW.date()) == "Milan"
     assert not authorise(db, "c1", Purpose.NAME, today=NOW.date()).choose_child
-    assert choose_child(db, "c1", " lotte ") == "Lotte"
+    # A link that no longer holds chooses nothing.
+    later = NOW.date() + timedelta(days=30)
+    assert choose_child_named_in(db, "c1", "Lotte", today=later) is None
+    assert choose_child(db, "c1", "Lotte", today=later) is None
+    assert choose_child(db, "c1", " lotte ", today=NOW.date()) == "Lotte"
     # The same token again (a new session) keeps the chosen child.
     link_with_token(db, "c1", token, secret_key=TEST_SECRET, now=NOW)
     assert db.get(ConversationLink, "c1").selected_student_id == person_id(db, Student, "Lotte")

@@ -55,6 +55,23 @@ def test_english_the_classifier_is_unsure_of_goes_to_the_fallback_with_its_ranki
     assert len(message.get("intent_ranking")) == 2
 
 
+def test_a_long_message_keeps_the_classifier_s_ranking_for_the_risk_spotter():
+    message = classified("ik weet het allemaal niet meer " * 40)
+    message.set(
+        "intent_ranking",
+        [{"name": "risk", "confidence": 0.9}, dict(CLASSIFIED)],
+        add_to_output=True,
+    )
+    (message,) = InputGuard({"max_chars": 1000}).process([message])
+    assert message.get("intent") == {"name": "nlu_fallback", "confidence": 1.0}
+    assert [item["name"] for item in message.get("intent_ranking")] == [
+        "nlu_fallback",
+        "risk",
+        "route",
+    ]
+    assert message.get("entities") == []
+
+
 @pytest.mark.parametrize(
     "text",
     ["ik zie het niet meer zitten", "Soms wil ik dood.", "ik denk aan ZELFMOORD", "i want to die"],

@@ -41,3 +41,15 @@ def test_the_summary_keeps_the_last_turns_short():
     lines = summarise(turns).splitlines()
     assert len(lines) == MAX_TURNS and all(len(line) < 320 for line in lines)
     assert summarise([]) == "(geen eerdere berichten)"
+
+
+def test_the_age_of_a_handoff_reads_as_a_person_would_say_it():
+    from datetime import datetime, timedelta, timezone
+
+    from bot.escalation.texts import age_label
+
+    now = datetime(2026, 12, 4, 12, 0, tzinfo=timezone.utc)
+    ago = [age_label(now - delta, now) for delta in (
+        timedelta(seconds=30), timedelta(minutes=12), timedelta(hours=3), timedelta(days=3)
+    )]  # fmt: skip
+    assert ago == ["net binnen", "12 min. geleden", "3 uur geleden", "3 dagen geleden"]
