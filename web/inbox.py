@@ -43,10 +43,10 @@ from web.keys import SETTINGS_KEY
 from web.templating import TEMPLATES
 from web.urls import url_for, urls
 
-# The inbox's filters, in the order of the tabs (their names: messages.yml, inbox).
 # A page's title and the rest of its template context.
 PageContent = tuple[str, dict[str, object]]
 
+# The inbox's filters, in the order of the tabs (their names: messages.yml, inbox).
 FILTER_KEYS = ("open", "mine", "urgent", "overdue", "all")
 
 
