@@ -20,6 +20,7 @@ from actions.tracker_reading import (
 )
 from bot import clock
 from bot.content.catalog import button, text
+from bot.escalation import handover
 from bot.escalation.deadlines import deadline_policy
 from bot.escalation.handoffs import (
     HandoffRequest,
@@ -28,7 +29,7 @@ from bot.escalation.handoffs import (
     create_handoff,
     open_handoff,
 )
-from bot.escalation.replies import take_replies
+from bot.escalation.replies import Reply, take_replies
 from bot.escalation.summary import summarise
 from bot.escalation.texts import handoff_message, waiting_message
 from bot.vocabulary import HandoffPriority
@@ -145,10 +146,30 @@ class ActionDeliverReply(BlockingAction):
         with session_scope() as session:
             replies = take_replies(session, tracker.sender_id, now=clock.now())
         for reply in replies:
-            heading = text(
-                "handoff", "reply", coordinator=reply.coordinator_name, reference=reply.reference
-            )
-            dispatcher.utter_message(text=f"{heading}\n{reply.body}")
+            dispatcher.utter_message(text=reply_text(reply))
         if not replies:  # typed by hand: never silence
             dispatcher.utter_message(text=text("handoff", "no_reply_yet"))
         return []
+
+
+def reply_text(reply: Reply) -> str:
+    """What the person reads: a coordinator's reply under its heading, or a notice of a
+    live handover (who they talk with now, or that the bot is back)."""
+    if reply.notice:
+        key = reply.body
+        if key == handover.STARTED and reply.school_name is None:
+            key = "started_region"
+        return text(
+            "handover",
+            key,
+            coordinator=reply.coordinator_name,
+            school=reply.school_name or "",
+            reference=reply.reference,
+        )
+    heading = text(
+        "handoff",
+        "live_reply" if reply.live else "reply",
+        coordinator=reply.coordinator_name,
+        reference=reply.reference,
+    )
+    return f"{heading}\n{reply.body}"

@@ -20,7 +20,7 @@ from actions.tracker_reading import recent_turns, work_key
 from bot import clock
 from bot.escalation.deadlines import deadline_policy, office_is_open
 from bot.escalation.summary import summarise
-from bot.risk.decide import UNSPECIFIED, RiskVerdict, verdict_for_text
+from bot.risk.decide import RISK_PROPERTY, UNSPECIFIED, RiskVerdict, verdict_for_text
 from bot.risk.records import RiskOutcome, RiskReport, report_risk
 from bot.risk.replies import RiskSituation, risk_messages, unstored_risk_messages
 from bot.risk.voice import voice
@@ -30,7 +30,6 @@ from infra.kept import KeptWork, NotStored, store_or_keep
 logger = logging.getLogger(__name__)
 
 RISK_ACTION = "action_risk"
-RISK_PROPERTY = "risk"  # where nlu.risk_spotter puts its verdict in the parse data
 # Set once a risk message was answered: the replies to the reply take it into account.
 RISK_SLOT = "risk_reported"
 # The kinds told of in this session (a form does not stop again for one it heard).

@@ -9,6 +9,7 @@ import json
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import OutboxMessage
@@ -30,3 +31,13 @@ def enqueue(
     )
     session.add(message)
     return message
+
+
+def enqueue_once(
+    session: Session, topic: str, payload: dict[str, Any], *, key: str, now: datetime
+) -> OutboxMessage | None:
+    """Like enqueue, unless a notification with this key was already written (a key
+    for a span of time: one notification per span); then None."""
+    if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
+        return None
+    return enqueue(session, topic, payload, key=key, now=now)

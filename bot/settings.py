@@ -53,6 +53,9 @@ class Settings:
     normal_deadline_school_days: int = 1
     # Region of anonymous conversations, for the regional coordinator.
     default_region: str = "twente"
+    # A live handover goes back to the bot after this many minutes without a message
+    # from either side, unless the coordinator paused the bot.
+    handover_quiet_minutes: int = 20
     # Where outbox notifications are POSTed (a Teams, Slack or mail gateway); empty: kept.
     notify_webhook_url: str = ""
     # Where browsers reach Rasa's socket.io channel; empty: the Rasa server's own address.
@@ -212,6 +215,7 @@ def _read_settings(env: dict[str, str], environment: str, production: bool) -> S
         normal_deadline_school_days=_whole_number(env, "NORMAL_DEADLINE_SCHOOL_DAYS", 1),
         default_region=env.get("DEFAULT_REGION", "twente"),
         notify_webhook_url=env.get("NOTIFY_WEBHOOK_URL", ""),
+        handover_quiet_minutes=_whole_number(env, "HANDOVER_QUIET_MINUTES", 20),
         nudge_every_minutes=_whole_number(env, "NUDGE_EVERY_MINUTES", 60),
         chat_socket_url=_web_address(env, "CHAT_SOCKET_URL"),
         trusted_proxies=_ip_addresses(env, "TRUSTED_PROXIES"),

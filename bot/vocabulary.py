@@ -50,6 +50,14 @@ class HandoffStatus(str, enum.Enum):
     RETURNED = "returned"
 
 
+class ThreadAuthor(str, enum.Enum):
+    """Who wrote a line of a handoff's thread."""
+
+    COORDINATOR = "coordinator"
+    PERSON = "person"  # the student or parent in the chat
+    NOTICE = "notice"  # the assistant telling the person who they talk with
+
+
 class OutboxStatus(str, enum.Enum):
     PENDING = "pending"
     DELIVERED = "delivered"

@@ -16,6 +16,10 @@ socket joins a linked conversation's room (where its answers and the coordinator
 replies are sent) only once it has proved itself: with a message that carries the
 proof, or with the chat page's "chat_proof" event right after connecting.
 
+While a coordinator talks live with the person (a claimed handoff), a message goes to
+the coordinator's thread instead of the bot; only a risk signal is answered by the bot
+too (channels/handover.py).
+
 After the message is handled, a turn that sent the user nothing at all (a custom
 action failed, the action server is down or restarting) gets a Dutch "even geduld"
 with the crisis line, never silence. A custom action call gives up after
@@ -56,6 +60,7 @@ from bot.identity.throttle import CLIENT_METADATA_KEY, client_address, private_k
 from bot.identity.tokens import TOKEN_METADATA_KEY
 from bot.input_check import at_the_edge, only_button_commands, valid_conversation_id
 from bot.settings import load_settings
+from channels.handover import relay_if_live
 from channels.proof import conversation_for, read_link
 
 logger = logging.getLogger(__name__)
@@ -101,10 +106,14 @@ def _counting(output: OutputChannel) -> list[int]:
 MAX_SENDERS_REMEMBERED = 10_000
 
 
-def never_silent(on_new_message: OnNewMessage) -> OnNewMessage:
+Relay = Callable[[UserMessage], Awaitable[bool]]
+
+
+def never_silent(on_new_message: OnNewMessage, relay: Relay = relay_if_live) -> OnNewMessage:
     """Handles a message; if the turn sent nothing, the user gets the patience answer.
     A message the channel answers itself (bot/edge_answer.py: a repeated long message)
-    never reaches Rasa."""
+    never reaches Rasa. During a live handover a message goes to the coordinator
+    (channels/handover.py), and the bot answers only what signals risk."""
 
     # Conversation -> when its last long message came. Per conversation, not per
     # address: two students behind one school address each get their story read.
@@ -124,6 +133,8 @@ def never_silent(on_new_message: OnNewMessage) -> OnNewMessage:
                 message.sender_id, catalog().message(edge_reply).strip()
             )
             return
+        if await relay(message):
+            return  # the coordinator reads it and answers; the bot stays quiet
         sent = _counting(message.output_channel)
         try:
             await on_new_message(message)

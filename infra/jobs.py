@@ -19,13 +19,14 @@ from functools import partial
 
 from bot.checkins.nudges import NudgePolicy, create_nudges, student_conversations
 from bot.clock import parse_time_span
+from bot.escalation import handover
 from bot.escalation.deadlines import deadline_policy
 from bot.escalation.handoffs import escalate_overdue, handoffs_for_risk_flags
 from bot.settings import Settings
 from infra.db.session import session_scope
 from infra.delivery import RetryPolicy, deliver_due
 from infra.kept import Replay, do_kept_work
-from infra.rasa_api import NUDGE_ACTION, execute_action
+from infra.rasa_api import NUDGE_ACTION, execute_action, trigger_reply
 from infra.transcripts import purge_transcripts, recently_active
 
 logger = logging.getLogger(__name__)
@@ -108,6 +109,22 @@ def escalate(settings: Settings, now: datetime) -> str:
     return f"{len(from_risks)} handoffs from risk flags, {len(climbed)} overdue handoffs escalated"
 
 
+async def hand_back_quiet(settings: Settings, now: datetime) -> str:
+    """Live handovers where nobody wrote for the quiet time go back to the bot; the
+    person is told in the chat."""
+    quiet = timedelta(minutes=settings.handover_quiet_minutes)
+
+    def end() -> list[str]:
+        with session_scope(settings.database_url) as session:
+            return handover.hand_back_quiet(session, now=now, quiet=quiet)
+
+    ended = await asyncio.to_thread(end)
+    told = 0
+    for conversation_id in ended:
+        told += await trigger_reply(settings, conversation_id) is not None
+    return f"{len(ended)} quiet handovers back to the bot, {told} told in the chat"
+
+
 async def deliver_outbox(settings: Settings, now: datetime) -> str:
     """Sends pending notifications to the webhook; without one they wait in the outbox."""
     if not settings.notify_webhook_url:
@@ -169,6 +186,13 @@ JOBS = (
         lambda settings: timedelta(seconds=10),
         "Outbox",
         "send pending notifications to NOTIFY_WEBHOOK_URL",
+    ),
+    JobSpec(
+        "hand-back-quiet",
+        hand_back_quiet,
+        lambda settings: timedelta(minutes=1),
+        "Quiet handovers",
+        "give live handovers back to the bot after HANDOVER_QUIET_MINUTES without a message",
     ),
     JobSpec(
         "do-kept",

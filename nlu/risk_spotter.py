@@ -20,11 +20,10 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.clarify import Ranked, ranking_instead
-from bot.risk.decide import FALLBACK_INTENT, RISK_INTENT, verdict_for_text
+from bot.risk.decide import FALLBACK_INTENT, RISK_INTENT, RISK_PROPERTY, verdict_for_text
 from nlu.input_guard import set_certain_intent
 from nlu.spotter import CertainIntentSpotter
 
-RISK_PROPERTY = "risk"
 SELECTOR_KEY = "default"
 
 

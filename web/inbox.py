@@ -19,7 +19,7 @@ from bot import clock
 from bot.clock import SCHOOL_TIMEZONE
 from bot.content.catalog import catalog, text
 from bot.db.models import Coordinator, Handoff
-from bot.escalation import inbox
+from bot.escalation import handover, inbox
 from bot.escalation.texts import age_label, format_deadline
 from bot.identity.coordinator_login import LoginResult, check_login, end_sessions
 from bot.identity.throttle import client_address
@@ -106,7 +106,7 @@ def _settings(request: web.Request) -> Settings:
     return request.app[SETTINGS_KEY]
 
 
-def _read_session(request: web.Request) -> InboxSession | None:
+def read_session(request: web.Request) -> InboxSession | None:
     return decode_session(
         request.cookies.get(COOKIE_NAME), _settings(request).secret_key, now=clock.now()
     )
@@ -150,7 +150,7 @@ def _keep_session(
     )
 
 
-def _signed_in(session: InboxSession | None, database_session) -> Coordinator | None:  # noqa: ANN001
+def signed_in_coordinator(session: InboxSession | None, database_session) -> Coordinator | None:  # noqa: ANN001
     """The coordinator of a session that still holds: active, and not ended by a logout."""
     if session is None or session.coordinator_id == ANONYMOUS:
         return None
@@ -161,8 +161,8 @@ def _signed_in(session: InboxSession | None, database_session) -> Coordinator | 
 
 
 def _coordinator(request: web.Request, database_session) -> tuple[InboxSession, Coordinator]:  # noqa: ANN001
-    session = _read_session(request)
-    coordinator = _signed_in(session, database_session)
+    session = read_session(request)
+    coordinator = signed_in_coordinator(session, database_session)
     if coordinator is None:
         raise web.HTTPFound(url_for(request, "inbox_login"))
     return session, coordinator
@@ -176,12 +176,12 @@ async def _checked_form(request: web.Request, session: InboxSession) -> dict[str
 
 
 async def login_page(request: web.Request) -> web.Response:
-    session = _read_session(request)
+    session = read_session(request)
     if session and session.coordinator_id != ANONYMOUS:
 
         def still_signed_in() -> bool:
             with session_scope(_settings(request).database_url) as database:
-                return _signed_in(session, database) is not None
+                return signed_in_coordinator(session, database) is not None
 
         if await asyncio.to_thread(still_signed_in):
             raise web.HTTPFound(url_for(request, "inbox"))
@@ -193,7 +193,7 @@ async def login_page(request: web.Request) -> web.Response:
 
 
 async def login(request: web.Request) -> web.Response:
-    session = _read_session(request)
+    session = read_session(request)
     form = await _checked_form(request, session)
     email = form.get("email", "").strip().lower()[:200]
     settings = _settings(request)
@@ -234,7 +234,7 @@ async def login(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    session = _read_session(request)
+    session = read_session(request)
     await _checked_form(request, session)
     if session.coordinator_id != ANONYMOUS:
 
@@ -292,9 +292,12 @@ async def detail_page(request: web.Request) -> web.Response:
         if handoff is None:
             raise web.HTTPNotFound(text=text("inbox", "not_found"))
         row = _row(handoff, now, inbox.about(database, handoff))
+        messages = inbox.messages_of(database, handoff)
         return text("inbox", "titles", "handoff", reference=row.reference), {
             "h": row,
-            "replies": inbox.messages_of(database, handoff),
+            "thread": inbox.thread_lines(database, handoff, messages, row.about),
+            "live": handover.is_live(handoff),
+            "paused": handoff.bot_paused,
             "transcript": read_transcript(settings.tracker_database_url, handoff.conversation_id),
             "speakers": {who: text("inbox", "summary", who) for who in ("user", "bot")},
         }
@@ -303,38 +306,51 @@ async def detail_page(request: web.Request) -> web.Response:
 
 
 async def act(request: web.Request) -> web.Response:
-    """Claim, reply, resolve or hand back; then back to the handoff's page."""
+    """Claim, reply, resolve, hand back, or pause the bot; then back to the handoff's page.
+    What the person is to hear (a reply, who they talk with, that the bot is back) is
+    delivered into the chat after the commit."""
     action = request.match_info["action"]
     settings = _settings(request)
     now = clock.now()
-    session = _read_session(request)
+    session = read_session(request)
     if session is None:
         raise web.HTTPFound(url_for(request, "inbox_login"))
     form = await _checked_form(request, session)
 
-    def do() -> tuple[str, str]:
+    def do() -> tuple[str, str, bool]:
         with session_scope(settings.database_url) as database:
             _, coordinator = _coordinator(request, database)
             handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
             if handoff is None:
                 raise web.HTTPNotFound(text=text("inbox", "not_found"))
             if action == "claim":
-                inbox.claim(database, coordinator, handoff, now=now)
+                tell = inbox.claim(database, coordinator, handoff, now=now)
             elif action == "reply" and form.get("body", "").strip():
                 inbox.reply(database, coordinator, handoff, form["body"].strip()[:2000], now=now)
+                tell = True
             elif action == "resolve" and form.get("note", "").strip():
-                inbox.resolve(database, coordinator, handoff, form["note"].strip()[:1000], now=now)
+                note = form["note"].strip()[:1000]
+                tell = inbox.resolve(database, coordinator, handoff, note, now=now)
             elif action == "return":
-                inbox.hand_back(database, coordinator, handoff, now=now)
+                tell = inbox.hand_back(database, coordinator, handoff, now=now)
+            elif action in ("pause", "resume"):
+                paused = action == "pause"
+                tell = inbox.pause_bot(database, coordinator, handoff, paused, now=now)
             else:
                 raise web.HTTPBadRequest(text=text("inbox", "empty_field"))
-            return handoff.reference, handoff.conversation_id
+            return handoff.reference, handoff.conversation_id, tell
 
-    reference, conversation_id = await asyncio.to_thread(do)
-    done = {"claim": "claimed", "resolve": "resolved", "return": "returned"}.get(action)
+    reference, conversation_id, tell = await asyncio.to_thread(do)
+    done = {
+        "claim": "claimed",
+        "resolve": "resolved",
+        "return": "returned",
+        "pause": "paused",
+        "resume": "resumed",
+    }.get(action)
+    # After the commit: the action reads what to say from the database.
+    delivered = await trigger_reply(settings, conversation_id) if tell else None
     if action == "reply":
-        # After the commit: the action reads the reply from the database.
-        delivered = await trigger_reply(settings, conversation_id)
         done = "replied" if delivered is not None else "reply_saved"
     raise web.HTTPFound(url_for(request, "handoff", reference=reference, query={"done": done}))
 

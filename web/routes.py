@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web import chat, health, inbox
+from web import chat, health, inbox, thread
 from web.templating import STATIC_DIR
 
 HEALTH_PATH = "/healthz"
@@ -27,8 +27,11 @@ def setup_routes(app: web.Application) -> None:
     router.add_get("/inbox", inbox.list_page, name="inbox")
     router.add_get("/inbox/overview", inbox.overview_page, name="inbox_overview")
     router.add_get("/inbox/handoffs/{reference}", inbox.detail_page, name="handoff")
+    router.add_get(
+        "/inbox/handoffs/{reference}/thread", thread.thread_events, name="handoff_thread"
+    )
     router.add_post(
-        "/inbox/handoffs/{reference}/{action:claim|reply|resolve|return}",
+        "/inbox/handoffs/{reference}/{action:claim|reply|resolve|return|pause|resume}",
         inbox.act,
         name="handoff_action",
     )

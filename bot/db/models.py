@@ -37,6 +37,7 @@ from bot.vocabulary import (
     ProgrammeType,
     RiskKind,
     SchoolLevel,
+    ThreadAuthor,
 )
 
 # Stable constraint names, so migrations can refer to them on every database.
@@ -412,19 +413,30 @@ class Handoff(Base):
     resolution_note = Column(Text, nullable=True)
     # Keyed hash of the asking client's address, for the cap on handoffs per client.
     client_key = Column(String(64), nullable=True, index=True)
+    # Live handover (bot/escalation/handover.py): since when the person's messages go to
+    # the coordinator instead of the bot; None when the bot answers.
+    live_since = Column(UTCDateTime, nullable=True)
+    # The coordinator paused the bot: no hand-back after the quiet time.
+    bot_paused = Column(Boolean, nullable=False, default=False)
 
     assigned_coordinator = relationship("Coordinator", foreign_keys=[assigned_coordinator_id])
 
 
 class HandoffMessage(Base):
-    """A coordinator's reply, delivered to the conversation by the bot."""
+    """A line of a handoff's thread: a coordinator's reply or a notice (delivered to the
+    conversation by the bot), or the person's message during a live handover."""
 
     __tablename__ = "handoff_messages"
 
     id = Column(Integer, primary_key=True)
     handoff_id = Column(ForeignKey("handoffs.id"), nullable=False, index=True)
-    coordinator_id = Column(ForeignKey("coordinators.id"), nullable=False)
+    author = Column(
+        _enum(ThreadAuthor, "thread_author"), nullable=False, default=ThreadAuthor.COORDINATOR
+    )
+    coordinator_id = Column(ForeignKey("coordinators.id"), nullable=True)
     body = Column(Text, nullable=False)
+    # The person's message signalled risk: the bot's safety net answered it too.
+    flagged = Column(Boolean, nullable=False, default=False)
     created_at = Column(UTCDateTime, nullable=False, default=utcnow)
     delivered_at = Column(UTCDateTime, nullable=True)
 

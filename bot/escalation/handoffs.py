@@ -17,6 +17,7 @@ from bot.audit import record_change
 from bot.content.catalog import catalog
 from bot.db.models import Coordinator, GuardianStudent, Handoff, Region, RiskFlag, Student
 from bot.escalation.deadlines import DeadlinePolicy, deadline
+from bot.escalation.handover import is_live
 from bot.escalation.routing import (
     REGION_LEVEL,
     CoordinatorInfo,
@@ -83,6 +84,7 @@ class HandoffView:
     deadline_at: datetime
     priority: HandoffPriority
     already_open: bool = False
+    live: bool = False  # a coordinator talks with the person now
 
 
 def _coordinators(session: Session) -> list[CoordinatorInfo]:
@@ -117,6 +119,7 @@ def _view(session: Session, handoff: Handoff, *, already_open: bool = False) -> 
         deadline_at=handoff.deadline_at,
         priority=handoff.priority,
         already_open=already_open,
+        live=is_live(handoff),
     )
 
 
@@ -217,9 +220,12 @@ def create_handoff(
     Raises TooManyHandoffsError when the client opened too many (never for risk)."""
     priority = request.priority
     existing = open_handoff(session, conversation_id)
-    if existing is not None and not (
-        priority is HandoffPriority.URGENT and existing.priority is HandoffPriority.NORMAL
+    if existing is not None and (
+        existing.live
+        or not (priority is HandoffPriority.URGENT and existing.priority is HandoffPriority.NORMAL)
     ):
+        # A live conversation keeps its one handoff: the coordinator talking with the
+        # person hears of the risk there (mark_as_risk), not in a second one.
         return existing
     if request.reason != RISK_REASON and _too_many_from(
         session, request.client_key, now, per_client
@@ -268,9 +274,18 @@ def create_handoff(
     return _view(session, handoff)
 
 
-def mark_as_risk(session: Session, handoff: Handoff, kind: str, *, now: datetime) -> None:
+def mark_as_risk(
+    session: Session,
+    handoff: Handoff,
+    kind: str,
+    *,
+    now: datetime,
+    priority: HandoffPriority = HandoffPriority.NORMAL,
+) -> None:
     """An open handoff about something else becomes a risk handoff, and its coordinator
-    hears of it (once per kind)."""
+    hears of it (once per kind); an urgent signal makes it urgent."""
+    if priority is HandoffPriority.URGENT:
+        handoff.priority = HandoffPriority.URGENT
     if handoff.reason == "risk" and handoff.category == kind:
         return
     handoff.reason = "risk"

@@ -26,10 +26,11 @@ from bot.db.models import (
     School,
     Student,
 )
+from bot.escalation import handover
 from bot.escalation.replies import add_reply
 from bot.escalation.routing import REGION_LEVEL
 from bot.escalation.summary import preview_of
-from bot.vocabulary import HandoffStatus
+from bot.vocabulary import HandoffStatus, ThreadAuthor
 
 QUIET_AFTER = timedelta(weeks=3)
 
@@ -138,23 +139,85 @@ def list_for_inbox(
     return listed
 
 
+def visible_to(session: Session, coordinator: Coordinator, reference: str) -> Handoff | None:
+    """The handoff when this coordinator may see it; else None. Not audited: for a
+    page already opened with open_for."""
+    handoff = session.scalar(select(Handoff).where(Handoff.reference == reference))
+    return handoff if handoff is not None and may_see(coordinator, handoff) else None
+
+
 def open_for(session: Session, coordinator: Coordinator, reference: str) -> Handoff | None:
     """The handoff when this coordinator may see it (the read is audited); else None."""
-    handoff = session.scalar(select(Handoff).where(Handoff.reference == reference))
-    if handoff is None or not may_see(coordinator, handoff):
+    handoff = visible_to(session, coordinator, reference)
+    if handoff is None:
         return None
     _record_names_read(session, coordinator, handoff, f"handoff {handoff.reference}")
     return handoff
 
 
 def messages_of(session: Session, handoff: Handoff) -> list[HandoffMessage]:
-    return list(
-        session.scalars(
-            select(HandoffMessage)
-            .where(HandoffMessage.handoff_id == handoff.id)
-            .order_by(HandoffMessage.created_at, HandoffMessage.id)
+    """The handoff's whole thread, in the order it was written."""
+    return handover.thread_after(session, handoff.id, 0)
+
+
+@dataclass(frozen=True)
+class ThreadLine:
+    """A line of a handoff's thread as the coordinator reads it (and the page's script
+    receives it live)."""
+
+    id: int
+    author: str  # ThreadAuthor's value: also the line's class on the page
+    who: str
+    text: str
+    time: str  # "15:02" in Dutch time
+    flagged: str  # why the line is marked, or ""
+
+
+def thread_lines(
+    session: Session, handoff: Handoff, messages: list[HandoffMessage], person: str
+) -> list[ThreadLine]:
+    """The thread in words: replies under the coordinator's name, the person's messages
+    under theirs (`person`: from about(), already audited), notices in full."""
+    names = {
+        coordinator.id: coordinator.name
+        for coordinator in session.scalars(
+            select(Coordinator).where(
+                Coordinator.id.in_({m.coordinator_id for m in messages if m.coordinator_id})
+            )
         )
-    )
+    }
+    lines = []
+    for message in messages:
+        coordinator = names.get(message.coordinator_id, "")
+        if message.author is ThreadAuthor.NOTICE:
+            who, body = "", text("inbox", "thread", message.body, coordinator=coordinator)
+        elif message.author is ThreadAuthor.PERSON:
+            who, body = person, message.body
+        else:
+            who, body = coordinator, message.body
+        lines.append(
+            ThreadLine(
+                id=message.id,
+                author=message.author.value,
+                who=who,
+                text=body,
+                time=message.created_at.astimezone(SCHOOL_TIMEZONE).strftime("%H:%M"),
+                flagged=text("inbox", "thread", "flagged") if message.flagged else "",
+            )
+        )
+    return lines
+
+
+def pause_bot(
+    session: Session, coordinator: Coordinator, handoff: Handoff, paused: bool, *, now: datetime
+) -> bool:
+    """The bot stays quiet for this person until the coordinator hands back (paused), or
+    takes over again after the quiet time; pausing takes the conversation live first.
+    True when the person is to be told."""
+    told = claim(session, coordinator, handoff, now=now) if paused else False
+    handoff.bot_paused = paused
+    _log(session, coordinator, handoff, "bot_paused" if paused else "bot_unpaused")
+    return told
 
 
 def _log(session: Session, coordinator: Coordinator, handoff: Handoff, action: str) -> None:
@@ -169,20 +232,26 @@ def _log(session: Session, coordinator: Coordinator, handoff: Handoff, action: s
     )
 
 
-def claim(session: Session, coordinator: Coordinator, handoff: Handoff, *, now: datetime) -> None:
+def claim(session: Session, coordinator: Coordinator, handoff: Handoff, *, now: datetime) -> bool:
+    """The coordinator takes the handoff and the conversation goes live
+    (bot/escalation/handover.py); True when the person is to be told."""
     if handoff.status in (HandoffStatus.OPEN, HandoffStatus.RETURNED):
         handoff.status = HandoffStatus.CLAIMED
     handoff.claimed_by_id = coordinator.id
     handoff.claimed_at = handoff.claimed_at or now
     _log(session, coordinator, handoff, "handoff_claimed")
+    return handover.start(session, handoff, coordinator, now=now)
 
 
 def reply(
     session: Session, coordinator: Coordinator, handoff: Handoff, body: str, *, now: datetime
 ) -> HandoffMessage:
-    """Stores the reply (the bot delivers it); replying claims an unclaimed handoff."""
+    """Stores the reply (the bot delivers it); replying takes the conversation live,
+    and claims an unclaimed handoff."""
     if handoff.claimed_by_id is None:
         claim(session, coordinator, handoff, now=now)
+    else:
+        handover.start(session, handoff, coordinator, now=now)
     message = add_reply(session, handoff, coordinator.id, body, now=now)
     _log(session, coordinator, handoff, "handoff_replied")
     return message
@@ -190,21 +259,27 @@ def reply(
 
 def resolve(
     session: Session, coordinator: Coordinator, handoff: Handoff, note: str, *, now: datetime
-) -> None:
+) -> bool:
+    """Closes the handoff; True when it was live (the person is told the bot is back)."""
+    told = handover.end(session, handoff, now=now)
     handoff.status = HandoffStatus.RESOLVED
     handoff.resolved_at = now
     handoff.resolution_note = note
     handoff.claimed_by_id = handoff.claimed_by_id or coordinator.id
     _log(session, coordinator, handoff, "handoff_resolved")
+    return told
 
 
 def hand_back(
     session: Session, coordinator: Coordinator, handoff: Handoff, *, now: datetime
-) -> None:
-    """The bot takes the conversation back: nothing is waiting for a person any more."""
+) -> bool:
+    """The bot takes the conversation back: nothing is waiting for a person any more.
+    True when it was live (the person is told the bot is back)."""
+    told = handover.end(session, handoff, now=now)
     handoff.status = HandoffStatus.RETURNED
     handoff.resolved_at = now
     _log(session, coordinator, handoff, "handoff_returned")
+    return told
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
-"""A coordinator's reply on its way into the chat.
+"""A coordinator's reply, or a notice of a live handover, on its way into the chat.
 
 The inbox stores the reply; the bot delivers it when Rasa runs the reply action for
 the conversation. The text always comes from the database, never from the request
-that woke the bot up.
+that woke the bot up. The person's own messages in the thread are never delivered back.
 """
 
 from __future__ import annotations
@@ -14,20 +14,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Coordinator, Handoff, HandoffMessage
+from bot.vocabulary import ThreadAuthor
 
 
 @dataclass(frozen=True)
 class Reply:
     reference: str
     coordinator_name: str
-    body: str
+    body: str  # the reply, or for a notice its kind (bot/escalation/handover.py)
+    notice: bool = False
+    school_name: str | None = None
+    live: bool = False  # written while the coordinator talks live with the person
 
 
 def add_reply(
     session: Session, handoff: Handoff, coordinator_id: int, body: str, *, now: datetime
 ) -> HandoffMessage:
     message = HandoffMessage(
-        handoff_id=handoff.id, coordinator_id=coordinator_id, body=body, created_at=now
+        handoff_id=handoff.id,
+        author=ThreadAuthor.COORDINATOR,
+        coordinator_id=coordinator_id,
+        body=body,
+        created_at=now,
     )
     session.add(message)
     session.flush()
@@ -37,15 +45,28 @@ def add_reply(
 def take_replies(session: Session, conversation_id: str, *, now: datetime) -> list[Reply]:
     """Undelivered replies to this conversation's handoffs, oldest first, marked delivered."""
     rows = session.execute(
-        select(HandoffMessage, Handoff.reference, Coordinator.name)
+        select(HandoffMessage, Handoff, Coordinator)
         .join(Handoff, HandoffMessage.handoff_id == Handoff.id)
         .join(Coordinator, HandoffMessage.coordinator_id == Coordinator.id)
-        .where(Handoff.conversation_id == conversation_id, HandoffMessage.delivered_at.is_(None))
-        .order_by(HandoffMessage.created_at, HandoffMessage.id)
+        .where(
+            Handoff.conversation_id == conversation_id,
+            HandoffMessage.delivered_at.is_(None),
+            HandoffMessage.author != ThreadAuthor.PERSON,
+        )
+        .order_by(HandoffMessage.id)
     ).all()
     replies = []
-    for message, reference, name in rows:
+    for message, handoff, coordinator in rows:
         message.delivered_at = now
-        replies.append(Reply(reference=reference, coordinator_name=name, body=message.body))
+        replies.append(
+            Reply(
+                reference=handoff.reference,
+                live=handoff.live_since is not None,
+                coordinator_name=coordinator.name,
+                body=message.body,
+                notice=message.author is ThreadAuthor.NOTICE,
+                school_name=coordinator.school.name if coordinator.school else None,
+            )
+        )
     session.flush()
     return replies

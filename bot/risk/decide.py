@@ -48,6 +48,8 @@ from bot.vocabulary import HandoffPriority, RiskKind
 
 RISK_INTENT = "risk"
 FALLBACK_INTENT = "nlu_fallback"
+# Where nlu.risk_spotter puts its verdict in a message's parse data.
+RISK_PROPERTY = "risk"
 MODEL_THRESHOLD = 0.45
 SELECTOR_THRESHOLD = 0.3
 SELECTOR_SUPPORT = 0.1  # the classifier's least confidence in risk for the selector alone

@@ -90,7 +90,9 @@ def report_risk(
     )
     handoff = session.scalar(select(Handoff).where(Handoff.reference == view.reference))
     if view.already_open:
-        mark_as_risk(session, handoff, report.verdict.kind.value, now=now)
+        mark_as_risk(
+            session, handoff, report.verdict.kind.value, now=now, priority=report.verdict.priority
+        )
     if role is PersonRole.GUARDIAN:
         student_id = handoff.student_id
     session.add(

@@ -18,6 +18,7 @@ from bot.db.models import (
     ConversationLink,
     Guardian,
     Handoff,
+    HandoffMessage,
     InterimGoal,
     Nudge,
     Student,
@@ -48,6 +49,16 @@ def conversation_id(page: Page) -> str:
 def link_of(assistant, conversation: str) -> ConversationLink | None:
     with session_scope(assistant.database_url) as session:
         return session.get(ConversationLink, conversation)
+
+
+def coordinator_inbox(new_context, assistant, email: str) -> Page:
+    """A coordinator logged in to the inbox in a browser of their own."""
+    inbox = new_context(viewport={"width": 1280, "height": 900}).new_page()
+    inbox.goto(f"{assistant.web_url}/inbox/login")
+    inbox.get_by_label("E-mailadres").fill(email)
+    inbox.get_by_label("Wachtwoord").fill(DEMO_COORDINATOR_PASSWORD)
+    inbox.get_by_role("button", name="Inloggen").click()
+    return inbox
 
 
 def logged_in_student(
@@ -127,11 +138,7 @@ def test_a_student_logs_in_checks_in_and_gets_a_coordinator_s_reply_live(
     assert conversation_id(chat.page) == conversation
 
     # The coordinator, in a browser of their own, logs in and replies.
-    inbox = new_context(viewport={"width": 1280, "height": 900}).new_page()
-    inbox.goto(f"{assistant.web_url}/inbox/login")
-    inbox.get_by_label("E-mailadres").fill(email)
-    inbox.get_by_label("Wachtwoord").fill(DEMO_COORDINATOR_PASSWORD)
-    inbox.get_by_role("button", name="Inloggen").click()
+    inbox = coordinator_inbox(new_context, assistant, email)
     # The list shows whom each question is about and what they last said.
     row = inbox.locator("tbody tr", has_text=reference)
     expect(row).to_contain_text("Jesse Test (leerling)")
@@ -147,9 +154,10 @@ def test_a_student_logs_in_checks_in_and_gets_a_coordinator_s_reply_live(
     inbox.get_by_role("button", name="Versturen").click()
     expect(inbox.get_by_role("status")).to_contain_text("Je antwoord staat in de chat.")
 
-    # The open widget shows the reply at once: pushed over socket.io, no reload.
+    # The open widget shows the reply at once: pushed over socket.io, no reload; the
+    # reply took the conversation live, and the student is told who they talk with.
     chat.wait_for_bot("Ik bel je morgen om 10 uur.", timeout=60_000)
-    chat.wait_for_bot(reference)
+    chat.wait_for_bot("Je praat nu met")
     chat.shot("6-reply-in-chat")
     assert chat.errors == []
 
@@ -368,3 +376,73 @@ def test_a_parent_of_two_picks_a_child_by_typing_the_name(chat_page, assistant):
         assert (handoff.student_id, handoff.guardian_id) == (lotte_id, karin)
         assert handoff.ladder_level == 2 and handoff.school_id is None
     assert chat.errors == []
+
+
+def test_a_coordinator_takes_over_the_chat_live_and_hands_it_back(
+    chat_page, new_context, assistant
+):
+    _, chat = logged_in_student(chat_page, assistant, "Noor")
+    conversation = conversation_id(chat.page)
+    chat.send("ik wil met iemand van school praten")
+    chat.wait_for_bot("Je nummer is")
+    with session_scope(assistant.database_url) as session:
+        handoff = session.scalar(select(Handoff).where(Handoff.conversation_id == conversation))
+        reference, email = handoff.reference, handoff.assigned_coordinator.email
+        coordinator_name = handoff.assigned_coordinator.name
+
+    # The coordinator takes it: the student hears who they talk with now.
+    inbox = coordinator_inbox(new_context, assistant, email)
+    inbox_errors: list[str] = []
+    inbox.on("pageerror", lambda error: inbox_errors.append(str(error)))
+    inbox.goto(f"{assistant.web_url}/inbox/handoffs/{reference}")
+    inbox.get_by_role("button", name="Oppakken").click()
+    expect(inbox.locator(".live-state")).to_contain_text("Live")
+    chat.wait_for_bot(f"Je praat nu met {coordinator_name}", timeout=60_000)
+    chat.shot("1-coordinator-took-over")
+
+    # Two messages from the student reach the open inbox page at once (no reload), and
+    # the bot stays quiet.
+    thread = inbox.locator("ol.thread")
+    answers_before = chat.bot_messages().count()
+    for said in ("hoi, ben je er?", "ik snap mijn rooster niet"):
+        chat.send(said)
+        expect(thread.locator("li.person", has_text=said)).to_be_visible(timeout=30_000)
+    expect(thread.locator("li.person").first).to_contain_text("Noor")
+    assert chat.bot_messages().count() == answers_before
+    screenshot(inbox, f"{chat.name}-2-live-thread")
+
+    # Two replies from the coordinator appear in the open chat.
+    for reply in ("Hoi Noor, ik ben er.", "Ik stuur je zo je nieuwe rooster."):
+        inbox.get_by_label("Antwoord (komt in de chat)").fill(reply)
+        inbox.get_by_role("button", name="Versturen").click()
+        expect(inbox.get_by_role("status").first).to_contain_text("Je antwoord staat in de chat.")
+        chat.wait_for_bot(reply, timeout=60_000)
+    expect(thread.locator("li.coordinator")).to_have_count(2)
+    chat.shot("2-replies")
+
+    # The coordinator hands back: the student is told, and the bot answers again.
+    inbox.get_by_role("button", name="Teruggeven aan de bot").click()
+    chat.wait_for_bot("teruggegeven aan de chatbot", timeout=60_000)
+    chat.send("wat is het 100-dagen programma")
+    chat.wait_for_bot("100-dagen")
+    chat.shot("3-bot-again")
+    with session_scope(assistant.database_url) as session:
+        handoff = session.scalar(select(Handoff).where(Handoff.reference == reference))
+        assert handoff.live_since is None
+        authors = [
+            (m.author.value, m.body)
+            for m in session.scalars(
+                select(HandoffMessage)
+                .where(HandoffMessage.handoff_id == handoff.id)
+                .order_by(HandoffMessage.id)
+            )
+        ]
+    assert authors == [
+        ("notice", "started"),
+        ("person", "hoi, ben je er?"),
+        ("person", "ik snap mijn rooster niet"),
+        ("coordinator", "Hoi Noor, ik ben er."),
+        ("coordinator", "Ik stuur je zo je nieuwe rooster."),
+        ("notice", "ended"),
+    ]
+    assert chat.errors == [] and inbox_errors == []

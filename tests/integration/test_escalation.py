@@ -101,12 +101,53 @@ def test_asking_for_a_person_reaches_the_coordinator_and_the_reply_reaches_the_c
         events = json.load(response)["events"]
     said = [e.get("text") or "" for e in events if e.get("event") == "bot"]
     assert any("Ik bel je morgen om 10 uur." in text for text in said)
-    assert any(f"op je vraag {handoff.reference}" in text for text in said)
+    # The reply took the conversation live: the student hears who they talk with.
+    assert any("Je praat nu met Ingrid Wolters van ROC van Twente." in text for text in said)
     with session_scope(assistant.database_url) as session:
-        (message,) = session.scalars(
+        messages = session.scalars(
             select(HandoffMessage).where(HandoffMessage.handoff_id == handoff.id)
         ).all()
-        assert message.delivered_at is not None
+        assert [m.author.value for m in messages] == ["notice", "coordinator"]
+        assert all(m.delivered_at is not None for m in messages)
+
+    # Live: the student's answer goes to the coordinator, and the bot says nothing.
+    assert assistant.say("it-handoff", "ja is goed, dankje ingrid") == []
+    (answered,) = assistant.webhook.wait_for(
+        lambda p: (
+            p["body"]["payload"].get("event") == "handoff.answered"
+            and p["body"]["payload"]["reference"] == handoff.reference
+        )
+    )
+    assert "dankje" not in json.dumps(answered)
+    # The open handoff page hears it over its event stream.
+    stream = browser.opener.open(
+        f"{assistant.web_url}/inbox/handoffs/{handoff.reference}/thread", timeout=60
+    )
+    assert stream.headers["Content-Type"].startswith("text/event-stream")
+    seen = b""
+    while b"ja is goed, dankje ingrid" not in seen:
+        seen += stream.readline()
+    stream.close()
+    # The safety net stays: a risk signal is answered by the bot (the model reads it)
+    # with the crisis lines, the handoff becomes a risk handoff, the thread marks it.
+    crisis = " ".join(assistant.say("it-handoff", "ik zie het echt niet meer zitten allemaal"))
+    assert "113" in crisis
+    with session_scope(assistant.database_url) as session:
+        flagged = session.scalars(
+            select(HandoffMessage).where(
+                HandoffMessage.handoff_id == handoff.id, HandoffMessage.flagged.is_(True)
+            )
+        ).all()
+        assert [m.body for m in flagged] == ["ik zie het echt niet meer zitten allemaal"]
+        assert session.get(Handoff, handoff.id).reason == "risk"
+        # One handoff: the coordinator who talks with the student hears of it there.
+        assert handoff_of(assistant, "it-handoff").id == handoff.id
+
+    # Handed back: the student is told, and the bot answers again.
+    browser.get(f"/inbox/handoffs/{handoff.reference}")
+    assert browser.post(f"/inbox/handoffs/{handoff.reference}/return", {}).endswith("done=returned")
+    answer = assistant.say("it-handoff", "wat is het toptraject")
+    assert "Toptraject" in answer[0]
 
 
 def test_another_school_s_coordinator_gets_a_404(assistant):

@@ -19,12 +19,19 @@ from bot.db.models import (
     Student,
 )
 from bot.demo.seed import DEMO_COORDINATOR_PASSWORD
+from bot.escalation import handover
 from bot.escalation.deadlines import DeadlinePolicy
 from bot.escalation.handoffs import HandoffRequest, create_handoff
 from bot.identity.links import link_conversation
 from bot.identity.passwords import hash_password, verify_password
 from bot.settings import load_settings
-from bot.vocabulary import CheckInStatus, HandoffPriority, HandoffStatus, LinkMethod
+from bot.vocabulary import (
+    CheckInStatus,
+    HandoffPriority,
+    HandoffStatus,
+    LinkMethod,
+    ThreadAuthor,
+)
 from infra.db.session import session_scope
 from tests.conftest import TEST_SECRET, person_id
 from web.app import create_app
@@ -217,8 +224,14 @@ def test_claim_reply_resolve_and_hand_back(seeded_database_url):
     with session_scope(seeded_database_url) as session:
         handoff = session.scalar(select(Handoff).where(Handoff.reference == first))
         assert handoff.status is HandoffStatus.RESOLVED and handoff.resolution_note == "Gebeld"
-        (message,) = session.scalars(select(HandoffMessage)).all()
-        assert (message.body, message.delivered_at) == ("Ik bel je morgen.", None)
+        # The thread: the conversation went live, the reply, and back to the bot.
+        thread = session.scalars(select(HandoffMessage).order_by(HandoffMessage.id)).all()
+        assert [(m.author, m.body, m.delivered_at) for m in thread] == [
+            (ThreadAuthor.NOTICE, handover.STARTED, None),
+            (ThreadAuthor.COORDINATOR, "Ik bel je morgen.", None),
+            (ThreadAuthor.NOTICE, handover.ENDED, None),
+        ]
+        assert handoff.live_since is None
 
     second = make_handoff(seeded_database_url, "c-lotte", "Lotte")
 

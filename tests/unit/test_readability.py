@@ -29,7 +29,7 @@ LABEL_LISTS = {
     "inbox age",
     "inbox summary",
 }
-NAMES = {"personal_goals_block", "inbox other"}
+NAMES = {"personal_goals_block", "inbox other", "handoff live_reply"}
 # One line of a list ("- taalvaardigheid: 1 van 3"), read as part of the whole list.
 LIST_LINES = {"progress block"}
 # Sample values for placeholders, long-ish on purpose.

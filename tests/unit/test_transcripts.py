@@ -183,7 +183,14 @@ def test_the_web_app_schedules_the_purge_and_the_nudge_unless_switched_off():
     from infra.jobs import scheduled_jobs
 
     names = [job.name for job in scheduled_jobs(load_settings({}))]
-    assert names == ["purge-erased", "escalate-overdue", "deliver-outbox", "do-kept", "nudge"]
+    assert names == [
+        "purge-erased",
+        "escalate-overdue",
+        "deliver-outbox",
+        "hand-back-quiet",
+        "do-kept",
+        "nudge",
+    ]
     off = scheduled_jobs(load_settings({"NUDGE_EVERY_MINUTES": "0"}))
     assert "nudge" not in [job.name for job in off]
 

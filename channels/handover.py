@@ -1,0 +1,101 @@
+"""Live handover at the chat's edge: while a coordinator has the conversation, a message
+goes to the coordinator's thread, not to the bot (bot/escalation/handover.py).
+
+The safety net stays: the message is read by the trained model (the same parse as any
+turn, risk spotter included) and, when it signals risk, Rasa answers it as always
+(words, crisis lines, the risk flag on the handoff) while the thread shows it marked.
+A button the bot offered (a "/intent" payload) is meant for the bot and goes to it.
+
+The database is read and written in a worker thread. When it cannot be read, or the
+model cannot parse, the message goes to the bot as usual: the person is never left
+without an answer because of the handover.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from sanic import Sanic
+from sanic.exceptions import SanicException
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import clock
+from bot.escalation.handover import LiveHandover, live_for, relay
+from bot.risk.decide import RISK_PROPERTY, RiskVerdict, verdict_for_text
+from infra.db.session import session_scope
+
+logger = logging.getLogger(__name__)
+
+# Parses a text with the running model (Rasa's agent); the parse data as a dict.
+Parse = Callable[[str], Awaitable[dict[str, Any]]]
+# Rasa's server app (`rasa run` with its HTTP API), or the one without the API.
+RASA_APPS = ("rasa_server", "rasa_core_no_api")
+
+
+async def parse_with_model(text: str) -> dict[str, Any]:
+    """The running model's parse of a text: the same pipeline as every turn."""
+    for name in RASA_APPS:
+        try:
+            app = Sanic.get_app(name)
+        except SanicException:
+            continue
+        return await app.ctx.agent.parse_message(text)
+    raise LookupError("no Rasa server runs in this process")
+
+
+def _live(conversation_id: str) -> LiveHandover | None:
+    with session_scope() as session:
+        return live_for(session, conversation_id)
+
+
+def _relay(live: LiveHandover, text: str, flagged: bool) -> None:
+    with session_scope() as session:
+        relay(session, live, text, flagged=flagged, now=clock.now())
+
+
+def is_for_the_bot(text: str | None) -> bool:
+    """A button the bot offered, or nothing to pass on."""
+    return not text or not text.strip() or text.startswith("/")
+
+
+async def _verdict(parse: Parse, text: str) -> RiskVerdict | None:
+    """The model's risk verdict (the risk spotter's, as in any turn); the words alone
+    when the model cannot parse now."""
+    try:
+        parsed = await parse(text)
+    except Exception:
+        logger.warning("The model could not read a message during a handover; words only.")
+        return verdict_for_text(text)
+    return RiskVerdict.from_dict(parsed.get(RISK_PROPERTY))
+
+
+async def relayed(conversation_id: str, text: str | None, parse: Parse) -> bool:
+    """Relays the message to the coordinator when the conversation is live. True when
+    that is all: the bot says nothing. False when the bot is to answer (not live, a
+    button, a risk signal, or the database could not be reached)."""
+    if is_for_the_bot(text):
+        return False
+    try:
+        live = await asyncio.to_thread(_live, conversation_id)
+    except SQLAlchemyError as exc:
+        logger.warning("Could not read whether a conversation is live (%s).", type(exc).__name__)
+        return False
+    if live is None:
+        return False
+    verdict = await _verdict(parse, text)
+    try:
+        await asyncio.to_thread(_relay, live, text, verdict is not None)
+    except SQLAlchemyError as exc:
+        logger.warning("Could not pass a message to the coordinator (%s).", type(exc).__name__)
+        return False
+    return verdict is None
+
+
+async def relay_if_live(message: UserMessage) -> bool:
+    """The chat channel's question (channels/guarded.py): True when the message went to
+    the coordinator and the bot is to say nothing."""
+    return await relayed(message.sender_id, message.text, parse_with_model)

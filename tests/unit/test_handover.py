@@ -1,0 +1,164 @@
+"""Live handover: a claimed conversation's messages go to the coordinator's thread, the
+bot answers only risk, and the bot takes over again when it is handed back or quiet."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from sqlalchemy import select
+
+from bot.db.models import Coordinator, Handoff, HandoffMessage, OutboxMessage, Student
+from bot.escalation import handover, inbox
+from bot.escalation.deadlines import DeadlinePolicy
+from bot.escalation.handoffs import HandoffRequest, create_handoff
+from bot.escalation.replies import take_replies
+from bot.identity.links import link_conversation
+from bot.risk.decide import RISK_PROPERTY, verdict_for_text
+from bot.vocabulary import HandoffPriority, HandoffStatus, LinkMethod, ThreadAuthor
+from channels.guarded import never_silent
+from channels.handover import relayed
+from infra.db.session import get_engine, session_scope
+from tests.conftest import person_id
+
+NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone.utc)
+QUIET = timedelta(minutes=20)
+CONVERSATION = "c-sanne-live"
+
+
+def test_the_bot_takes_over_after_the_quiet_time_unless_paused():
+    assert handover.gone_quiet(NOW - QUIET, NOW, QUIET, paused=False)
+    assert not handover.gone_quiet(NOW - QUIET + timedelta(seconds=1), NOW, QUIET, paused=False)
+    assert not handover.gone_quiet(NOW - 10 * QUIET, NOW, QUIET, paused=True)
+    assert not handover.gone_quiet(None, NOW, QUIET, paused=False)
+
+
+def _handoff(url: str) -> tuple[int, int]:
+    """Sanne's handoff, claimed by her school's coordinator: (handoff id, coordinator id)."""
+    with session_scope(url) as session:
+        student = person_id(session, Student, "Sanne")
+        link_conversation(session, CONVERSATION, via=LinkMethod.TOKEN, student_id=student)
+        view = create_handoff(
+            session,
+            CONVERSATION,
+            HandoffRequest("asked_for_person", "general", HandoffPriority.NORMAL, "hulp"),
+            now=NOW,
+            policy=DeadlinePolicy(),
+            default_region="twente",
+        )
+        handoff = session.scalar(select(Handoff).where(Handoff.reference == view.reference))
+        return handoff.id, handoff.assigned_coordinator_id
+
+
+def _thread(url: str, handoff_id: int) -> list[tuple[ThreadAuthor, str, bool]]:
+    with session_scope(url) as session:
+        lines = handover.thread_after(session, handoff_id, 0)
+        return [(m.author, m.body, m.flagged) for m in lines]
+
+
+@pytest.fixture
+def live(seeded_database_url, monkeypatch) -> Iterator[tuple[str, int]]:
+    """A live handover: the coordinator claimed Sanne's handoff. The chat channel's
+    database (the default one) is this test's."""
+    monkeypatch.setenv("DATABASE_URL", seeded_database_url)
+    get_engine.cache_clear()
+    handoff_id, coordinator_id = _handoff(seeded_database_url)
+    with session_scope(seeded_database_url) as session:
+        coordinator = session.get(Coordinator, coordinator_id)
+        assert inbox.claim(session, coordinator, session.get(Handoff, handoff_id), now=NOW)
+        assert handover.live_for(session, CONVERSATION).handoff_id == handoff_id
+    yield seeded_database_url, handoff_id
+    get_engine.cache_clear()
+
+
+async def model(text: str) -> dict:
+    """Stands in for the trained model's parse: the risk spotter's verdict on the words."""
+    verdict = verdict_for_text(text)
+    return {"text": text, RISK_PROPERTY: verdict.as_dict() if verdict else None}
+
+
+def test_a_message_during_a_live_handover_goes_to_the_thread_and_the_bot_stays_quiet(live):
+    url, handoff_id = live
+    reached_the_bot = []
+
+    async def bot(message: UserMessage) -> None:
+        reached_the_bot.append(message.text)
+        await message.output_channel.send_response(message.sender_id, {"text": "Oké."})
+
+    async def relay(message: UserMessage) -> bool:
+        return await relayed(message.sender_id, message.text, model)
+
+    handle = never_silent(bot, relay)
+
+    def say(text: str, conversation: str = CONVERSATION) -> list[str]:
+        output = CollectingOutputChannel()
+        asyncio.run(handle(UserMessage(text, output, conversation)))
+        return [message.get("text") for message in output.messages]
+
+    assert say("ja is goed, dankje marieke") == []
+    assert say("tot morgen") == []
+    # A button the bot offered is for the bot; another conversation is not live.
+    assert say("/greet") == ["Oké."]
+    assert say("hoi", "c-someone-else") == ["Oké."]
+    # Risk is still caught: the bot answers as always, and the thread marks it.
+    assert say("ik wil niet meer leven") == ["Oké."]
+    assert reached_the_bot == ["/greet", "hoi", "ik wil niet meer leven"]
+    assert _thread(url, handoff_id) == [
+        (ThreadAuthor.NOTICE, handover.STARTED, False),
+        (ThreadAuthor.PERSON, "ja is goed, dankje marieke", False),
+        (ThreadAuthor.PERSON, "tot morgen", False),
+        (ThreadAuthor.PERSON, "ik wil niet meer leven", True),
+    ]
+    with session_scope(url) as session:
+        # The person's own words are never delivered back to them; the notice is.
+        replies = take_replies(session, CONVERSATION, now=NOW)
+        assert [(r.notice, r.body) for r in replies] == [(True, handover.STARTED)]
+        # The coordinator hears of the answers once per quarter hour, without the text.
+        answered = [
+            json.loads(row.payload)
+            for row in session.scalars(select(OutboxMessage))
+            if json.loads(row.payload)["event"] == "handoff.answered"
+        ]
+        assert len(answered) == 1 and "marieke" not in json.dumps(answered)
+
+
+def test_the_model_failing_still_catches_risk_by_its_words(live):
+    url, handoff_id = live
+
+    async def broken(text: str) -> dict:
+        raise ConnectionError("the model is not loaded yet")
+
+    assert not asyncio.run(relayed(CONVERSATION, "ik wil dood", broken))
+    assert asyncio.run(relayed(CONVERSATION, "prima", broken))
+    assert _thread(url, handoff_id)[1:] == [
+        (ThreadAuthor.PERSON, "ik wil dood", True),
+        (ThreadAuthor.PERSON, "prima", False),
+    ]
+
+
+def test_quiet_handovers_go_back_to_the_bot_but_paused_ones_stay(live):
+    url, handoff_id = live
+    with session_scope(url) as session:
+        assert handover.hand_back_quiet(session, now=NOW + QUIET / 2, quiet=QUIET) == []
+        handoff = session.get(Handoff, handoff_id)
+        coordinator = session.get(Coordinator, handoff.claimed_by_id)
+        inbox.pause_bot(session, coordinator, handoff, True, now=NOW)
+        assert handover.hand_back_quiet(session, now=NOW + 3 * QUIET, quiet=QUIET) == []
+        inbox.pause_bot(session, coordinator, handoff, False, now=NOW)
+        # A message from the person counts as activity.
+        live_now = handover.live_for(session, CONVERSATION)
+        handover.relay(session, live_now, "ben je er nog?", flagged=False, now=NOW + QUIET)
+        assert handover.hand_back_quiet(session, now=NOW + QUIET * 3 / 2, quiet=QUIET) == []
+        ended = handover.hand_back_quiet(session, now=NOW + 2 * QUIET, quiet=QUIET)
+        assert ended == [CONVERSATION]
+        assert handover.live_for(session, CONVERSATION) is None
+        # Still claimed: the question stays with the coordinator.
+        assert handoff.status is HandoffStatus.CLAIMED
+        last = session.scalars(
+            select(HandoffMessage).order_by(HandoffMessage.id.desc()).limit(1)
+        ).one()
+        assert (last.author, last.body) == (ThreadAuthor.NOTICE, handover.ENDED_QUIET)
