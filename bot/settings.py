@@ -75,6 +75,16 @@ class Settings:
     # The outbox: seconds before the first retry (then doubling), and per delivery.
     outbox_first_retry_seconds: int = 10
     outbox_timeout_seconds: int = 10
+    # Mail to coordinators (infra/mail.py); no SMTP_HOST: mails wait in the outbox.
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    # "starttls" (port 587), "tls" (port 465) or "none" (a relay on this machine only).
+    smtp_security: str = "starttls"
+    mail_from: str = "Toptraject inbox <inbox@toptraject.example.org>"
+    # Where coordinators open the inbox, for the link in a mail; empty: this web app.
+    public_web_url: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -91,6 +101,10 @@ class Settings:
     @property
     def web_url(self) -> str:
         return f"http://{self.web_host}:{self.web_port}"
+
+    @property
+    def public_inbox_url(self) -> str:
+        return (self.public_web_url or self.web_url).rstrip("/")
 
     @property
     def public_socket_url(self) -> str:
@@ -129,6 +143,13 @@ def _whole_number(env: dict[str, str], name: str, default: int) -> int:
     if not raw.isdigit():
         raise ConfigurationError(f"{name} must be a whole number, not {raw!r}")
     return int(raw)
+
+
+def _choice(env: dict[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = env.get(name, default).strip().lower()
+    if raw not in choices:
+        raise ConfigurationError(f"{name} must be one of {', '.join(choices)}, not {raw!r}")
+    return raw
 
 
 def _web_address(env: dict[str, str], name: str) -> str:
@@ -179,6 +200,15 @@ def _safe_off_the_laptop(settings: Settings) -> Settings:
         )
         if value == _DEV_SECRET or len(value) < MIN_SECRET_LENGTH
     ]
+    if (
+        settings.smtp_host
+        and settings.smtp_security == "none"
+        and not is_loopback(settings.smtp_host)
+    ):
+        raise ConfigurationError(
+            "SMTP_SECURITY=none sends mail and its password unencrypted: only to a relay on "
+            f"this machine, not to {settings.smtp_host} (use starttls or tls)."
+        )
     if exposed and weak:
         raise ConfigurationError(
             f"{' and '.join(weak)} must be set to a random value of at least "
@@ -225,4 +255,11 @@ def _read_settings(env: dict[str, str], environment: str, production: bool) -> S
         handoffs_per_address=_whole_number(env, "HANDOFFS_PER_ADDRESS", 20),
         outbox_first_retry_seconds=_whole_number(env, "OUTBOX_FIRST_RETRY_SECONDS", 10),
         outbox_timeout_seconds=_whole_number(env, "OUTBOX_TIMEOUT_SECONDS", 10),
+        smtp_host=env.get("SMTP_HOST", "").strip(),
+        smtp_port=_port(env, "SMTP_PORT", 25),
+        smtp_username=env.get("SMTP_USERNAME", ""),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_security=_choice(env, "SMTP_SECURITY", ("starttls", "tls", "none"), "starttls"),
+        mail_from=env.get("MAIL_FROM", "Toptraject inbox <inbox@toptraject.example.org>"),
+        public_web_url=_web_address(env, "PUBLIC_WEB_URL"),
     )

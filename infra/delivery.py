@@ -1,6 +1,7 @@
-"""Delivering the outbox (bot/outbox.py) to a webhook with retries, so nothing is lost
-when the webhook or this process is down. Each message carries its idempotency key, so
-a receiver can ignore a repeat after a delivery whose answer got lost.
+"""Delivering the outbox (bot/outbox.py) with retries, so nothing is lost when the
+receiver or this process is down: notifications to a webhook, mails over SMTP
+(infra/mail.py). Each message carries its idempotency key, so a receiver can ignore a
+repeat after a delivery whose answer got lost.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -19,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import OutboxMessage
+from bot.escalation.mail import MAIL_TOPIC
 from bot.vocabulary import OutboxStatus
 
 logger = logging.getLogger(__name__)
@@ -48,14 +50,16 @@ class DeliveryReport:
 
 
 @dataclass(frozen=True)
-class _Claimed:
+class Claimed:
     id: int
     attempts: int
     key: str
     body: dict[str, Any]
 
 
-def _claim_next(session: Session, *, now: datetime, policy: RetryPolicy) -> _Claimed | None:
+def _claim_next(
+    session: Session, *, now: datetime, policy: RetryPolicy, mail: bool = False
+) -> Claimed | None:
     """Takes the oldest due message and books its attempt before anything is sent.
 
     The booking already moves the next attempt to the backoff time, as if this attempt
@@ -69,6 +73,9 @@ def _claim_next(session: Session, *, now: datetime, policy: RetryPolicy) -> _Cla
             .where(
                 OutboxMessage.status == OutboxStatus.PENDING,
                 OutboxMessage.next_attempt_at <= now,
+                (OutboxMessage.topic == MAIL_TOPIC)
+                if mail
+                else (OutboxMessage.topic != MAIL_TOPIC),
             )
             .order_by(OutboxMessage.id)
             .limit(1)
@@ -87,7 +94,7 @@ def _claim_next(session: Session, *, now: datetime, policy: RetryPolicy) -> _Cla
             .execution_options(synchronize_session=False)
         )
         if booked.rowcount == 1:
-            return _Claimed(
+            return Claimed(
                 id=message.id,
                 attempts=attempts,
                 key=message.idempotency_key,
@@ -100,7 +107,7 @@ def _claim_next(session: Session, *, now: datetime, policy: RetryPolicy) -> _Cla
         session.expire(message)  # another worker took it; look again
 
 
-async def _post(http: aiohttp.ClientSession, url: str, claimed: _Claimed) -> str | None:
+async def _post(http: aiohttp.ClientSession, url: str, claimed: Claimed) -> str | None:
     """Sends one message; None when the receiver took it, else what went wrong."""
     try:
         async with http.post(
@@ -116,7 +123,7 @@ async def _post(http: aiohttp.ClientSession, url: str, claimed: _Claimed) -> str
 
 
 def _record(
-    session: Session, claimed: _Claimed, error: str | None, *, now: datetime, policy: RetryPolicy
+    session: Session, claimed: Claimed, error: str | None, *, now: datetime, policy: RetryPolicy
 ) -> str:
     """Stores the outcome of one attempt; returns delivered, retried or failed."""
     message = session.get(OutboxMessage, claimed.id)
@@ -133,6 +140,46 @@ def _record(
     return "retried"
 
 
+# Sends one claimed message; None when the receiver took it, else what went wrong.
+Send = Callable[[Claimed], Awaitable[str | None]]
+
+
+async def deliver(
+    open_session: Callable[[], AbstractContextManager[Session]],
+    send: Send,
+    *,
+    now: datetime,
+    policy: RetryPolicy,
+    limit: int = 50,
+    mail: bool = False,
+) -> DeliveryReport:
+    """Sends the pending messages that are due, one at a time: the mails (mail=True) or
+    the rest.
+
+    Each message is booked, sent and recorded in transactions of its own, and no
+    database session is held while waiting on the receiver: one slow or failing
+    delivery never undoes another that succeeded, and a timeout counts as a failed
+    attempt with backoff and, in the end, a give-up.
+    """
+    outcomes = {"delivered": 0, "retried": 0, "failed": 0}
+
+    def claim() -> Claimed | None:
+        with open_session() as session:
+            return _claim_next(session, now=now, policy=policy, mail=mail)
+
+    def record(claimed: Claimed, error: str | None) -> str:
+        with open_session() as session:
+            return _record(session, claimed, error, now=now, policy=policy)
+
+    for _ in range(limit):
+        claimed = await asyncio.to_thread(claim)
+        if claimed is None:
+            break
+        error = await send(claimed)
+        outcomes[await asyncio.to_thread(record, claimed, error)] += 1
+    return DeliveryReport(**outcomes)
+
+
 async def deliver_due(
     open_session: Callable[[], AbstractContextManager[Session]],
     webhook_url: str,
@@ -141,29 +188,11 @@ async def deliver_due(
     policy: RetryPolicy = RetryPolicy(),
     limit: int = 50,
 ) -> DeliveryReport:
-    """POSTs the pending messages that are due, one at a time.
-
-    Each message is booked, sent and recorded in transactions of its own, and no
-    database session is held while waiting on the webhook: one slow or failing
-    delivery never undoes another that succeeded, and a timeout counts as a failed
-    attempt with backoff and, in the end, a give-up.
-    """
-    outcomes = {"delivered": 0, "retried": 0, "failed": 0}
+    """POSTs the pending notifications (all but mail) that are due to the webhook."""
     timeout = aiohttp.ClientTimeout(total=policy.timeout_seconds)
-
-    def claim() -> _Claimed | None:
-        with open_session() as session:
-            return _claim_next(session, now=now, policy=policy)
-
-    def record(claimed: _Claimed, error: str | None) -> str:
-        with open_session() as session:
-            return _record(session, claimed, error, now=now, policy=policy)
-
     async with aiohttp.ClientSession(timeout=timeout) as http:
-        for _ in range(limit):
-            claimed = await asyncio.to_thread(claim)
-            if claimed is None:
-                break
-            error = await _post(http, webhook_url, claimed)
-            outcomes[await asyncio.to_thread(record, claimed, error)] += 1
-    return DeliveryReport(**outcomes)
+
+        async def post(claimed: Claimed) -> str | None:
+            return await _post(http, webhook_url, claimed)
+
+        return await deliver(open_session, post, now=now, policy=policy, limit=limit)

@@ -26,6 +26,7 @@ from bot.settings import Settings
 from infra.db.session import session_scope
 from infra.delivery import RetryPolicy, deliver_due
 from infra.kept import Replay, do_kept_work
+from infra.mail import SmtpServer, deliver_mail_due
 from infra.rasa_api import NUDGE_ACTION, execute_action, trigger_reply
 from infra.transcripts import purge_transcripts, recently_active
 
@@ -126,20 +127,33 @@ async def hand_back_quiet(settings: Settings, now: datetime) -> str:
 
 
 async def deliver_outbox(settings: Settings, now: datetime) -> str:
-    """Sends pending notifications to the webhook; without one they wait in the outbox."""
-    if not settings.notify_webhook_url:
-        return "no NOTIFY_WEBHOOK_URL set; notifications wait in the outbox"
+    """Sends pending notifications to the webhook and mails over SMTP; without a
+    webhook or an SMTP server they wait in the outbox."""
     policy = RetryPolicy(
         first_delay=timedelta(seconds=settings.outbox_first_retry_seconds),
         timeout_seconds=settings.outbox_timeout_seconds,
     )
-    report = await deliver_due(
-        partial(session_scope, settings.database_url),
-        settings.notify_webhook_url,
-        now=now,
-        policy=policy,
-    )
-    return f"{report.delivered} delivered, {report.retried} to retry, {report.failed} failed"
+    opener = partial(session_scope, settings.database_url)
+    parts = []
+    if settings.notify_webhook_url:
+        report = await deliver_due(opener, settings.notify_webhook_url, now=now, policy=policy)
+        parts.append(
+            f"webhook: {report.delivered} delivered, {report.retried} to retry, "
+            f"{report.failed} failed"
+        )
+    else:
+        parts.append("no NOTIFY_WEBHOOK_URL set; notifications wait in the outbox")
+    if settings.smtp_host:
+        server = SmtpServer.from_settings(settings)
+        report = await deliver_mail_due(
+            opener, server, settings.public_inbox_url, now=now, policy=policy
+        )
+        parts.append(
+            f"mail: {report.delivered} sent, {report.retried} to retry, {report.failed} failed"
+        )
+    else:
+        parts.append("no SMTP_HOST set; mails wait in the outbox")
+    return "; ".join(parts)
 
 
 def do_kept(settings: Settings, now: datetime) -> str:
@@ -185,7 +199,7 @@ JOBS = (
         deliver_outbox,
         lambda settings: timedelta(seconds=10),
         "Outbox",
-        "send pending notifications to NOTIFY_WEBHOOK_URL",
+        "send pending notifications to NOTIFY_WEBHOOK_URL and mails to SMTP_HOST",
     ),
     JobSpec(
         "hand-back-quiet",

@@ -35,6 +35,7 @@ from bot.vocabulary import LinkMethod
 from infra.db.migrate import upgrade
 from infra.db.session import session_scope
 from infra.services import is_healthy
+from tests.mailbox import Mailbox
 
 MODEL = PROJECT_ROOT / "models" / "toptraject.tar.gz"
 SECRET = "integration-secret-long-enough-for-hs256"
@@ -112,6 +113,7 @@ class Assistant:
     action_url: str
     web_url: str
     webhook: WebhookReceiver
+    mailbox: Mailbox
     env: dict[str, str]
 
     @property
@@ -215,6 +217,7 @@ def start_assistant(workdir: Path, extra_env: dict[str, str] | None = None) -> A
 
     ports = {name: free_port() for name in ("RASA_PORT", "ACTION_PORT", "WEB_PORT")}
     webhook = WebhookReceiver()
+    mailbox = Mailbox()
     env = dict(os.environ)
     env.update({name: str(port) for name, port in ports.items()})
     env.update(
@@ -226,6 +229,8 @@ def start_assistant(workdir: Path, extra_env: dict[str, str] | None = None) -> A
             # Tests make their own nudges; the hourly job would add some at random.
             "NUDGE_EVERY_MINUTES": "0",
             "NOTIFY_WEBHOOK_URL": webhook.url,
+            # Mail to coordinators goes to a real SMTP server in this process.
+            **mailbox.env,
             # A database call on a serving event loop fails loudly (infra/db/session.py).
             "DB_ON_EVENT_LOOP": "refuse",
             **(extra_env or {}),
@@ -259,6 +264,7 @@ def start_assistant(workdir: Path, extra_env: dict[str, str] | None = None) -> A
         action_url=f"http://127.0.0.1:{ports['ACTION_PORT']}",
         web_url=f"http://127.0.0.1:{ports['WEB_PORT']}",
         webhook=webhook,
+        mailbox=mailbox,
         env=env,
     )
     deadline = time.monotonic() + 400
@@ -285,6 +291,7 @@ def stop_assistant(running: Assistant) -> None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     running.webhook.server.shutdown()
+    running.mailbox.stop()
 
 
 # Every test client is 127.0.0.1: one address for hundreds of conversations, so the

@@ -355,6 +355,25 @@ async def act(request: web.Request) -> web.Response:
     raise web.HTTPFound(url_for(request, "handoff", reference=reference, query={"done": done}))
 
 
+async def mail_setting(request: web.Request) -> web.Response:
+    """Mail about handoffs on or off, for the signed-in coordinator."""
+    settings = _settings(request)
+    session = read_session(request)
+    if session is None:
+        raise web.HTTPFound(url_for(request, "inbox_login"))
+    form = await _checked_form(request, session)
+    wanted = form.get("mail") == "on"
+
+    def choose() -> None:
+        with session_scope(settings.database_url) as database:
+            _, coordinator = _coordinator(request, database)
+            inbox.choose_mail(database, coordinator, wanted)
+
+    await asyncio.to_thread(choose)
+    done = "mail_on" if wanted else "mail_off"
+    raise web.HTTPFound(url_for(request, "inbox", query={"done": done}))
+
+
 async def overview_page(request: web.Request) -> web.Response:
     now = clock.now()
 

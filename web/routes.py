@@ -25,6 +25,7 @@ def setup_routes(app: web.Application) -> None:
     login.add_route("POST", inbox.login)
     router.add_post("/inbox/logout", inbox.logout, name="inbox_logout")
     router.add_get("/inbox", inbox.list_page, name="inbox")
+    router.add_post("/inbox/settings/mail", inbox.mail_setting, name="inbox_mail")
     router.add_get("/inbox/overview", inbox.overview_page, name="inbox_overview")
     router.add_get("/inbox/handoffs/{reference}", inbox.detail_page, name="handoff")
     router.add_get(

@@ -246,6 +246,8 @@ class Coordinator(Base):
     school_id = Column(ForeignKey("schools.id"), nullable=True, index=True)
     ladder_level = Column(Integer, nullable=False, default=1)
     password_hash = Column(String(300), nullable=True)
+    # Mail about new handoffs, answers during a live handover and escalations.
+    mail_notifications = Column(Boolean, nullable=False, default=True)
     active = Column(Boolean, nullable=False, default=True)
     # Raised at logout: inbox cookies carry the epoch they were made in, so every
     # earlier session of this coordinator stops working.

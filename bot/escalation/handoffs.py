@@ -18,6 +18,7 @@ from bot.content.catalog import catalog
 from bot.db.models import Coordinator, GuardianStudent, Handoff, Region, RiskFlag, Student
 from bot.escalation.deadlines import DeadlinePolicy, deadline
 from bot.escalation.handover import is_live
+from bot.escalation.mail import enqueue_mail
 from bot.escalation.routing import (
     REGION_LEVEL,
     CoordinatorInfo,
@@ -124,8 +125,12 @@ def _view(session: Session, handoff: Handoff, *, already_open: bool = False) -> 
 
 
 def _notify(session: Session, handoff: Handoff, event: str, *, now: datetime) -> None:
+    """The webhook's notification and, for a coordinator who wants it, a mail: both in
+    this transaction, neither with conversation text (it stays in the inbox, behind a
+    login). The mail goes to whoever has the handoff: the one who took it, else the one
+    it is assigned to."""
     coordinator = handoff.assigned_coordinator
-    # No conversation text: the summary stays in the inbox, behind a login.
+    key = f"handoff:{handoff.reference}:{event}:{handoff.ladder_level}"
     enqueue(
         session,
         "handoff",
@@ -141,9 +146,12 @@ def _notify(session: Session, handoff: Handoff, event: str, *, now: datetime) ->
                 {"name": coordinator.name, "email": coordinator.email} if coordinator else None
             ),
         },
-        key=f"handoff:{handoff.reference}:{event}:{handoff.ladder_level}",
+        key=key,
         now=now,
     )
+    if handoff.claimed_by_id is not None:
+        coordinator = session.get(Coordinator, handoff.claimed_by_id)
+    enqueue_mail(session, event, handoff, coordinator, key=key, now=now)
 
 
 def open_handoff(session: Session, conversation_id: str) -> HandoffView | None:

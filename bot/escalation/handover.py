@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Coordinator, Handoff, HandoffMessage
+from bot.escalation.mail import ANSWERED, enqueue_mail
 from bot.outbox import enqueue_once
 from bot.vocabulary import HandoffStatus, ThreadAuthor
 
@@ -115,6 +116,8 @@ def relay(
     session.flush()
     span = int(now.timestamp() // ANSWER_NOTICE_SPAN.total_seconds())
     coordinator = session.get(Coordinator, handoff.claimed_by_id) if handoff else None
+    key = f"handoff:{live.reference}:answered:{span}"
+    enqueue_mail(session, ANSWERED, handoff, coordinator, key=key, now=now)
     enqueue_once(
         session,
         "handoff",
@@ -126,7 +129,7 @@ def relay(
                 {"name": coordinator.name, "email": coordinator.email} if coordinator else None
             ),
         },
-        key=f"handoff:{live.reference}:answered:{span}",
+        key=key,
         now=now,
     )
     return message

@@ -208,6 +208,19 @@ def thread_lines(
     return lines
 
 
+def choose_mail(session: Session, coordinator: Coordinator, wanted: bool) -> None:
+    """Whether the coordinator gets mail about handoffs (bot/escalation/mail.py)."""
+    coordinator.mail_notifications = wanted
+    record_change(
+        session,
+        actor_type="coordinator",
+        actor_id=str(coordinator.id),
+        action="mail_on" if wanted else "mail_off",
+        subject_type="coordinator",
+        subject_id=str(coordinator.id),
+    )
+
+
 def pause_bot(
     session: Session, coordinator: Coordinator, handoff: Handoff, paused: bool, *, now: datetime
 ) -> bool:

@@ -390,6 +390,12 @@ def test_a_coordinator_takes_over_the_chat_live_and_hands_it_back(
         reference, email = handoff.reference, handoff.assigned_coordinator.email
         coordinator_name = handoff.assigned_coordinator.name
 
+    # The coordinator gets a mail with the reference and a link, without the text.
+    (mail,) = assistant.mailbox.wait_for(lambda m: m["Subject"] == f"Nieuwe vraag {reference}")
+    assert mail["To"] == email and "iemand van school" not in mail.get_content()
+    link = re.search(r"http://\S+", mail.get_content()).group(0)
+    assert link == f"{assistant.web_url}/inbox/handoffs/{reference}"
+
     # The coordinator takes it: the student hears who they talk with now.
     inbox = coordinator_inbox(new_context, assistant, email)
     inbox_errors: list[str] = []
@@ -410,6 +416,11 @@ def test_a_coordinator_takes_over_the_chat_live_and_hands_it_back(
     expect(thread.locator("li.person").first).to_contain_text("Noor")
     assert chat.bot_messages().count() == answers_before
     screenshot(inbox, f"{chat.name}-2-live-thread")
+    # The student's answer is mailed to the coordinator too (once, without the text).
+    (answered,) = assistant.mailbox.wait_for(
+        lambda m: m["Subject"] == f"Nieuw bericht bij vraag {reference}"
+    )
+    assert "rooster" not in answered.get_content()
 
     # Two replies from the coordinator appear in the open chat.
     for reply in ("Hoi Noor, ik ben er.", "Ik stuur je zo je nieuwe rooster."):

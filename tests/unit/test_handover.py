@@ -120,7 +120,9 @@ def test_a_message_during_a_live_handover_goes_to_the_thread_and_the_bot_stays_q
         # The coordinator hears of the answers once per quarter hour, without the text.
         answered = [
             json.loads(row.payload)
-            for row in session.scalars(select(OutboxMessage))
+            for row in session.scalars(
+                select(OutboxMessage).where(OutboxMessage.topic == "handoff")
+            )
             if json.loads(row.payload)["event"] == "handoff.answered"
         ]
         assert len(answered) == 1 and "marieke" not in json.dumps(answered)

@@ -1,5 +1,6 @@
 """live handover: a handoff's thread holds the person's messages and notices too, and a
-handoff knows since when it is live and whether its coordinator paused the bot
+handoff knows since when it is live and whether its coordinator paused the bot; a
+coordinator chooses whether to get mail
 
 Revision ID: 0007
 Revises: 0006
@@ -20,6 +21,10 @@ AUTHORS = ("coordinator", "person", "notice")
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("coordinators", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("mail_notifications", sa.Boolean(), nullable=False, server_default=sa.true())
+        )
     with op.batch_alter_table("handoffs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("live_since", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(
@@ -81,6 +86,8 @@ def downgrade() -> None:
         batch_op.alter_column("coordinator_id", existing_type=sa.Integer(), nullable=False)
         batch_op.drop_column("flagged")
         batch_op.drop_column("author")
+    with op.batch_alter_table("coordinators", schema=None) as batch_op:
+        batch_op.drop_column("mail_notifications")
     with op.batch_alter_table("handoffs", schema=None) as batch_op:
         batch_op.drop_column("bot_paused")
         batch_op.drop_column("live_since")
