@@ -151,7 +151,7 @@ class ActionUnlink(BlockingAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         with session_scope() as session:
-            was_linked = unlink(session, tracker.sender_id)
+            was_linked = unlink(session, tracker.sender_id, now=clock.now())
         dispatcher.utter_message(
             response="utter_logged_out" if was_linked else "utter_not_logged_in"
         )

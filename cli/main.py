@@ -126,6 +126,22 @@ def _run_job(args: argparse.Namespace) -> int:
     return 0
 
 
+def _revoke_devices(args: argparse.Namespace) -> int:
+    """Ends every "onthoud mij" device login of one person."""
+    from bot import clock
+    from bot.identity.devices import forget_all
+    from bot.identity.tokens import ChatClaims
+    from bot.vocabulary import PersonRole
+    from infra.db.session import session_scope
+
+    role = PersonRole.STUDENT if args.student is not None else PersonRole.GUARDIAN
+    claims = ChatClaims(role=role, person_id=args.student or args.guardian)
+    with session_scope(load_settings().database_url) as session:
+        ended = forget_all(session, claims, now=clock.now(), actor="cli")
+    print(f"{ended} device logins of {role.value} {claims.person_id} ended.")
+    return 0
+
+
 def _set_password(args: argparse.Namespace) -> int:
     import getpass
 
@@ -256,6 +272,13 @@ def build_parser() -> argparse.ArgumentParser:
         access.add_argument(f"--{name}", type=_on_off, metavar="on|off")
     access.add_argument("--consent", type=_on_off, metavar="on|off")
     access.set_defaults(handler=_guardian_access)
+    devices = commands.add_parser(
+        "revoke-devices", help="end every 'onthoud mij' device login of a person"
+    )
+    who = devices.add_mutually_exclusive_group(required=True)
+    who.add_argument("--student", type=int, metavar="ID")
+    who.add_argument("--guardian", type=int, metavar="ID")
+    devices.set_defaults(handler=_revoke_devices)
     password = commands.add_parser("set-password", help="set a coordinator's inbox password")
     password.add_argument("--email", required=True)
     password.add_argument(

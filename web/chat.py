@@ -4,6 +4,11 @@ The page never decides who someone is. It sends the code to `/chat/login`; the s
 checks it (wrong tries are limited per browser and per address) and answers with a short-lived
 signed chat token. The widget passes that token in its customData, and the chat's
 session start links the conversation (bot/identity/linking.py::link_with_token).
+
+"Onthoud mij op dit apparaat" adds a device login (bot/identity/devices.py) in an
+HttpOnly cookie: `/chat/session` turns it into a fresh token in a new tab or after a
+restart, and tells the page on every load whether its login still holds (a typed
+"uitloggen" ends it). `/chat/logout` ends the device's login, or all of the person's.
 """
 
 from __future__ import annotations
@@ -12,12 +17,14 @@ import asyncio
 import logging
 import re
 import secrets
+from datetime import datetime
 from urllib.parse import urlsplit
 
 from aiohttp import web
 
 from bot import clock
 from bot.content.catalog import text
+from bot.identity import devices
 from bot.identity.linking import (
     CODE_LIFETIME,
     RedeemOutcome,
@@ -25,8 +32,9 @@ from bot.identity.linking import (
     Trier,
     redeem_code_for_login,
 )
+from bot.identity.proof import token_proof
 from bot.identity.throttle import client_address, private_key
-from bot.identity.tokens import TOKEN_LIFETIME, ChatClaims, issue_token
+from bot.identity.tokens import TOKEN_LIFETIME, ChatClaims, issue_token, verify_token
 from infra.db.session import session_scope
 from web.cookies import secure_cookies
 from web.keys import SETTINGS_KEY
@@ -41,6 +49,13 @@ MAX_CODE_LENGTH = 40
 # the school behind the same address. It proves nothing about who someone is.
 DEVICE_COOKIE = "toptraject_device"
 DEVICE_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+# The device login's secret ("onthoud mij"); only the chat's own requests carry it.
+REMEMBER_COOKIE = "toptraject_remember"
+
+
+def _remember_path(request: web.Request) -> str:
+    """The folder of the chat's login requests (/chat/): the cookie goes nowhere else."""
+    return url_for(request, "chat_session").rsplit("/", 1)[0] + "/"
 
 
 def login_failure_message(result: RedeemResult) -> str:
@@ -116,14 +131,23 @@ async def login(request: web.Request) -> web.Response:
         settings.code_tries_per_address,
     )
 
-    def check() -> tuple[RedeemResult, ChatClaims | None]:
+    remember = body.get("remember") is True
+
+    def check() -> tuple[RedeemResult, ChatClaims | None, str | None, str | None]:
         with session_scope(settings.database_url) as session:
-            return redeem_code_for_login(
+            result, claims = redeem_code_for_login(
                 session, trier, code[:MAX_CODE_LENGTH], secret_key=settings.secret_key, now=now
             )
+            token = cookie = None
+            if claims is not None:
+                token = issue_token(claims, secret_key=settings.secret_key, now=now)
+                if remember:
+                    proof = token_proof(token, secret_key=settings.secret_key)
+                    cookie = devices.remember(session, claims, token_proof=proof, now=now)
+            return result, claims, token, cookie
 
     try:
-        result, claims = await asyncio.to_thread(check)
+        result, claims, token, cookie = await asyncio.to_thread(check)
     except Exception:
         logger.exception("The database could not be reached for a chat login.")
         return web.json_response({"message": text("chat_login", "unavailable")}, status=503)
@@ -131,11 +155,17 @@ async def login(request: web.Request) -> web.Response:
         status = 429 if result.outcome is RedeemOutcome.LOCKED else 400
         response = web.json_response({"message": login_failure_message(result)}, status=status)
     else:
-        token = issue_token(claims, secret_key=settings.secret_key, now=now)
         response = web.json_response(
-            {"token": token, "first_name": result.first_name, "role": claims.role.value},
+            {
+                "token": token,
+                "first_name": result.first_name,
+                "role": claims.role.value,
+                "remembered": cookie is not None,
+            },
             headers={"Cache-Control": "no-store"},
         )
+        if cookie is not None:
+            _keep_device(request, response, cookie, now)
     response.set_cookie(
         DEVICE_COOKIE,
         device,
@@ -145,4 +175,115 @@ async def login(request: web.Request) -> web.Response:
         secure=secure_cookies(request),
         path=url_for(request, "chat_login"),
     )
+    return response
+
+
+def _keep_device(
+    request: web.Request, response: web.StreamResponse, cookie: str, now: datetime
+) -> None:
+    response.set_cookie(
+        REMEMBER_COOKIE,
+        cookie,
+        max_age=max(0, int((devices.school_year_end(now) - now).total_seconds())),
+        httponly=True,
+        samesite="Strict",
+        secure=secure_cookies(request),
+        path=_remember_path(request),
+    )
+
+
+async def _json_body(request: web.Request) -> dict | None:
+    """The JSON object of a same-site request from the chat page; None otherwise."""
+    if request.content_type != "application/json" or not _same_origin(request):
+        return None
+    try:
+        body = await request.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+def _token_of(body: dict) -> str | None:
+    token = body.get("token")
+    return token if isinstance(token, str) and len(token) < 4096 else None
+
+
+async def session_state(request: web.Request) -> web.Response:
+    """Whether the page is logged in, asked at every load and after the bot spoke.
+    JSON {"token": ...} in (the page's token, if any). A token whose login did not end
+    keeps holding its conversation; without one, a remembered device gets a fresh token
+    (and its next secret); otherwise the page is logged out."""
+    body = await _json_body(request)
+    if body is None:
+        return web.json_response({"message": text("chat_login", "refused")}, status=403)
+    settings = request.app[SETTINGS_KEY]
+    now = clock.now()
+    token = _token_of(body)
+    cookie = request.cookies.get(REMEMBER_COOKIE)
+
+    def check() -> tuple[dict, str | None]:
+        with session_scope(settings.database_url) as session:
+            proof = token_proof(token, secret_key=settings.secret_key) if token else None
+            if proof is not None and not devices.token_ended(session, proof):
+                return {"logged_in": True}, None
+            resumed = devices.resume(session, cookie, now=now) if cookie else None
+            if resumed is None:
+                return {"logged_in": False}, None
+            fresh = issue_token(resumed.claims, secret_key=settings.secret_key, now=now)
+            devices.bind_token(
+                session, resumed.device_id, token_proof(fresh, secret_key=settings.secret_key)
+            )
+            answer = {
+                "logged_in": True,
+                "token": fresh,
+                "first_name": resumed.first_name,
+                "role": resumed.claims.role.value,
+                "remembered": True,
+            }
+            return answer, resumed.cookie
+
+    try:
+        answer, new_cookie = await asyncio.to_thread(check)
+    except Exception:
+        logger.exception("The database could not be reached to check a chat login.")
+        return web.json_response({"message": text("chat_login", "unavailable")}, status=503)
+    response = web.json_response(answer, headers={"Cache-Control": "no-store"})
+    if new_cookie is not None:
+        _keep_device(request, response, new_cookie, now)
+    elif cookie and not answer.get("remembered") and not answer["logged_in"]:
+        response.del_cookie(REMEMBER_COOKIE, path=_remember_path(request))
+    return response
+
+
+async def logout(request: web.Request) -> web.Response:
+    """Ends this device's login and the page's token; with {"everywhere": true}, every
+    device login of the person too."""
+    body = await _json_body(request)
+    if body is None:
+        return web.json_response({"message": text("chat_login", "refused")}, status=403)
+    settings = request.app[SETTINGS_KEY]
+    now = clock.now()
+    token = _token_of(body)
+    cookie = request.cookies.get(REMEMBER_COOKIE)
+    everywhere = body.get("everywhere") is True
+
+    def end() -> int:
+        with session_scope(settings.database_url) as session:
+            person = devices.person_of(session, cookie, now=now) if cookie else None
+            person = person or verify_token(token, secret_key=settings.secret_key, now=now)
+            devices.forget(session, cookie, now=now)
+            devices.end_token(session, token_proof(token, secret_key=settings.secret_key), now=now)
+            if everywhere and person is not None:
+                return devices.forget_all(session, person, now=now, actor="web")
+            return 0
+
+    try:
+        ended = await asyncio.to_thread(end)
+    except Exception:
+        logger.exception("The database could not be reached to end a chat login.")
+        return web.json_response({"message": text("chat_login", "unavailable")}, status=503)
+    response = web.json_response(
+        {"logged_in": False, "devices_ended": ended}, headers={"Cache-Control": "no-store"}
+    )
+    response.del_cookie(REMEMBER_COOKIE, path=_remember_path(request))
     return response

@@ -297,6 +297,7 @@ async def detail_page(request: web.Request) -> web.Response:
             "h": row,
             "thread": inbox.thread_lines(database, handoff, messages, row.about),
             "live": handover.is_live(handoff),
+            "person_known": handoff.student_id is not None or handoff.guardian_id is not None,
             "paused": handoff.bot_paused,
             "transcript": read_transcript(settings.tracker_database_url, handoff.conversation_id),
             "speakers": {who: text("inbox", "summary", who) for who in ("user", "bot")},
@@ -333,6 +334,9 @@ async def act(request: web.Request) -> web.Response:
                 tell = inbox.resolve(database, coordinator, handoff, note, now=now)
             elif action == "return":
                 tell = inbox.hand_back(database, coordinator, handoff, now=now)
+            elif action == "devices":
+                inbox.forget_devices(database, coordinator, handoff, now=now)
+                tell = False
             elif action in ("pause", "resume"):
                 paused = action == "pause"
                 tell = inbox.pause_bot(database, coordinator, handoff, paused, now=now)
@@ -347,6 +351,7 @@ async def act(request: web.Request) -> web.Response:
         "return": "returned",
         "pause": "paused",
         "resume": "resumed",
+        "devices": "devices_ended",
     }.get(action)
     # After the commit: the action reads what to say from the database.
     delivered = await trigger_reply(settings, conversation_id) if tell else None

@@ -20,6 +20,8 @@ def setup_routes(app: web.Application) -> None:
     router.add_get(HEALTH_PATH, health.health, name="health")
     router.add_get("/", chat.chat_page, name="chat")
     router.add_post("/chat/login", chat.login, name="chat_login")
+    router.add_post("/chat/session", chat.session_state, name="chat_session")
+    router.add_post("/chat/logout", chat.logout, name="chat_logout")
     login = router.add_resource("/inbox/login", name="inbox_login")
     login.add_route("GET", inbox.login_page)
     login.add_route("POST", inbox.login)
@@ -32,7 +34,7 @@ def setup_routes(app: web.Application) -> None:
         "/inbox/handoffs/{reference}/thread", thread.thread_events, name="handoff_thread"
     )
     router.add_post(
-        "/inbox/handoffs/{reference}/{action:claim|reply|resolve|return|pause|resume}",
+        "/inbox/handoffs/{reference}/{action:claim|reply|resolve|return|pause|resume|devices}",
         inbox.act,
         name="handoff_action",
     )

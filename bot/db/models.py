@@ -302,6 +302,45 @@ class ConversationLink(Base):
     guardian = relationship("Guardian")
 
 
+class DeviceLogin(Base):
+    """ "Onthoud mij op dit apparaat": a long-lived, revocable login on one device
+    (bot/identity/devices.py). The device holds the secret; only its hash is here, and
+    it changes at every use."""
+
+    __tablename__ = "device_logins"
+    __table_args__ = (
+        CheckConstraint(
+            "(role = 'student' AND student_id IS NOT NULL AND guardian_id IS NULL)"
+            " OR (role = 'guardian' AND guardian_id IS NOT NULL AND student_id IS NULL)",
+            name="role_matches_person",
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    role = Column(_enum(PersonRole, "person_role"), nullable=False)
+    student_id = Column(ForeignKey("students.id"), nullable=True, index=True)
+    guardian_id = Column(ForeignKey("guardians.id"), nullable=True, index=True)
+    secret_hash = Column(String(64), nullable=False)
+    # The secret before the last rotation, accepted briefly (two tabs opened at once).
+    previous_hash = Column(String(64), nullable=True)
+    rotated_at = Column(UTCDateTime, nullable=False)
+    # The proof of the chat token it last gave (bot/identity/proof.py): "uitloggen" in
+    # that conversation ends this device's login too.
+    token_proof = Column(String(64), nullable=True, index=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    expires_at = Column(UTCDateTime, nullable=False)
+    revoked_at = Column(UTCDateTime, nullable=True)
+
+
+class EndedChatToken(Base):
+    """A chat token whose login ended ("uitloggen"): it opens no conversation again."""
+
+    __tablename__ = "ended_chat_tokens"
+
+    token_proof = Column(String(64), primary_key=True)
+    ended_at = Column(UTCDateTime, nullable=False)
+
+
 class LinkAttempt(Base):
     """Every try to link with a code, for the lockout rules."""
 

@@ -30,7 +30,9 @@ from bot.escalation import handover
 from bot.escalation.replies import add_reply
 from bot.escalation.routing import REGION_LEVEL
 from bot.escalation.summary import preview_of
-from bot.vocabulary import HandoffStatus, ThreadAuthor
+from bot.identity.devices import forget_all
+from bot.identity.tokens import ChatClaims
+from bot.vocabulary import HandoffStatus, PersonRole, ThreadAuthor
 
 QUIET_AFTER = timedelta(weeks=3)
 
@@ -206,6 +208,21 @@ def thread_lines(
             )
         )
     return lines
+
+
+def forget_devices(
+    session: Session, coordinator: Coordinator, handoff: Handoff, *, now: datetime
+) -> int:
+    """Ends every "onthoud mij" device login of the person who asked (a parent, else the
+    student); returns how many."""
+    if handoff.guardian_id is not None:
+        claims = ChatClaims(PersonRole.GUARDIAN, handoff.guardian_id)
+    elif handoff.student_id is not None:
+        claims = ChatClaims(PersonRole.STUDENT, handoff.student_id)
+    else:
+        return 0
+    _log(session, coordinator, handoff, "devices_revoked")
+    return forget_all(session, claims, now=now, actor="coordinator")
 
 
 def choose_mail(session: Session, coordinator: Coordinator, wanted: bool) -> None:

@@ -32,6 +32,7 @@ from bot.db.models import (
 from bot.escalation.routing import REGION_LEVEL
 from bot.identity.access import Purpose, authorise, current_link, named_children
 from bot.identity.codes import generate_code, hash_code, normalise_code
+from bot.identity.devices import end_token, token_ended
 from bot.identity.links import link_conversation
 from bot.identity.proof import address_proof, token_proof
 from bot.identity.throttle import Limit, blocked_until, tries_left
@@ -293,11 +294,14 @@ def redeem_code_for_login(
     return result, ChatClaims(role=result.role, person_id=person_id)
 
 
-def unlink(session: Session, conversation_id: str) -> bool:
-    """Ends the link between this conversation and a person ("uitloggen")."""
+def unlink(session: Session, conversation_id: str, *, now: datetime) -> bool:
+    """Ends the link between this conversation and a person ("uitloggen"): the chat
+    token it was proven with opens nothing again, and the device that token came from
+    forgets the person (bot/identity/devices.py)."""
     link = session.get(ConversationLink, conversation_id)
     if link is None:
         return False
+    end_token(session, link.proof, now=now)
     record_change(
         session,
         actor_type="conversation",
@@ -329,6 +333,9 @@ def link_with_token(
     is_student = claims.role is PersonRole.STUDENT
     person_id = claims.person_id
     proof = token_proof(token, secret_key=secret_key)
+    if token_ended(session, proof):
+        logger.warning("Refused a chat token whose login ended.")
+        return None
     existing = session.get(ConversationLink, conversation_id)
     if existing is not None and existing.role is claims.role:
         linked_id = existing.student_id if is_student else existing.guardian_id

@@ -24,6 +24,8 @@ from bot.db.models import (
     TranscriptPurge,
 )
 from bot.identity.access import Purpose, authorise
+from bot.identity.devices import forget_all, remembered_devices
+from bot.identity.tokens import ChatClaims
 from bot.vocabulary import PersonRole
 
 ERASED_TEXT = "[verwijderd op verzoek]"
@@ -110,6 +112,7 @@ def stored_data(session: Session, conversation_id: str, *, today: date) -> Store
     else:
         items = _guardian_items(session.get(Guardian, access.viewer_id))
     items.append(("conversations", str(len(_links_of(session, access.role, access.viewer_id)))))
+    items.append(("devices", str(remembered_devices(session, access.role, access.viewer_id))))
     record_read(
         session,
         conversation_id=conversation_id,
@@ -154,6 +157,7 @@ def erase_personal_data(session: Session, conversation_id: str, *, now: datetime
             anonymised += 1
     for link in links:
         session.delete(link)
+    forget_all(session, ChatClaims(role, person_id), now=now, actor="conversation")
     schedule_purges(session, conversation_ids, now=now)
     record_change(
         session,

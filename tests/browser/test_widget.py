@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.db.models import (
     CheckIn,
     ConversationLink,
+    DeviceLogin,
     Guardian,
     Handoff,
     HandoffMessage,
@@ -292,7 +293,7 @@ def test_a_wrong_code_is_refused_in_dutch_and_a_portal_link_logs_in(chat_page, a
 
     # Logging out ends the link and starts a fresh, anonymous conversation.
     old_conversation = conversation_id(portal.page)
-    portal.page.get_by_role("button", name="Uitloggen").click()
+    portal.page.get_by_role("button", name="Uitloggen", exact=True).click()
     portal.wait_for_bot("Hoi! Ik ben de chatbot van het Toptraject.")
     assert conversation_id(portal.page) != old_conversation
     assert link_of(assistant, old_conversation) is None
@@ -457,3 +458,53 @@ def test_a_coordinator_takes_over_the_chat_live_and_hands_it_back(
         ("notice", "ended"),
     ]
     assert chat.errors == [] and inbox_errors == []
+
+
+def test_onthoud_mij_survives_a_new_browser_and_uitloggen_ends_it(new_context, assistant, request):
+    student = assistant.new_student("Fenna")
+    code = assistant.issue_code(student_id=student)
+    name = request.node.name.removeprefix("test_")[:50]
+
+    def device(step: str, state=None) -> ChatPage:
+        context = new_context(viewport={"width": 1280, "height": 900}, storage_state=state)
+        return ChatPage(context.new_page(), assistant.web_url, f"{name}-{step}")
+
+    # On her own phone, Fenna logs in and asks to be remembered.
+    first = device("1").open()
+    first.wait_for_bot("Ik ben de chatbot van het Toptraject")
+    first.page.get_by_label("Onthoud mij op dit apparaat").check()
+    first.log_in(code)
+    first.wait_for_bot("Hoi Fenna! Fijn dat je er bent.")
+    expect(first.page.get_by_text("Dit apparaat onthoudt je")).to_be_visible()
+    kept = first.page.context.storage_state()  # cookies survive; sessionStorage does not
+    assert any(c["name"] == "toptraject_remember" and c["httpOnly"] for c in kept["cookies"])
+    first.page.context.close()
+
+    # Next week, a new browser session: she is still logged in, in a new conversation.
+    later = device("2", kept).open()
+    expect(later.page.get_by_text("Je bent ingelogd als")).to_contain_text("Fenna")
+    later.wait_for_bot("Hoi Fenna! Fijn dat je er bent.")
+    conversation = conversation_id(later.page)
+    link = link_of(assistant, conversation)
+    assert (link.student_id, link.linked_via) == (student, LinkMethod.TOKEN)
+    later.shot("remembered")
+    stolen = later.page.context.storage_state()  # a copy of the device's cookie
+
+    # She types "uitloggen": the page shows it at once, and after a reload.
+    later.send("uitloggen")
+    later.wait_for_bot("Je bent uitgelogd.")
+    expect(later.page.locator("#login-title")).to_have_text(
+        "Inloggen met je koppelcode", timeout=15_000
+    )
+    later.page.reload()
+    expect(later.page.locator("#login-title")).to_have_text("Inloggen met je koppelcode")
+    later.shot("logged-out")
+
+    # The copy of the cookie opens nothing any more.
+    copy = device("3", stolen).open()
+    copy.wait_for_bot("Ik ben de chatbot van het Toptraject")
+    expect(copy.page.locator("#login-title")).to_have_text("Inloggen met je koppelcode")
+    with session_scope(assistant.database_url) as session:
+        logins = session.scalars(select(DeviceLogin).where(DeviceLogin.student_id == student))
+        assert [login.revoked_at is not None for login in logins] == [True]
+    assert first.errors == later.errors == copy.errors == []

@@ -210,3 +210,57 @@ def test_the_welcome_buttons_fit_who_is_talking():
     assert "Hoe gaat het met mijn kind?" in titles[PersonRole.GUARDIAN]
     payloads = [b["payload"] for b in welcome_buttons(None)]
     assert payloads[-1] == "/request_human" and payloads[3] == "/checkin"
+
+
+def test_a_remembered_device_gets_a_new_token_until_it_logs_out(seeded_database_url, student_code):
+    code, sanne = student_code
+    settings = settings_for(seeded_database_url)
+
+    async def go():
+        app = create_app(settings, scheduled_jobs=False)
+        async with TestClient(TestServer(app)) as client:
+            login = await client.post("/chat/login", json={"code": code, "remember": True})
+            answer = await login.json()
+            assert answer["remembered"] is True
+            cookie = login.cookies[chat.REMEMBER_COOKIE]
+            assert cookie["httponly"] and cookie["samesite"] == "Strict"
+            assert cookie["path"] == "/chat/"
+            # The page's own token still holds: nothing changes.
+            same = await client.post("/chat/session", json={"token": answer["token"]})
+            assert await same.json() == {"logged_in": True}
+            # A new tab (no token): the device's cookie gives a fresh token.
+            fresh = await (await client.post("/chat/session", json={})).json()
+            assert fresh["first_name"] == "Sanne" and fresh["token"] != answer["token"]
+            claims = verify_token(fresh["token"], secret_key=TEST_SECRET, now=clock.now())
+            assert claims.person_id == sanne
+            # Logging out ends the device and the token; the next load is logged out.
+            out = await client.post("/chat/logout", json={"token": fresh["token"]})
+            assert (await out.json())["logged_in"] is False
+            after = await client.post("/chat/session", json={"token": fresh["token"]})
+            assert await after.json() == {"logged_in": False}
+
+    asyncio.run(go())
+
+
+@pytest.mark.parametrize("path", ["/chat/session", "/chat/logout"])
+@pytest.mark.parametrize(
+    ("kwargs", "status"),
+    [
+        ({"data": {"token": "x"}}, 403),
+        ({"json": {"token": "x"}, "headers": {"Origin": "https://evil.example"}}, 403),
+        ({"json": ["x"]}, 403),
+        ({"data": "{not json", "headers": {"Content-Type": "application/json"}}, 403),
+        ({"json": {"token": 5, "everywhere": "yes"}}, 200),
+        ({"json": {"token": "x" * 5000}}, 200),
+        ({"json": {"token": "x" * 100_000}}, 413),  # over the web app's body limit
+        ({"json": {}, "cookies": {"toptraject_remember": "1.forged"}}, 200),
+        ({"json": {}, "cookies": {"toptraject_remember": "\u00e9" * 300}}, 200),
+    ],
+)
+def test_odd_session_requests_are_refused_or_logged_out_without_an_error(
+    seeded_database_url, path, kwargs, status
+):
+    got, _, body = call(settings_for(seeded_database_url), "POST", path, **kwargs)
+    assert got == status and "Traceback" not in body
+    if status == 200:
+        assert json.loads(body)["logged_in"] is False

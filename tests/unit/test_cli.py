@@ -120,3 +120,19 @@ def test_nudge_and_load_goals_run_from_the_command_line(seeded_database_url):
     assert count > 0 and f"{count} students nudged" in nudged.stdout
     wrong = run_cli(seeded_database_url, "nudge", env={"NUDGE_QUIET_HOURS": "laat"})
     assert wrong.returncode == 2 and "NUDGE_QUIET_HOURS" in wrong.stderr
+
+
+def test_revoke_devices_ends_every_device_login_of_the_person(seeded_database_url):
+    from bot.identity import devices
+    from bot.identity.tokens import ChatClaims
+    from bot.vocabulary import PersonRole
+
+    with session_scope(seeded_database_url) as session:
+        daan = person_id(session, Student, "Daan")
+        claims = ChatClaims(PersonRole.STUDENT, daan)
+        cookie = devices.remember(session, claims, token_proof=None, now=clock.now())
+    result = run_cli(seeded_database_url, "revoke-devices", "--student", str(daan))
+    assert result.returncode == 0, result.stderr
+    assert "1 device logins of student" in result.stdout
+    with session_scope(seeded_database_url) as session:
+        assert devices.resume(session, cookie, now=clock.now()) is None

@@ -266,7 +266,7 @@ def test_logging_out_removes_the_link_and_is_audited(db):
         secret_key=TEST_SECRET,
         now=NOW,
     )
-    assert unlink(db, "c1") is True
+    assert unlink(db, "c1", now=NOW) is True
     assert db.get(ConversationLink, "c1") is None
-    assert unlink(db, "c1") is False
+    assert unlink(db, "c1", now=NOW) is False
     assert db.scalar(select(AuditEntry.action).where(AuditEntry.action == "unlink")) == "unlink"

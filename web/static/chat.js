@@ -3,18 +3,25 @@
 // The server checks the code and answers with a short-lived signed token. The widget
 // sends that token in customData, so the chat links the conversation at its start.
 // Everything is kept in sessionStorage: closing the tab (on a shared school computer)
-// forgets the conversation and the login.
+// forgets the conversation and the login. Only "Onthoud mij op dit apparaat" keeps a
+// login longer: an HttpOnly cookie the page cannot read, which /chat/session turns into
+// a fresh token. The page asks /chat/session at every load, and again after the bot
+// speaks, so it always shows the login as the server knows it (a typed "uitloggen"
+// ends it too).
 (function () {
   "use strict";
 
   var TOKEN_KEY = "toptraject.chatToken";
   var NAME_KEY = "toptraject.chatName";
+  var REMEMBERED_KEY = "toptraject.remembered";
   var WIDGET_SESSION_KEY = "chat_session"; // rasa-webchat's own storage key
   var PORTAL_CODE = /(?:^#|&)koppelcode=([^&]+)/;
 
   var chat = document.getElementById("chat");
   var form = document.getElementById("login-form");
   var codeInput = document.getElementById("login-code");
+  var rememberInput = document.getElementById("login-remember");
+  var rememberedNote = document.getElementById("remembered");
   var message = document.getElementById("login-message");
   var loggedIn = document.getElementById("logged-in");
   var loggedInName = document.getElementById("logged-in-name");
@@ -44,6 +51,12 @@
     form.hidden = Boolean(name);
     loggedIn.hidden = !name;
     loggedInName.textContent = name || "";
+    rememberedNote.hidden = !(name && sessionStorage.getItem(REMEMBERED_KEY));
+    // The widget's own header says it too.
+    var subtitle = chat.querySelector(".rw-header .rw-subtitle, .rw-subtitle");
+    if (subtitle) {
+      subtitle.textContent = name ? "Ingelogd als " + name : "Je bent niet ingelogd";
+    }
     panelTitle.textContent = name ? "Ingelogd als " + name : "Inloggen met je koppelcode";
     // Open beside the chat on a wide screen; folded on a phone, so the chat comes first.
     panel.open = window.matchMedia("(min-width: 48rem)").matches;
@@ -55,19 +68,77 @@
     window.location.reload();
   }
 
-  function login(code) {
-    say("Even kijken…", false);
-    return fetch(chat.dataset.loginUrl, {
+  function post(url, body) {
+    return fetch(url, {
       method: "POST",
       headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ code: code }),
+      body: JSON.stringify(body),
       credentials: "same-origin",
-    })
-      .then(function (response) {
-        return response.json().then(function (body) {
-          return { ok: response.ok, body: body };
-        });
+    }).then(function (response) {
+      return response.json().then(function (answer) {
+        return { ok: response.ok, body: answer };
+      });
+    });
+  }
+
+  function keepLogin(answer) {
+    sessionStorage.setItem(TOKEN_KEY, answer.token);
+    sessionStorage.setItem(NAME_KEY, answer.first_name || "");
+    if (answer.remembered) {
+      sessionStorage.setItem(REMEMBERED_KEY, "1");
+    } else {
+      sessionStorage.removeItem(REMEMBERED_KEY);
+    }
+  }
+
+  function forgetLogin() {
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(NAME_KEY);
+    sessionStorage.removeItem(REMEMBERED_KEY);
+  }
+
+  // What the server knows: the page's token still holds, a remembered device gives a
+  // new one, or nobody is logged in. Calls back with true when the widget must start
+  // over with a different login than the one it has.
+  function checkLogin(done) {
+    var token = sessionStorage.getItem(TOKEN_KEY);
+    post(chat.dataset.sessionUrl, { token: token })
+      .then(function (answer) {
+        if (!answer.ok) {
+          done(false);
+          return;
+        }
+        if (answer.body.token) {
+          keepLogin(answer.body);
+          sessionStorage.removeItem(WIDGET_SESSION_KEY);
+          showLogin();
+          done(true);
+          return;
+        }
+        if (!answer.body.logged_in && token) {
+          forgetLogin();
+          showLogin();
+        }
+        done(false);
       })
+      .catch(function () {
+        done(false); // the server is away: keep what the page has
+      });
+  }
+
+  var recheck = null;
+  function checkSoon() {
+    window.clearTimeout(recheck);
+    recheck = window.setTimeout(function () {
+      if (sessionStorage.getItem(TOKEN_KEY)) {
+        checkLogin(function () {});
+      }
+    }, 1500);
+  }
+
+  function login(code) {
+    say("Even kijken…", false);
+    return post(chat.dataset.loginUrl, { code: code, remember: rememberInput.checked })
       .then(function (answer) {
         if (!answer.ok || !answer.body.token) {
           panel.open = true;
@@ -75,8 +146,7 @@
           codeInput.focus();
           return;
         }
-        sessionStorage.setItem(TOKEN_KEY, answer.body.token);
-        sessionStorage.setItem(NAME_KEY, answer.body.first_name || "");
+        keepLogin(answer.body);
         restartChat();
       })
       .catch(function () {
@@ -84,16 +154,19 @@
       });
   }
 
-  function logout() {
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(NAME_KEY);
-    // Ends the link in the database too; then a fresh, anonymous conversation.
+  function logout(everywhere) {
+    var token = sessionStorage.getItem(TOKEN_KEY);
+    forgetLogin();
+    // This device forgets the person (and with everywhere, every device does); the
+    // link in the database ends too; then a fresh, anonymous conversation.
+    var ended = post(chat.dataset.logoutUrl, { token: token, everywhere: everywhere === true })
+      .catch(function () {});
     if (widget && widget.sendMessage) {
       widget.sendMessage("/logout", "Uitloggen");
-      window.setTimeout(restartChat, 1500);
-    } else {
-      restartChat();
     }
+    ended.then(function () {
+      window.setTimeout(restartChat, widget ? 1500 : 0);
+    });
   }
 
   // The widget's own markup has no labels; screen readers need them.
@@ -158,6 +231,8 @@
               this.emit("chat_proof", { token: token });
             }
           },
+          // After the bot speaks, ask whether the login still holds ("uitloggen").
+          bot_uttered: checkSoon,
         },
         customMessageDelay: function () {
           return 250;
@@ -181,7 +256,12 @@
     }
     login(code);
   });
-  document.getElementById("logout").addEventListener("click", logout);
+  document.getElementById("logout").addEventListener("click", function () {
+    logout(false);
+  });
+  document.getElementById("logout-everywhere").addEventListener("click", function () {
+    logout(true);
+  });
 
   showLogin();
   // A link from the school portal: /#koppelcode=TT-ABC-234. The code is in the
@@ -192,5 +272,7 @@
     login(decodeURIComponent(portal[1]));
     return;
   }
-  startWidget();
+  checkLogin(function () {
+    startWidget();
+  });
 })();

@@ -1,0 +1,222 @@
+"""'Onthoud mij op dit apparaat': a login that lasts on a person's own device.
+
+After a koppelcode, a student or parent may ask to be remembered. The device gets a
+random secret (in an HttpOnly cookie); the database keeps only its hash. Each use gives
+the device a new secret and a fresh short-lived chat token: a copied cookie works once
+at most, and a cookie used after it was replaced ends the device's login (someone else
+has it). The previous secret still works for a minute, so two tabs opened at once do
+not log each other out. A device login ends at the end of the school year, at
+"uitloggen" on that device (typed or the button), when the person or a coordinator ends
+all of them, or with `python -m bot revoke-devices`.
+
+Every change is audited; the secret itself is never logged or stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.audit import record_change
+from bot.checkins.goals import school_year_start
+from bot.clock import SCHOOL_TIMEZONE
+from bot.db.models import DeviceLogin, EndedChatToken, Guardian, Student
+from bot.identity.tokens import ChatClaims
+from bot.vocabulary import PersonRole
+
+# How long the secret before a rotation still counts (tabs opened at the same time).
+ROTATION_GRACE = timedelta(minutes=1)
+SECRET_BYTES = 32
+
+
+def school_year_end(now: datetime) -> datetime:
+    """1 August, 00:00 Dutch time, after the school year `now` falls in."""
+    start = school_year_start(now.astimezone(SCHOOL_TIMEZONE).date())
+    return datetime.combine(start.replace(year=start.year + 1, month=8, day=1), time()).replace(
+        tzinfo=SCHOOL_TIMEZONE
+    )
+
+
+def _hash(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _cookie(device_id: int, secret: str) -> str:
+    return f"{device_id}.{secret}"
+
+
+def _parse(cookie: object) -> tuple[int, str] | None:
+    if not isinstance(cookie, str) or len(cookie) > 200:
+        return None
+    number, _, secret = cookie.partition(".")
+    if not number.isdigit() or len(number) > 12 or not secret:
+        return None
+    return int(number), secret
+
+
+def _audit(session: Session, device: DeviceLogin, action: str, actor: str) -> None:
+    record_change(
+        session,
+        actor_type=actor,
+        action=action,
+        subject_type=device.role.value,
+        subject_id=device.student_id or device.guardian_id,
+        detail=f"device {device.id}",
+    )
+
+
+def _claims(device: DeviceLogin) -> ChatClaims:
+    person = device.student_id if device.role is PersonRole.STUDENT else device.guardian_id
+    return ChatClaims(role=device.role, person_id=person)
+
+
+def remember(
+    session: Session, claims: ChatClaims, *, token_proof: str | None, now: datetime
+) -> str:
+    """A new device login for the person a koppelcode just named; returns the cookie."""
+    secret = secrets.token_urlsafe(SECRET_BYTES)
+    student = claims.person_id if claims.role is PersonRole.STUDENT else None
+    device = DeviceLogin(
+        role=claims.role,
+        student_id=student,
+        guardian_id=None if student is not None else claims.person_id,
+        secret_hash=_hash(secret),
+        rotated_at=now,
+        token_proof=token_proof,
+        created_at=now,
+        expires_at=school_year_end(now),
+    )
+    session.add(device)
+    session.flush()
+    _audit(session, device, "device_remembered", "web")
+    return _cookie(device.id, secret)
+
+
+@dataclass(frozen=True)
+class Resumed:
+    claims: ChatClaims
+    first_name: str
+    device_id: int
+    cookie: str | None  # the device's new cookie; None: keep the one it has (grace)
+
+
+def _person_exists(session: Session, claims: ChatClaims) -> str | None:
+    model = Student if claims.role is PersonRole.STUDENT else Guardian
+    person = session.get(model, claims.person_id)
+    return person.first_name if person is not None else None
+
+
+def resume(session: Session, cookie: object, *, now: datetime) -> Resumed | None:
+    """The person a device's cookie remembers, with the device's next secret; None when
+    the cookie is unknown, expired, revoked or already replaced (then the device login
+    ends: a copy of the cookie was used)."""
+    parsed = _parse(cookie)
+    if parsed is None:
+        return None
+    device = session.get(DeviceLogin, parsed[0])
+    if device is None or device.revoked_at is not None or device.expires_at <= now:
+        return None
+    presented = _hash(parsed[1])
+    first_name = _person_exists(session, _claims(device))
+    if first_name is None:
+        return None
+    if hmac.compare_digest(presented, device.secret_hash):
+        secret = secrets.token_urlsafe(SECRET_BYTES)
+        device.previous_hash, device.secret_hash = device.secret_hash, _hash(secret)
+        device.rotated_at = now
+        _audit(session, device, "device_login", "web")
+        return Resumed(_claims(device), first_name, device.id, _cookie(device.id, secret))
+    if device.previous_hash is None or not hmac.compare_digest(presented, device.previous_hash):
+        return None  # a wrong secret: refused, and it ends nobody's login
+    if now - device.rotated_at <= ROTATION_GRACE:
+        _audit(session, device, "device_login", "web")
+        return Resumed(_claims(device), first_name, device.id, None)
+    # A secret that was replaced is used again: a copy exists. The login ends.
+    device.revoked_at = now
+    _audit(session, device, "device_revoked_replayed", "web")
+    return None
+
+
+def bind_token(session: Session, device_id: int, token_proof: str | None) -> None:
+    """The chat token the device was just given: its "uitloggen" ends the device too."""
+    device = session.get(DeviceLogin, device_id)
+    if device is not None:
+        device.token_proof = token_proof
+
+
+def _held(session: Session, cookie: object, *, now: datetime) -> DeviceLogin | None:
+    """The live device login this cookie holds (its current or previous secret)."""
+    parsed = _parse(cookie)
+    device = session.get(DeviceLogin, parsed[0]) if parsed else None
+    if device is None or device.revoked_at is not None or device.expires_at <= now:
+        return None
+    presented = _hash(parsed[1])
+    known = (device.secret_hash, device.previous_hash or "")
+    return device if any(hmac.compare_digest(presented, h) for h in known) else None
+
+
+def forget(session: Session, cookie: object, *, now: datetime) -> bool:
+    """'Uitloggen' on this device: its login ends. True when there was one."""
+    device = _held(session, cookie, now=now)
+    if device is None:
+        return False
+    device.revoked_at = now
+    _audit(session, device, "device_revoked", "web")
+    return True
+
+
+def person_of(session: Session, cookie: object, *, now: datetime) -> ChatClaims | None:
+    """Whose login this device's cookie holds (without using it up)."""
+    device = _held(session, cookie, now=now)
+    return _claims(device) if device is not None else None
+
+
+def forget_all(session: Session, claims: ChatClaims, *, now: datetime, actor: str) -> int:
+    """Ends every device login of this person; returns how many."""
+    column = (
+        DeviceLogin.student_id if claims.role is PersonRole.STUDENT else DeviceLogin.guardian_id
+    )
+    devices = session.scalars(
+        select(DeviceLogin).where(column == claims.person_id, DeviceLogin.revoked_at.is_(None))
+    ).all()
+    for device in devices:
+        device.revoked_at = now
+        _audit(session, device, "device_revoked", actor)
+    return len(devices)
+
+
+def remembered_devices(session: Session, role: PersonRole, person_id: int) -> int:
+    """How many devices remember this person now (for the data summary)."""
+    column = DeviceLogin.student_id if role is PersonRole.STUDENT else DeviceLogin.guardian_id
+    return len(
+        session.scalars(
+            select(DeviceLogin.id).where(column == person_id, DeviceLogin.revoked_at.is_(None))
+        ).all()
+    )
+
+
+def end_token(session: Session, token_proof: str | None, *, now: datetime) -> None:
+    """The chat token's login ended ("uitloggen" in the chat): it links nothing again,
+    and the device it came from forgets the person."""
+    if not token_proof:
+        return
+    if session.get(EndedChatToken, token_proof) is None:
+        session.add(EndedChatToken(token_proof=token_proof, ended_at=now))
+    for device in session.scalars(
+        select(DeviceLogin).where(
+            DeviceLogin.token_proof == token_proof, DeviceLogin.revoked_at.is_(None)
+        )
+    ):
+        device.revoked_at = now
+        _audit(session, device, "device_revoked", "conversation")
+    session.flush()
+
+
+def token_ended(session: Session, token_proof: str | None) -> bool:
+    return bool(token_proof) and session.get(EndedChatToken, token_proof) is not None

@@ -1,0 +1,90 @@
+"""'Onthoud mij op dit apparaat': a device login is stored hashed, changes its secret at
+every use, ends when a replaced secret is used again, at "uitloggen", for all devices,
+and at the end of the school year."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import select
+
+from bot.clock import SCHOOL_TIMEZONE
+from bot.db.models import ConversationLink, DeviceLogin, Student
+from bot.identity import devices
+from bot.identity.linking import link_with_token, unlink
+from bot.identity.proof import token_proof
+from bot.identity.tokens import ChatClaims, issue_token
+from bot.vocabulary import PersonRole
+from tests.conftest import TEST_SECRET, person_id
+
+NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone.utc)
+
+
+def test_a_device_login_ends_on_the_first_of_august_after_the_school_year():
+    end = devices.school_year_end(NOW)
+    assert end.astimezone(SCHOOL_TIMEZONE).timetuple()[:4] == (2027, 8, 1, 0)
+    summer = datetime(2027, 8, 15, 12, 0, tzinfo=timezone.utc)
+    assert devices.school_year_end(summer).year == 2028
+
+
+def _sanne(db) -> ChatClaims:
+    return ChatClaims(PersonRole.STUDENT, person_id(db, Student, "Sanne"))
+
+
+def test_the_secret_is_stored_hashed_and_changes_at_every_use(db):
+    cookie = devices.remember(db, _sanne(db), token_proof=None, now=NOW)
+    secret = cookie.split(".", 1)[1]
+    stored = db.scalar(select(DeviceLogin))
+    assert secret not in (stored.secret_hash, stored.previous_hash)
+    first = devices.resume(db, cookie, now=NOW + timedelta(days=3))
+    assert first.claims == _sanne(db) and first.first_name == "Sanne"
+    assert first.cookie and first.cookie != cookie
+    # The old cookie still works for a minute (two tabs at once), without a new secret.
+    again = devices.resume(db, cookie, now=NOW + timedelta(days=3, seconds=30))
+    assert again is not None and again.cookie is None
+    # The new one goes on working, and gives the next.
+    second = devices.resume(db, first.cookie, now=NOW + timedelta(days=4))
+    assert second.cookie not in (cookie, first.cookie)
+
+
+def test_a_copied_cookie_used_after_it_was_replaced_ends_the_device_login(db):
+    cookie = devices.remember(db, _sanne(db), token_proof=None, now=NOW)
+    fresh = devices.resume(db, cookie, now=NOW + timedelta(days=1)).cookie
+    # Someone uses the old copy later: refused, and the owner's new cookie stops too.
+    assert devices.resume(db, cookie, now=NOW + timedelta(days=2)) is None
+    assert devices.resume(db, fresh, now=NOW + timedelta(days=2)) is None
+
+
+def test_forged_expired_and_revoked_cookies_are_refused(db):
+    cookie = devices.remember(db, _sanne(db), token_proof=None, now=NOW)
+    device_id = cookie.split(".")[0]
+    for forged in (None, "", "x", f"{device_id}.", f"{device_id}.wrong", "99999.abc", "1" * 300):
+        assert devices.resume(db, forged, now=NOW) is None
+    assert devices.resume(db, cookie, now=devices.school_year_end(NOW)) is None
+    assert devices.forget(db, cookie, now=NOW) is True
+    assert devices.resume(db, cookie, now=NOW) is None
+    assert devices.forget(db, cookie, now=NOW) is False
+
+
+def test_all_devices_of_a_person_end_together(db):
+    sanne = _sanne(db)
+    cookies = [devices.remember(db, sanne, token_proof=None, now=NOW) for _ in range(3)]
+    daan = ChatClaims(PersonRole.STUDENT, person_id(db, Student, "Daan"))
+    other = devices.remember(db, daan, token_proof=None, now=NOW)
+    assert devices.forget_all(db, sanne, now=NOW, actor="coordinator") == 3
+    assert all(devices.resume(db, cookie, now=NOW) is None for cookie in cookies)
+    assert devices.resume(db, other, now=NOW) is not None
+
+
+def test_a_typed_uitloggen_ends_the_token_and_the_device_it_came_from(db):
+    sanne = _sanne(db)
+    token = issue_token(sanne, secret_key=TEST_SECRET, now=NOW)
+    proof = token_proof(token, secret_key=TEST_SECRET)
+    cookie = devices.remember(db, sanne, token_proof=proof, now=NOW)
+    assert link_with_token(db, "c-device", token, secret_key=TEST_SECRET, now=NOW)
+    assert unlink(db, "c-device", now=NOW)
+    assert devices.token_ended(db, proof)
+    assert devices.resume(db, cookie, now=NOW) is None
+    # The ended token links no conversation again, not even a new one.
+    assert link_with_token(db, "c-device-2", token, secret_key=TEST_SECRET, now=NOW) is None
+    assert db.get(ConversationLink, "c-device-2") is None
