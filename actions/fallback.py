@@ -58,8 +58,9 @@ class ActionFallback(BlockingAction):
                 say_child_chosen(dispatcher, chosen)
                 return []
         if kind is InputKind.TOO_LONG:
-            # Normally answered by the channel itself (bot/edge_answer.py); one with
-            # risk words that was handled as risk elsewhere never comes here.
+            # A conversation's first long message (its repeats within a minute are
+            # answered by the channel, bot/edge_answer.py); one the model read as risk
+            # went to the risk action instead.
             dispatcher.utter_message(text=catalog().message("too_long"))
             return []
         if kind is not InputKind.OK:

@@ -12,6 +12,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.blocking import BlockingAction, action_settings
+from actions.follow_up import ask_how_to_answer
 from actions.tracker_reading import (
     bot_actions_newest_first,
     client_key_of,
@@ -20,7 +21,6 @@ from actions.tracker_reading import (
 )
 from bot import clock
 from bot.content.catalog import button, text
-from bot.escalation import handover
 from bot.escalation.deadlines import deadline_policy
 from bot.escalation.handoffs import (
     HandoffRequest,
@@ -29,9 +29,9 @@ from bot.escalation.handoffs import (
     create_handoff,
     open_handoff,
 )
-from bot.escalation.replies import Reply, take_replies
+from bot.escalation.replies import take_replies
 from bot.escalation.summary import summarise
-from bot.escalation.texts import handoff_message, waiting_message
+from bot.escalation.texts import handoff_message, reply_text, waiting_message
 from bot.vocabulary import HandoffPriority
 from infra.db.session import session_scope
 from infra.kept import KeptWork, NotStored, store_or_keep
@@ -110,6 +110,8 @@ class ActionHandoff(Action):
             dispatcher.utter_message(text=text("handoff", view.value))
         else:
             dispatcher.utter_message(text=handoff_message(view, now))
+            if view.anonymous and not view.already_open:
+                ask_how_to_answer(dispatcher)
         return []
 
 
@@ -150,26 +152,3 @@ class ActionDeliverReply(BlockingAction):
         if not replies:  # typed by hand: never silence
             dispatcher.utter_message(text=text("handoff", "no_reply_yet"))
         return []
-
-
-def reply_text(reply: Reply) -> str:
-    """What the person reads: a coordinator's reply under its heading, or a notice of a
-    live handover (who they talk with now, or that the bot is back)."""
-    if reply.notice:
-        key = reply.body
-        if key == handover.STARTED and reply.school_name is None:
-            key = "started_region"
-        return text(
-            "handover",
-            key,
-            coordinator=reply.coordinator_name,
-            school=reply.school_name or "",
-            reference=reply.reference,
-        )
-    heading = text(
-        "handoff",
-        "live_reply" if reply.live else "reply",
-        coordinator=reply.coordinator_name,
-        reference=reply.reference,
-    )
-    return f"{heading}\n{reply.body}"

@@ -10,7 +10,8 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.blocking import BlockingAction, action_settings
 from bot import clock
-from bot.content.catalog import button, catalog
+from bot.content.catalog import button, catalog, text
+from bot.escalation.follow_up import come_back_code, contact_of, erase_contact
 from bot.identity.access import Purpose, authorise
 from bot.identity.privacy import Erasure, erase_personal_data, stored_data
 from infra.db.session import session_scope
@@ -52,8 +53,14 @@ class ActionShowStoredData(BlockingAction):
     ) -> list[dict[str, Any]]:
         with session_scope() as session:
             summary = stored_data(session, tracker.sender_id, today=clock.today())
+            contact = contact_of(session, tracker.sender_id)
         if summary is None:
             dispatcher.utter_message(response="utter_stored_data_anonymous")
+            if contact is not None:
+                reference, email = contact
+                dispatcher.utter_message(
+                    text=text("handoff", "contact_kept", reference=reference, email=email)
+                )
             return []
         content = catalog()
         lines = "\n".join(
@@ -75,8 +82,34 @@ class ActionAskErasure(BlockingAction):
     ) -> list[dict[str, Any]]:
         with session_scope() as session:
             access = authorise(session, tracker.sender_id, Purpose.NAME, today=clock.today())
+            erased = (
+                erase_contact(session, tracker.sender_id, now=clock.now())
+                if access.anonymous
+                else 0
+            )
+            # Without the address, the answer still has a way back: a code.
+            code = (
+                come_back_code(
+                    session,
+                    tracker.sender_id,
+                    secret_key=action_settings().secret_key,
+                    now=clock.now(),
+                )
+                if erased
+                else None
+            )
         if access.anonymous:
-            dispatcher.utter_message(response="utter_erasure_anonymous")
+            # The only personal data of an anonymous asker: gone at once.
+            if code is not None:
+                dispatcher.utter_message(
+                    text=text(
+                        "handoff", "contact_erased_code", reference=code.reference, code=code.code
+                    )
+                )
+            elif erased:
+                dispatcher.utter_message(text=text("handoff", "contact_erased"))
+            else:
+                dispatcher.utter_message(response="utter_erasure_anonymous")
             return [SlotSet(ERASURE_SLOT, False)]
         dispatcher.utter_message(
             response="utter_confirm_erasure",

@@ -16,6 +16,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.blocking import action_settings
+from actions.follow_up import ask_how_to_answer
 from actions.tracker_reading import recent_turns, work_key
 from bot import clock
 from bot.escalation.deadlines import deadline_policy, office_is_open
@@ -95,6 +96,8 @@ async def respond_to_risk(
     )
     for message in risk_messages(situation, outcome.handoff, now):
         dispatcher.utter_message(text=message)
+    if outcome.handoff.anonymous and not outcome.handoff.already_open:
+        ask_how_to_answer(dispatcher)  # "hier in de chat" cannot be kept once it closes
     return remember(tracker, verdict)
 
 

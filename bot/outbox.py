@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bot.db.models import OutboxMessage
@@ -37,7 +38,14 @@ def enqueue_once(
     session: Session, topic: str, payload: dict[str, Any], *, key: str, now: datetime
 ) -> OutboxMessage | None:
     """Like enqueue, unless a notification with this key was already written (a key
-    for a span of time: one notification per span); then None."""
+    for a span of time: one notification per span); then None. Two writers at once:
+    the second one's insert fails inside its own savepoint, and only that is undone."""
     if session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == key)):
         return None
-    return enqueue(session, topic, payload, key=key, now=now)
+    try:
+        with session.begin_nested():
+            message = enqueue(session, topic, payload, key=key, now=now)
+            session.flush()
+    except IntegrityError:
+        return None
+    return message

@@ -52,9 +52,16 @@ def _live(conversation_id: str) -> LiveHandover | None:
         return live_for(session, conversation_id)
 
 
-def _relay(live: LiveHandover, text: str, flagged: bool) -> None:
+def _relay(live: LiveHandover, text: str, flagged: bool) -> bool:
     with session_scope() as session:
-        relay(session, live, text, flagged=flagged, now=clock.now())
+        return relay(session, live, text, flagged=flagged, now=clock.now()) is not None
+
+
+# What the person asks of the bot itself, even while a coordinator has the chat: to log
+# out, to see or erase their data, a koppelcode, an e-mail address or an answer code.
+FOR_THE_BOT = frozenset(
+    {"logout", "ask_my_data", "delete_my_data", "give_link_code", "give_email", "show_answer"}
+)
 
 
 def is_for_the_bot(text: str | None) -> bool:
@@ -62,21 +69,23 @@ def is_for_the_bot(text: str | None) -> bool:
     return not text or not text.strip() or text.startswith("/")
 
 
-async def _verdict(parse: Parse, text: str) -> RiskVerdict | None:
-    """The model's risk verdict (the risk spotter's, as in any turn); the words alone
-    when the model cannot parse now."""
+async def _read(parse: Parse, text: str) -> tuple[RiskVerdict | None, str | None]:
+    """The model's risk verdict (the risk spotter's, as in any turn) and intent; the
+    words alone when the model cannot parse now."""
     try:
         parsed = await parse(text)
     except Exception:
         logger.warning("The model could not read a message during a handover; words only.")
-        return verdict_for_text(text)
-    return RiskVerdict.from_dict(parsed.get(RISK_PROPERTY))
+        return verdict_for_text(text), None
+    intent = (parsed.get("intent") or {}).get("name")
+    return RiskVerdict.from_dict(parsed.get(RISK_PROPERTY)), intent
 
 
 async def relayed(conversation_id: str, text: str | None, parse: Parse) -> bool:
     """Relays the message to the coordinator when the conversation is live. True when
     that is all: the bot says nothing. False when the bot is to answer (not live, a
-    button, a risk signal, or the database could not be reached)."""
+    button, something only the bot can do, a risk signal, or the database could not
+    be reached)."""
     if is_for_the_bot(text):
         return False
     try:
@@ -86,16 +95,23 @@ async def relayed(conversation_id: str, text: str | None, parse: Parse) -> bool:
         return False
     if live is None:
         return False
-    verdict = await _verdict(parse, text)
+    verdict, intent = await _read(parse, text)
+    if intent in FOR_THE_BOT and verdict is None:
+        return False
     try:
-        await asyncio.to_thread(_relay, live, text, verdict is not None)
+        stored = await asyncio.to_thread(_relay, live, text, verdict is not None)
     except SQLAlchemyError as exc:
         logger.warning("Could not pass a message to the coordinator (%s).", type(exc).__name__)
         return False
-    return verdict is None
+    return stored and verdict is None
 
 
 async def relay_if_live(message: UserMessage) -> bool:
     """The chat channel's question (channels/guarded.py): True when the message went to
-    the coordinator and the bot is to say nothing."""
-    return await relayed(message.sender_id, message.text, parse_with_model)
+    the coordinator and the bot is to say nothing. Whatever goes wrong here, the bot
+    answers the message: never silence."""
+    try:
+        return await relayed(message.sender_id, message.text, parse_with_model)
+    except Exception:
+        logger.exception("A message could not be relayed during a handover; the bot answers.")
+        return False

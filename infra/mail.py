@@ -60,9 +60,15 @@ def mail_message(claimed: Claimed, *, sender: str, inbox_url: str) -> EmailMessa
     message["Subject"] = payload["subject"]
     message["Message-ID"] = message_id(claimed.key)
     link = inbox_url.rstrip("/") + payload["path"]
+    # A coordinator's mail, or one to someone who asked without logging in.
+    labels = ("mail", "asker") if payload.get("audience") == "asker" else ("mail",)
     message.set_content(
         "\n\n".join(
-            (payload["body"].strip(), text("mail", "open", link=link), text("mail", "footer"))
+            (
+                payload["body"].strip(),
+                text(*labels, "open", link=link),
+                text(*labels, "footer"),
+            )
         )
         + "\n"
     )

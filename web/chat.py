@@ -34,7 +34,7 @@ from bot.identity.linking import (
 )
 from bot.identity.proof import token_proof
 from bot.identity.throttle import client_address, private_key
-from bot.identity.tokens import TOKEN_LIFETIME, ChatClaims, issue_token, verify_token
+from bot.identity.tokens import TOKEN_LIFETIME, ChatClaims, issue_token
 from infra.db.session import session_scope
 from web.cookies import secure_cookies
 from web.keys import SETTINGS_KEY
@@ -269,10 +269,11 @@ async def logout(request: web.Request) -> web.Response:
 
     def end() -> int:
         with session_scope(settings.database_url) as session:
+            proof = token_proof(token, secret_key=settings.secret_key) if token else None
             person = devices.person_of(session, cookie, now=now) if cookie else None
-            person = person or verify_token(token, secret_key=settings.secret_key, now=now)
+            person = person or devices.person_of_token(session, proof)
             devices.forget(session, cookie, now=now)
-            devices.end_token(session, token_proof(token, secret_key=settings.secret_key), now=now)
+            devices.end_token(session, proof, now=now)
             if everywhere and person is not None:
                 return devices.forget_all(session, person, now=now, actor="web")
             return 0

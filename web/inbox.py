@@ -327,7 +327,10 @@ async def act(request: web.Request) -> web.Response:
             if action == "claim":
                 tell = inbox.claim(database, coordinator, handoff, now=now)
             elif action == "reply" and form.get("body", "").strip():
-                inbox.reply(database, coordinator, handoff, form["body"].strip()[:2000], now=now)
+                body = form["body"].strip()[:2000]
+                inbox.reply(
+                    database, coordinator, handoff, body, secret_key=settings.secret_key, now=now
+                )
                 tell = True
             elif action == "resolve" and form.get("note", "").strip():
                 note = form["note"].strip()[:1000]

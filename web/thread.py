@@ -30,7 +30,7 @@ KEEPALIVE_SECONDS = 15
 
 def _last_seen(request: web.Request) -> int:
     raw = request.headers.get("Last-Event-ID") or request.query.get("after") or "0"
-    return int(raw) if raw.isdigit() and len(raw) < 12 else 0
+    return int(raw) if raw.isascii() and raw.isdecimal() and len(raw) < 12 else 0
 
 
 def event(line: inbox.ThreadLine) -> bytes:

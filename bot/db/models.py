@@ -459,6 +459,11 @@ class Handoff(Base):
     live_since = Column(UTCDateTime, nullable=True)
     # The coordinator paused the bot: no hand-back after the quiet time.
     bot_paused = Column(Boolean, nullable=False, default=False)
+    # Anonymous askers (bot/escalation/follow_up.py): where the answer's news goes, and
+    # the hash of the code that shows the answers in a later conversation.
+    contact_email = Column(String(200), nullable=True)
+    return_code_hash = Column(String(64), nullable=True)
+    return_tries = Column(Integer, nullable=False, default=0)
 
     assigned_coordinator = relationship("Coordinator", foreign_keys=[assigned_coordinator_id])
 

@@ -28,13 +28,13 @@ from bot.escalation.routing import (
 )
 from bot.identity.access import Purpose, authorise
 from bot.identity.throttle import Limit, blocked_until
-from bot.outbox import enqueue
+from bot.outbox import enqueue_once
 from bot.vocabulary import HandoffPriority, HandoffStatus, PersonRole, RiskKind, SchoolLevel
 
 OPEN_STATUSES = (HandoffStatus.OPEN, HandoffStatus.CLAIMED)
 # Most serious first (RiskKind's order): the category of a handoff for several flags.
 KIND_ORDER = tuple(RiskKind)
-_REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
+REFERENCE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,7 @@ class HandoffView:
     priority: HandoffPriority
     already_open: bool = False
     live: bool = False  # a coordinator talks with the person now
+    anonymous: bool = False  # nobody known asked: the answer needs a way back
 
 
 def _coordinators(session: Session) -> list[CoordinatorInfo]:
@@ -106,7 +107,7 @@ def _coordinators(session: Session) -> list[CoordinatorInfo]:
 
 def _new_reference(session: Session) -> str:
     while True:
-        reference = "H-" + "".join(secrets.choice(_REFERENCE_ALPHABET) for _ in range(6))
+        reference = "H-" + "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(6))
         if session.scalar(select(Handoff.id).where(Handoff.reference == reference)) is None:
             return reference
 
@@ -121,6 +122,7 @@ def _view(session: Session, handoff: Handoff, *, already_open: bool = False) -> 
         priority=handoff.priority,
         already_open=already_open,
         live=is_live(handoff),
+        anonymous=handoff.student_id is None and handoff.guardian_id is None,
     )
 
 
@@ -131,7 +133,7 @@ def _notify(session: Session, handoff: Handoff, event: str, *, now: datetime) ->
     it is assigned to."""
     coordinator = handoff.assigned_coordinator
     key = f"handoff:{handoff.reference}:{event}:{handoff.ladder_level}"
-    enqueue(
+    enqueue_once(
         session,
         "handoff",
         {

@@ -28,6 +28,8 @@ ENDED = "ended"
 ENDED_QUIET = "ended_quiet"
 # One mail or webhook call per handoff per this span, however many messages come.
 ANSWER_NOTICE_SPAN = timedelta(minutes=15)
+# A paused bot takes over again after this long without a word from the coordinator.
+PAUSE_LIMIT = timedelta(hours=8)
 
 
 @dataclass(frozen=True)
@@ -100,10 +102,13 @@ def end(session: Session, handoff: Handoff, *, now: datetime, kind: str = ENDED)
 
 def relay(
     session: Session, live: LiveHandover, text: str, *, flagged: bool, now: datetime
-) -> HandoffMessage:
+) -> HandoffMessage | None:
     """Stores the person's message in the thread; the coordinator hears of it (at most
-    once per ANSWER_NOTICE_SPAN, and never with the text)."""
+    once per ANSWER_NOTICE_SPAN, and never with the text). None when the handover
+    ended in the meantime (the bot answers the message then)."""
     handoff = session.get(Handoff, live.handoff_id)
+    if handoff is None or not is_live(handoff):
+        return None
     message = HandoffMessage(
         handoff_id=live.handoff_id,
         author=ThreadAuthor.PERSON,
@@ -115,7 +120,7 @@ def relay(
     session.add(message)
     session.flush()
     span = int(now.timestamp() // ANSWER_NOTICE_SPAN.total_seconds())
-    coordinator = session.get(Coordinator, handoff.claimed_by_id) if handoff else None
+    coordinator = session.get(Coordinator, handoff.claimed_by_id)
     key = f"handoff:{live.reference}:answered:{span}"
     enqueue_mail(session, ANSWERED, handoff, coordinator, key=key, now=now)
     enqueue_once(
@@ -136,11 +141,12 @@ def relay(
 
 
 def last_activity(session: Session, handoff: Handoff) -> datetime | None:
-    """When someone last wrote in the live handover (or when it started)."""
+    """When the coordinator last wrote in the live handover (or when it started): a
+    person writing to a coordinator who left must not keep the bot away."""
     latest = session.scalar(
         select(func.max(HandoffMessage.created_at)).where(
             HandoffMessage.handoff_id == handoff.id,
-            HandoffMessage.author != ThreadAuthor.NOTICE,
+            HandoffMessage.author == ThreadAuthor.COORDINATOR,
         )
     )
     moments = [moment for moment in (handoff.live_since, latest) if moment is not None]
@@ -148,9 +154,9 @@ def last_activity(session: Session, handoff: Handoff) -> datetime | None:
 
 
 def gone_quiet(last: datetime | None, now: datetime, quiet: timedelta, *, paused: bool) -> bool:
-    """Whether the bot takes a live conversation back: nobody wrote for the quiet time,
-    and the coordinator did not pause the bot."""
-    return not paused and last is not None and now - last >= quiet
+    """Whether the bot takes a live conversation back: the coordinator wrote nothing for
+    the quiet time (for PAUSE_LIMIT when they paused the bot)."""
+    return last is not None and now - last >= (max(quiet, PAUSE_LIMIT) if paused else quiet)
 
 
 def hand_back_quiet(session: Session, *, now: datetime, quiet: timedelta) -> list[str]:
@@ -159,7 +165,6 @@ def hand_back_quiet(session: Session, *, now: datetime, quiet: timedelta) -> lis
         select(Handoff).where(
             Handoff.status == HandoffStatus.CLAIMED,
             Handoff.live_since.is_not(None),
-            Handoff.bot_paused.is_(False),
         )
     ).all()
     ended = []

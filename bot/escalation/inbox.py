@@ -26,7 +26,7 @@ from bot.db.models import (
     School,
     Student,
 )
-from bot.escalation import handover
+from bot.escalation import follow_up, handover
 from bot.escalation.replies import add_reply
 from bot.escalation.routing import REGION_LEVEL
 from bot.escalation.summary import preview_of
@@ -274,7 +274,13 @@ def claim(session: Session, coordinator: Coordinator, handoff: Handoff, *, now: 
 
 
 def reply(
-    session: Session, coordinator: Coordinator, handoff: Handoff, body: str, *, now: datetime
+    session: Session,
+    coordinator: Coordinator,
+    handoff: Handoff,
+    body: str,
+    *,
+    secret_key: str,
+    now: datetime,
 ) -> HandoffMessage:
     """Stores the reply (the bot delivers it); replying takes the conversation live,
     and claims an unclaimed handoff."""
@@ -283,6 +289,7 @@ def reply(
     else:
         handover.start(session, handoff, coordinator, now=now)
     message = add_reply(session, handoff, coordinator.id, body, now=now)
+    follow_up.mail_the_asker(session, handoff, secret_key=secret_key, now=now)
     _log(session, coordinator, handoff, "handoff_replied")
     return message
 
@@ -292,6 +299,7 @@ def resolve(
 ) -> bool:
     """Closes the handoff; True when it was live (the person is told the bot is back)."""
     told = handover.end(session, handoff, now=now)
+    follow_up.forget_contact(session, handoff)  # kept only until the question is done
     handoff.status = HandoffStatus.RESOLVED
     handoff.resolved_at = now
     handoff.resolution_note = note
@@ -306,6 +314,7 @@ def hand_back(
     """The bot takes the conversation back: nothing is waiting for a person any more.
     True when it was live (the person is told the bot is back)."""
     told = handover.end(session, handoff, now=now)
+    follow_up.forget_contact(session, handoff)  # kept only until the question is done
     handoff.status = HandoffStatus.RETURNED
     handoff.resolved_at = now
     _log(session, coordinator, handoff, "handoff_returned")

@@ -20,15 +20,15 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bot.audit import record_change
 from bot.checkins.goals import school_year_start
 from bot.clock import SCHOOL_TIMEZONE
-from bot.db.models import DeviceLogin, EndedChatToken, Guardian, Student
+from bot.db.models import ConversationLink, DeviceLogin, EndedChatToken, Guardian, Student
 from bot.identity.tokens import ChatClaims
-from bot.vocabulary import PersonRole
+from bot.vocabulary import LinkMethod, PersonRole
 
 # How long the secret before a rotation still counts (tabs opened at the same time).
 ROTATION_GRACE = timedelta(minutes=1)
@@ -55,7 +55,7 @@ def _parse(cookie: object) -> tuple[int, str] | None:
     if not isinstance(cookie, str) or len(cookie) > 200:
         return None
     number, _, secret = cookie.partition(".")
-    if not number.isdigit() or len(number) > 12 or not secret:
+    if not (number.isascii() and number.isdecimal()) or len(number) > 12 or not secret:
         return None
     return int(number), secret
 
@@ -128,10 +128,18 @@ def resume(session: Session, cookie: object, *, now: datetime) -> Resumed | None
         return None
     if hmac.compare_digest(presented, device.secret_hash):
         secret = secrets.token_urlsafe(SECRET_BYTES)
-        device.previous_hash, device.secret_hash = device.secret_hash, _hash(secret)
-        device.rotated_at = now
+        # Only if nobody rotated it meanwhile (two tabs at once): else the grace below.
+        rotated = session.execute(
+            update(DeviceLogin)
+            .where(DeviceLogin.id == device.id, DeviceLogin.secret_hash == presented)
+            .values(previous_hash=presented, secret_hash=_hash(secret), rotated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        session.expire(device)
         _audit(session, device, "device_login", "web")
-        return Resumed(_claims(device), first_name, device.id, _cookie(device.id, secret))
+        if rotated.rowcount == 1:
+            return Resumed(_claims(device), first_name, device.id, _cookie(device.id, secret))
+        return Resumed(_claims(device), first_name, device.id, None)
     if device.previous_hash is None or not hmac.compare_digest(presented, device.previous_hash):
         return None  # a wrong secret: refused, and it ends nobody's login
     if now - device.rotated_at <= ROTATION_GRACE:
@@ -177,17 +185,44 @@ def person_of(session: Session, cookie: object, *, now: datetime) -> ChatClaims 
     return _claims(device) if device is not None else None
 
 
+def person_of_token(session: Session, token_proof: str | None) -> ChatClaims | None:
+    """Whose conversation a chat token proves (however old the token: the link holds)."""
+    if not token_proof or token_ended(session, token_proof):
+        return None
+    link = session.scalar(select(ConversationLink).where(ConversationLink.proof == token_proof))
+    if link is None:
+        return None
+    person = link.student_id if link.role is PersonRole.STUDENT else link.guardian_id
+    return ChatClaims(role=link.role, person_id=person)
+
+
 def forget_all(session: Session, claims: ChatClaims, *, now: datetime, actor: str) -> int:
-    """Ends every device login of this person; returns how many."""
-    column = (
-        DeviceLogin.student_id if claims.role is PersonRole.STUDENT else DeviceLogin.guardian_id
-    )
+    """Ends every device login of this person, and the chat logins those devices (or
+    any chat token) opened; returns how many devices."""
+    student = claims.role is PersonRole.STUDENT
+    column = DeviceLogin.student_id if student else DeviceLogin.guardian_id
+    column_of_link = ConversationLink.student_id if student else ConversationLink.guardian_id
     devices = session.scalars(
         select(DeviceLogin).where(column == claims.person_id, DeviceLogin.revoked_at.is_(None))
     ).all()
     for device in devices:
         device.revoked_at = now
         _audit(session, device, "device_revoked", actor)
+    # Every conversation the person is logged in to ends now too, on any device.
+    links = session.scalars(select(ConversationLink).where(column_of_link == claims.person_id))
+    for link in links.all():
+        if link.linked_via is LinkMethod.TOKEN:
+            end_token(session, link.proof, now=now)
+        record_change(
+            session,
+            actor_type=actor,
+            action="unlink",
+            subject_type=link.role.value,
+            subject_id=claims.person_id,
+            conversation_id=link.conversation_id,
+        )
+        session.delete(link)
+    session.flush()
     return len(devices)
 
 

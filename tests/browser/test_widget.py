@@ -508,3 +508,36 @@ def test_onthoud_mij_survives_a_new_browser_and_uitloggen_ends_it(new_context, a
         logins = session.scalars(select(DeviceLogin).where(DeviceLogin.student_id == student))
         assert [login.revoked_at is not None for login in logins] == [True]
     assert first.errors == later.errors == copy.errors == []
+
+
+def test_an_anonymous_asker_who_comes_back_reads_the_answer_in_a_new_conversation(
+    chat_page, new_context, assistant
+):
+    chat = chat_page(name="1").open()
+    chat.wait_for_bot("Ik ben de chatbot van het Toptraject")
+    chat.send("ik wil graag iemand spreken, zonder in te loggen")
+    chat.wait_for_bot("Je nummer is")
+    # The bot does not promise an answer "hier in de chat": it asks how.
+    chat.wait_for_bot("Hoe wil je het antwoord krijgen?")
+    chat.choose("Ik kom later terug")
+    chat.wait_for_bot("je code is")
+    said = chat.bot_messages().filter(has_text="je code is").last.inner_text()
+    reference, code = re.search(r"(H-\w{6}) en je code is (\w{3}-\w{3})", said).groups()
+    chat.shot("code")
+    chat.page.context.close()  # the tab is closed
+
+    inbox = coordinator_inbox(new_context, assistant, "e.nijhuis@toptraject-twente.example.org")
+    inbox.goto(f"{assistant.web_url}/inbox/handoffs/{reference}")
+    inbox.get_by_label("Antwoord (komt in de chat)").fill("Je kunt morgen langskomen bij de balie.")
+    inbox.get_by_role("button", name="Versturen").click()
+
+    later = chat_page(name="2-later").open()
+    later.wait_for_bot("Ik ben de chatbot van het Toptraject")
+    later.send(f"{reference} {code}")
+    later.wait_for_bot("Je kunt morgen langskomen bij de balie.")
+    later.wait_for_bot(reference)
+    later.shot("answer")
+    # A wrong code shows nothing.
+    later.send(f"{reference} 2AB-CDE")
+    later.wait_for_bot("horen niet bij elkaar")
+    assert later.errors == []

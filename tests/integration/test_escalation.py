@@ -170,13 +170,51 @@ def test_a_complaint_is_heard_and_passed_on_after_a_typed_yes(assistant):
     assert replies[0]["text"].startswith("Wat vervelend dat je niet tevreden bent.")
     assert replies[1]["buttons"][0]["payload"] == "/request_human"
     assert handoff_of(assistant, "it-complaint") is None
-    (passed_on,) = assistant.say("it-complaint", "ja graag")
+    passed_on, asked = assistant.say("it-complaint", "ja graag")
     handoff = handoff_of(assistant, "it-complaint")
     assert (handoff.reason, handoff.category) == ("complaint", "complaint")
     assert handoff.reference in passed_on
+    # Nobody is logged in: how can the answer reach them?
+    assert asked == "Je bent niet ingelogd. Hoe wil je het antwoord krijgen?"
 
 
 def test_a_complaint_that_is_not_passed_on_stays_with_the_bot(assistant):
     assistant.say("it-complaint-no", "die bus is elke dag te laat, echt slecht geregeld")
     assistant.say("it-complaint-no", "nee hoeft niet")
     assert handoff_of(assistant, "it-complaint-no") is None
+
+
+def test_an_anonymous_asker_with_an_e_mail_address_gets_a_mail_and_reads_the_answer(assistant):
+    assistant.say("it-anon-mail", "hoi")
+    asked = assistant.say("it-anon-mail", "ik wil met een medewerker praten")
+    assert any("Hoe wil je het antwoord krijgen?" in text for text in asked)
+    handoff = handoff_of(assistant, "it-anon-mail")
+    assert not any("hier in de chat" in text for text in asked)
+    (question,) = assistant.say("it-anon-mail", "/contact_email")
+    assert "Wat is je e-mailadres?" in question
+    (saved,) = assistant.say("it-anon-mail", "anoniem.test@example.org")
+    assert handoff.reference in saved
+    # The data summary shows the address; the coordinator replies.
+    summary = " ".join(assistant.say("it-anon-mail", "welke gegevens hebben jullie van mij"))
+    assert "anoniem.test@example.org" in summary
+    browser = InboxBrowser(assistant.web_url)
+    browser.get("/inbox/login")
+    browser.post(
+        "/inbox/login",
+        {
+            "email": "e.nijhuis@toptraject-twente.example.org",
+            "password": DEMO_COORDINATOR_PASSWORD,
+        },
+    )
+    browser.get(f"/inbox/handoffs/{handoff.reference}")
+    browser.post(f"/inbox/handoffs/{handoff.reference}/reply", {"body": "Kom dinsdag langs."})
+    (mail,) = assistant.mailbox.wait_for(lambda m: m["To"] == "anoniem.test@example.org")
+    body = mail.get_content()
+    assert handoff.reference in mail["Subject"] and "dinsdag" not in body
+    code = re.search(rf"{handoff.reference} (\w{{3}}-\w{{3}})", body).group(1)
+    # In a new conversation, the reference and the code from the mail show the answer.
+    shown = " ".join(assistant.say("it-anon-mail-later", f"{handoff.reference} {code}"))
+    assert "Kom dinsdag langs." in shown
+    # Erased on request.
+    erased = " ".join(assistant.say("it-anon-mail", "verwijder mijn gegevens"))
+    assert "e-mailadres gewist" in erased

@@ -16,7 +16,7 @@ from bot.db.models import Coordinator, Handoff, HandoffMessage, OutboxMessage, S
 from bot.escalation import handover, inbox
 from bot.escalation.deadlines import DeadlinePolicy
 from bot.escalation.handoffs import HandoffRequest, create_handoff
-from bot.escalation.replies import take_replies
+from bot.escalation.replies import add_reply, take_replies
 from bot.identity.links import link_conversation
 from bot.risk.decide import RISK_PROPERTY, verdict_for_text
 from bot.vocabulary import HandoffPriority, HandoffStatus, LinkMethod, ThreadAuthor
@@ -78,7 +78,12 @@ def live(seeded_database_url, monkeypatch) -> Iterator[tuple[str, int]]:
 async def model(text: str) -> dict:
     """Stands in for the trained model's parse: the risk spotter's verdict on the words."""
     verdict = verdict_for_text(text)
-    return {"text": text, RISK_PROPERTY: verdict.as_dict() if verdict else None}
+    intent = "logout" if text == "uitloggen" else "chitchat"
+    return {
+        "text": text,
+        "intent": {"name": intent},
+        RISK_PROPERTY: verdict.as_dict() if verdict else None,
+    }
 
 
 def test_a_message_during_a_live_handover_goes_to_the_thread_and_the_bot_stays_quiet(live):
@@ -104,9 +109,11 @@ def test_a_message_during_a_live_handover_goes_to_the_thread_and_the_bot_stays_q
     # A button the bot offered is for the bot; another conversation is not live.
     assert say("/greet") == ["Oké."]
     assert say("hoi", "c-someone-else") == ["Oké."]
+    # What only the bot can do goes to the bot: logging out on a shared computer.
+    assert say("uitloggen") == ["Oké."]
     # Risk is still caught: the bot answers as always, and the thread marks it.
     assert say("ik wil niet meer leven") == ["Oké."]
-    assert reached_the_bot == ["/greet", "hoi", "ik wil niet meer leven"]
+    assert reached_the_bot == ["/greet", "hoi", "uitloggen", "ik wil niet meer leven"]
     assert _thread(url, handoff_id) == [
         (ThreadAuthor.NOTICE, handover.STARTED, False),
         (ThreadAuthor.PERSON, "ja is goed, dankje marieke", False),
@@ -151,9 +158,10 @@ def test_quiet_handovers_go_back_to_the_bot_but_paused_ones_stay(live):
         inbox.pause_bot(session, coordinator, handoff, True, now=NOW)
         assert handover.hand_back_quiet(session, now=NOW + 3 * QUIET, quiet=QUIET) == []
         inbox.pause_bot(session, coordinator, handoff, False, now=NOW)
-        # A message from the person counts as activity.
+        # The person writing does not keep a coordinator who left; the coordinator does.
         live_now = handover.live_for(session, CONVERSATION)
         handover.relay(session, live_now, "ben je er nog?", flagged=False, now=NOW + QUIET)
+        add_reply(session, handoff, coordinator.id, "Ja, ik ben er.", now=NOW + QUIET)
         assert handover.hand_back_quiet(session, now=NOW + QUIET * 3 / 2, quiet=QUIET) == []
         ended = handover.hand_back_quiet(session, now=NOW + 2 * QUIET, quiet=QUIET)
         assert ended == [CONVERSATION]

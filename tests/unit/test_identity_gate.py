@@ -36,6 +36,15 @@ GATE_FUNCTIONS = {
     # Handoffs: created from `authorise`; the rest reads only this conversation's own.
     "bot.escalation.handoffs": {"create_handoff", "open_handoff", "handoffs_for_risk_flags"},
     "bot.escalation.replies": {"take_replies"},
+    # An anonymous asker's way back: only this conversation's own handoff, or the
+    # answers of the handoff whose code is shown (the code is the proof).
+    "bot.escalation.follow_up": {
+        "come_back_code",
+        "save_contact",
+        "contact_of",
+        "erase_contact",
+        "answers_for",
+    },
     # Risk: who is talking comes from `authorise`, the handoff from create_handoff.
     "bot.risk.records": {"report_risk"},
 }

@@ -53,6 +53,22 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM handoff_messages WHERE coordinator_id IS NULL")
+    if op.get_bind().dialect.name != "sqlite":
+        with op.batch_alter_table("handoff_messages", schema=None) as batch_op:
+            batch_op.drop_constraint("thread_author", type_="check")
+            batch_op.alter_column("coordinator_id", existing_type=sa.Integer(), nullable=False)
+            batch_op.drop_column("flagged")
+            batch_op.drop_column("author")
+    else:
+        _downgrade_sqlite_thread()
+    with op.batch_alter_table("coordinators", schema=None) as batch_op:
+        batch_op.drop_column("mail_notifications")
+    with op.batch_alter_table("handoffs", schema=None) as batch_op:
+        batch_op.drop_column("bot_paused")
+        batch_op.drop_column("live_since")
+
+
+def _downgrade_sqlite_thread() -> None:
     # SQLite's copy of the table would keep the CHECK on "author": copy from this
     # description of the table instead of the reflected one.
     without_check = sa.Table(
@@ -86,8 +102,3 @@ def downgrade() -> None:
         batch_op.alter_column("coordinator_id", existing_type=sa.Integer(), nullable=False)
         batch_op.drop_column("flagged")
         batch_op.drop_column("author")
-    with op.batch_alter_table("coordinators", schema=None) as batch_op:
-        batch_op.drop_column("mail_notifications")
-    with op.batch_alter_table("handoffs", schema=None) as batch_op:
-        batch_op.drop_column("bot_paused")
-        batch_op.drop_column("live_since")

@@ -1,4 +1,5 @@
-"""device logins ("onthoud mij op dit apparaat") and chat tokens ended by a logout
+"""device logins ("onthoud mij op dit apparaat"), chat tokens ended by a logout, and how
+an anonymous asker's answer reaches them (an e-mail address, a code)
 
 Revision ID: 0008
 Revises: 0007
@@ -17,6 +18,12 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table("handoffs", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("contact_email", sa.String(200), nullable=True))
+        batch_op.add_column(sa.Column("return_code_hash", sa.String(64), nullable=True))
+        batch_op.add_column(
+            sa.Column("return_tries", sa.Integer(), nullable=False, server_default="0")
+        )
     op.create_table(
         "device_logins",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -71,3 +78,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_device_logins_guardian_id"), table_name="device_logins")
     op.drop_index(op.f("ix_device_logins_student_id"), table_name="device_logins")
     op.drop_table("device_logins")
+    with op.batch_alter_table("handoffs", schema=None) as batch_op:
+        batch_op.drop_column("return_tries")
+        batch_op.drop_column("return_code_hash")
+        batch_op.drop_column("contact_email")
