@@ -8,6 +8,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.blocking import BlockingAction
 from actions.children import ask_which_child
+from actions.follow_up import FOLLOW_UP_PREFIX, answer_follow_up
 from actions.tracker_reading import answer_ranking, intent_ranking, message_entities, raw_entity
 from bot import clock
 from bot.clarify import CONTENT_TOPICS, Decision, decide_content_answer
@@ -114,6 +115,10 @@ class ActionAnswerQuestion(BlockingAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         content = catalog()
+        chosen = raw_entity(tracker, "answer_id") or ""
+        if chosen.startswith(FOLLOW_UP_PREFIX):  # how an anonymous asker's answer goes
+            answer_follow_up(dispatcher, tracker, chosen)
+            return []
         decision = self._decide(tracker, content)
         if decision.answer_id is None:
             say_decision(dispatcher, content, decision)

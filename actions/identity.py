@@ -9,9 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.blocking import BlockingAction, action_settings
 from actions.checkins import resume_after_link, show_pending_nudge
 from actions.children import ask_which_child, say_child_chosen
+from actions.follow_up import keep_contact, show_answer
 from actions.risk import RISK_KINDS_SLOT, RISK_SLOT
 from actions.tracker_reading import client_key_of, raw_entity
 from bot import clock
+from bot.escalation.follow_up import find_email, find_return
 from bot.identity.access import Purpose, authorise
 from bot.identity.codes import find_code_in_text
 from bot.identity.linking import (
@@ -85,8 +87,17 @@ class ActionRedeemCode(BlockingAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         # The code is read from the text itself, never from an entity or slot.
-        typed = find_code_in_text(tracker.latest_message.get("text"))
+        said = tracker.latest_message.get("text")
+        typed = find_code_in_text(said)
         if typed is None:
+            # An anonymous asker's answer code, or their e-mail address (actions/follow_up.py).
+            answer_code = find_return(said)
+            if answer_code is not None:
+                return show_answer(dispatcher, tracker, answer_code)
+            email = find_email(said)
+            if email is not None:
+                keep_contact(dispatcher, tracker, email)
+                return []
             dispatcher.utter_message(response="utter_link_code_ask")
             return []
         with session_scope() as session:

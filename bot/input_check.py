@@ -80,10 +80,6 @@ BUTTON_INTENTS: dict[str, frozenset[str]] = {
     "restart": frozenset(),
     "choose_answer": frozenset({"answer_id"}),
     "choose_child": frozenset({"child_name"}),
-    # How an anonymous asker's answer reaches them (actions/follow_up.py).
-    "contact_email": frozenset(),
-    "come_back": frozenset(),
-    "stay_in_chat": frozenset(),
 }
 _COMMAND = re.compile(r"/(?P<intent>[A-Za-z_]+)(?P<entities>\{.*\})?", re.DOTALL)
 

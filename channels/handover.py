@@ -59,9 +59,7 @@ def _relay(live: LiveHandover, text: str, flagged: bool) -> bool:
 
 # What the person asks of the bot itself, even while a coordinator has the chat: to log
 # out, to see or erase their data, a koppelcode, an e-mail address or an answer code.
-FOR_THE_BOT = frozenset(
-    {"logout", "ask_my_data", "delete_my_data", "give_link_code", "give_email", "show_answer"}
-)
+FOR_THE_BOT = frozenset({"logout", "ask_my_data", "delete_my_data", "give_link_code"})
 
 
 def is_for_the_bot(text: str | None) -> bool:

@@ -14,6 +14,7 @@ restart, and tells the page on every load whether its login still holds (a typed
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import re
 import secrets
@@ -208,18 +209,26 @@ def _token_of(body: dict) -> str | None:
     return token if isinstance(token, str) and len(token) < 4096 else None
 
 
+async def _login_request(request: web.Request) -> tuple[dict, str | None, str | None]:
+    """The page's JSON body, its token and the device's cookie; a 403 when the request
+    is not a JSON object from the chat page itself."""
+    body = await _json_body(request)
+    if body is None:
+        raise web.HTTPForbidden(
+            text=json.dumps({"message": text("chat_login", "refused")}),
+            content_type="application/json",
+        )
+    return body, _token_of(body), request.cookies.get(REMEMBER_COOKIE)
+
+
 async def session_state(request: web.Request) -> web.Response:
     """Whether the page is logged in, asked at every load and after the bot spoke.
     JSON {"token": ...} in (the page's token, if any). A token whose login did not end
     keeps holding its conversation; without one, a remembered device gets a fresh token
     (and its next secret); otherwise the page is logged out."""
-    body = await _json_body(request)
-    if body is None:
-        return web.json_response({"message": text("chat_login", "refused")}, status=403)
+    _, token, cookie = await _login_request(request)
     settings = request.app[SETTINGS_KEY]
     now = clock.now()
-    token = _token_of(body)
-    cookie = request.cookies.get(REMEMBER_COOKIE)
 
     def check() -> tuple[dict, str | None]:
         with session_scope(settings.database_url) as session:
@@ -258,13 +267,9 @@ async def session_state(request: web.Request) -> web.Response:
 async def logout(request: web.Request) -> web.Response:
     """Ends this device's login and the page's token; with {"everywhere": true}, every
     device login of the person too."""
-    body = await _json_body(request)
-    if body is None:
-        return web.json_response({"message": text("chat_login", "refused")}, status=403)
+    body, token, cookie = await _login_request(request)
     settings = request.app[SETTINGS_KEY]
     now = clock.now()
-    token = _token_of(body)
-    cookie = request.cookies.get(REMEMBER_COOKIE)
     everywhere = body.get("everywhere") is True
 
     def end() -> int:

@@ -82,6 +82,18 @@ def _new_code(handoff: Handoff, secret_key: str) -> str:
     return f"{code[:3]}-{code[3:]}"
 
 
+def _audit(session: Session, conversation_id: str, handoff: Handoff, action: str) -> None:
+    record_change(
+        session,
+        actor_type="conversation",
+        actor_id=conversation_id,
+        action=action,
+        subject_type="handoff",
+        subject_id=handoff.reference,
+        conversation_id=conversation_id,
+    )
+
+
 def _anonymous_handoff(session: Session, conversation_id: str) -> Handoff | None:
     """This conversation's newest handoff that is about nobody known, still open."""
     return session.scalar(
@@ -111,15 +123,7 @@ def come_back_code(
     if handoff is None:
         return None
     code = _new_code(handoff, secret_key)
-    record_change(
-        session,
-        actor_type="conversation",
-        actor_id=conversation_id,
-        action="return_code_made",
-        subject_type="handoff",
-        subject_id=handoff.reference,
-        conversation_id=conversation_id,
-    )
+    _audit(session, conversation_id, handoff, "return_code_made")
     return ReturnCode(handoff.reference, code)
 
 
@@ -132,15 +136,7 @@ def save_contact(
     if handoff is None:
         return None
     handoff.contact_email = email
-    record_change(
-        session,
-        actor_type="conversation",
-        actor_id=conversation_id,
-        action="contact_email_saved",
-        subject_type="handoff",
-        subject_id=handoff.reference,
-        conversation_id=conversation_id,
-    )
+    _audit(session, conversation_id, handoff, "contact_email_saved")
     return handoff.reference
 
 
@@ -181,15 +177,7 @@ def erase_contact(session: Session, conversation_id: str, *, now: datetime) -> i
     ).all()
     for handoff in handoffs:
         forget_contact(session, handoff)
-        record_change(
-            session,
-            actor_type="conversation",
-            actor_id=conversation_id,
-            action="contact_email_erased",
-            subject_type="handoff",
-            subject_id=handoff.reference,
-            conversation_id=conversation_id,
-        )
+        _audit(session, conversation_id, handoff, "contact_email_erased")
     return len(handoffs)
 
 

@@ -190,7 +190,7 @@ def test_an_anonymous_asker_with_an_e_mail_address_gets_a_mail_and_reads_the_ans
     assert any("Hoe wil je het antwoord krijgen?" in text for text in asked)
     handoff = handoff_of(assistant, "it-anon-mail")
     assert not any("hier in de chat" in text for text in asked)
-    (question,) = assistant.say("it-anon-mail", "/contact_email")
+    (question,) = assistant.say("it-anon-mail", '/choose_answer{"answer_id": "follow_up/by_email"}')
     assert "Wat is je e-mailadres?" in question
     (saved,) = assistant.say("it-anon-mail", "anoniem.test@example.org")
     assert handoff.reference in saved

@@ -21,7 +21,16 @@ def classified(text: str) -> Message:
     return message
 
 
-@pytest.mark.parametrize("text", ["mijn code is TT-7KQ-2MV", "tt 9px 4rd"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "mijn code is TT-7KQ-2MV",
+        "tt 9px 4rd",
+        # What an anonymous asker types to get the answer (bot/escalation/follow_up.py).
+        "H-7K4Q2M 4KQ-7ZD",
+        "mijn mail is sanne@mail.nl",
+    ],
+)
 def test_a_typed_code_becomes_the_link_code_intent_without_entities(text):
     (message,) = LinkCodeSpotter().process([classified(text)])
     assert message.get("intent") == {"name": LINK_CODE_INTENT, "confidence": 1.0}

@@ -16,18 +16,8 @@ from rasa.validator import Validator
 
 ROOT = Path(__file__).resolve().parents[2]
 MIN_EXAMPLES = 15
-# Intents that only buttons send, as /choose_answer{"answer_id": ...}, or that a
-# rule-based spotter sets for certain (nlu/follow_up_spotter.py): no examples.
-BUTTON_ONLY_INTENTS = {
-    "choose_answer",
-    "choose_child",
-    "coordinator_reply",
-    "contact_email",
-    "come_back",
-    "stay_in_chat",
-    "give_email",
-    "show_answer",
-}
+# Intents that only buttons send, as /choose_answer{"answer_id": ...}: no examples.
+BUTTON_ONLY_INTENTS = {"choose_answer", "choose_child", "coordinator_reply"}
 RESPONSE_IN_ACTION = re.compile(r"\"(utter_[a-z_]+)\"")
 
 
