@@ -60,6 +60,7 @@ from bot.identity.throttle import CLIENT_METADATA_KEY, client_address, private_k
 from bot.identity.tokens import TOKEN_METADATA_KEY
 from bot.input_check import at_the_edge, only_button_commands, valid_conversation_id
 from bot.settings import load_settings
+from channels.action_results import install as install_action_result_check
 from channels.handover import relay_if_live
 from channels.proof import conversation_for, read_link
 
@@ -70,6 +71,8 @@ logger = logging.getLogger(__name__)
 # gets the patience answer below. Set when Rasa loads this module, before any turn.
 SETTINGS = load_settings()
 rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = SETTINGS.action_timeout_seconds
+# Each action's answer is checked with a schema validator built once (issue 17).
+install_action_result_check()
 
 
 def client_key(remote: str | None, forwarded_for: str | None) -> str:
