@@ -112,17 +112,26 @@ def _person_exists(session: Session, claims: ChatClaims) -> str | None:
     return person.first_name if person is not None else None
 
 
+def _live_device(
+    session: Session, cookie: object, *, now: datetime
+) -> tuple[DeviceLogin, str] | None:
+    """The unrevoked, unexpired device login a cookie names, with the hash of the
+    secret it presents (not yet compared)."""
+    parsed = _parse(cookie)
+    device = session.get(DeviceLogin, parsed[0]) if parsed else None
+    if device is None or device.revoked_at is not None or device.expires_at <= now:
+        return None
+    return device, _hash(parsed[1])
+
+
 def resume(session: Session, cookie: object, *, now: datetime) -> Resumed | None:
     """The person a device's cookie remembers, with the device's next secret; None when
     the cookie is unknown, expired, revoked or already replaced (then the device login
     ends: a copy of the cookie was used)."""
-    parsed = _parse(cookie)
-    if parsed is None:
+    found = _live_device(session, cookie, now=now)
+    if found is None:
         return None
-    device = session.get(DeviceLogin, parsed[0])
-    if device is None or device.revoked_at is not None or device.expires_at <= now:
-        return None
-    presented = _hash(parsed[1])
+    device, presented = found
     first_name = _person_exists(session, _claims(device))
     if first_name is None:
         return None
@@ -160,11 +169,10 @@ def bind_token(session: Session, device_id: int, token_proof: str | None) -> Non
 
 def _held(session: Session, cookie: object, *, now: datetime) -> DeviceLogin | None:
     """The live device login this cookie holds (its current or previous secret)."""
-    parsed = _parse(cookie)
-    device = session.get(DeviceLogin, parsed[0]) if parsed else None
-    if device is None or device.revoked_at is not None or device.expires_at <= now:
+    found = _live_device(session, cookie, now=now)
+    if found is None:
         return None
-    presented = _hash(parsed[1])
+    device, presented = found
     known = (device.secret_hash, device.previous_hash or "")
     return device if any(hmac.compare_digest(presented, h) for h in known) else None
 
