@@ -22,7 +22,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help setup nlu train widget browser db run test lint validate unit-tests integration-tests pytest drills \
-	conversation-tests nlu-quality blind-eval edge-bench cross-validation bench lock clean
+	conversation-tests nlu-quality blind-eval edge-bench load-bench load-bench-short bare-bot \
+	cross-validation bench lock clean
 
 help:
 	@echo "make run    set up, build, train, migrate, seed and start the assistant"
@@ -119,12 +120,28 @@ cross-validation: $(SPACY_BUILT)
 edge-bench: train
 	$(PY) bench/edge.py
 
-bench: nlu-quality blind-eval edge-bench
+# The assistant beside a bare `rasa init` bot (trained once into var/bench/) under
+# load, in the same run: latency, throughput, memory, growth along a conversation,
+# action database time with 100,000 students (issue 17). About three minutes; writes
+# bench/results/load.json. `make test` runs it in its short mode, so it cannot rot.
+load-bench: train bare-bot
+	$(PY) bench/load.py
+
+load-bench-short: train bare-bot
+	$(PY) bench/load.py --short
+
+# The bare bot is trained once per Rasa version (about a minute, into var/bench/).
+bare-bot: $(INSTALLED)
+	@$(PY) bench/bare_rasa.py
+
+bench: nlu-quality blind-eval edge-bench load-bench
 
 # First everything that needs no model, beside the training; then what needs it.
 test:
-	@$(MAKE) --no-print-directory -j2 --output-sync=target lint validate unit-tests train widget browser
-	@$(MAKE) --no-print-directory integration-tests drills conversation-tests nlu-quality blind-eval
+	@$(MAKE) --no-print-directory -j2 --output-sync=target lint validate unit-tests train widget browser \
+		bare-bot
+	@$(MAKE) --no-print-directory integration-tests drills conversation-tests nlu-quality blind-eval \
+		load-bench-short
 
 # Re-resolve requirements.in into requirements.lock in a scratch venv.
 lock:

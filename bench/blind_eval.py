@@ -30,7 +30,6 @@ reached).
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import sys
@@ -49,6 +48,7 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 import yaml  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
+from bench.results_file import write_results  # noqa: E402
 from bot.content.catalog import catalog, flow  # noqa: E402
 from bot.db.models import Handoff, RiskFlag  # noqa: E402
 from bot.vocabulary import HandoffPriority  # noqa: E402
@@ -356,8 +356,7 @@ def main() -> int:
         for m, verdict, happened, _ in results
         if verdict != "right" and not m.set_name.startswith(SEALED_PREFIX)
     ]
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    write_results(args.results, report)
 
     for m, verdict, happened, _ in results:
         if m.set_name.startswith(SEALED_PREFIX):

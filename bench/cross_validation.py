@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import statistics
@@ -28,6 +27,8 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")
 RESULTS = ROOT / "bench" / "results" / "cross_validation.json"
+
+from bench.results_file import write_results  # noqa: E402
 
 
 async def run(folds: int) -> dict:
@@ -79,8 +80,7 @@ def main() -> int:
     logging.basicConfig(level=logging.WARNING)
     warnings.filterwarnings("ignore")
     results = asyncio.run(run(args.folds))
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    write_results(args.results, results)
     print(f"{results['folds']}-fold cross-validation on {results['examples']} examples")
     print(f"intent macro F1      {results['intent_macro_f1']:.3f}")
     print(f"intent weighted F1   {results['intent_weighted_f1']:.3f}")

@@ -27,13 +27,13 @@ import tempfile
 import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
+from bench.results_file import write_results  # noqa: E402
 from tests.assistant import ONE_ADDRESS_FOR_ALL, start_assistant, stop_assistant  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "edge.json"
@@ -105,18 +105,13 @@ def main() -> int:
     )
     for name, value in figures.items():
         print(f"{name:32} {value}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(
-        json.dumps(
-            {
-                "measured_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "target": "100 KB answered in under 0.5 s; others not delayed "
-                "(huge_versus_normal_neighbours_p50 about 1.0)",
-                "figures": figures,
-            },
-            indent=2,
-        )
-        + "\n"
+    write_results(
+        RESULTS,
+        {
+            "target": "100 KB answered in under 0.5 s; others not delayed "
+            "(huge_versus_normal_neighbours_p50 about 1.0)",
+            "figures": figures,
+        },
     )
     return 0
 

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import statistics
@@ -38,6 +37,7 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 import yaml  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
+from bench.results_file import write_results  # noqa: E402
 from bot.clarify import (  # noqa: E402
     CONTENT_TOPICS,
     Ranked,
@@ -165,8 +165,7 @@ def main() -> int:
     warnings.filterwarnings("ignore", message="Unable to fetch responses")
 
     results = asyncio.run(evaluate(args.model.resolve(), args.data.resolve()))
-    args.results.parent.mkdir(parents=True, exist_ok=True)
-    args.results.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", "utf-8")
+    write_results(args.results, results)
 
     print(f"held-out examples        {results['held_out_examples']}")
     print(

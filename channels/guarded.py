@@ -61,6 +61,8 @@ from bot.identity.tokens import TOKEN_METADATA_KEY
 from bot.input_check import at_the_edge, only_button_commands, valid_conversation_id
 from bot.settings import load_settings
 from channels.action_results import install as install_action_result_check
+from channels.event_types import install as install_event_type_lookup
+from channels.graph_targets import install as install_graph_target_walk
 from channels.handover import relay_if_live
 from channels.proof import conversation_for, read_link
 
@@ -71,8 +73,12 @@ logger = logging.getLogger(__name__)
 # gets the patience answer below. Set when Rasa loads this module, before any turn.
 SETTINGS = load_settings()
 rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = SETTINGS.action_timeout_seconds
-# Each action's answer is checked with a schema validator built once (issue 17).
+# Each action's answer is checked with a schema validator built once, each stored
+# event's class is looked up once per name, and the nodes a graph run needs are found
+# visiting each node once (issue 17).
 install_action_result_check()
+install_event_type_lookup()
+install_graph_target_walk()
 
 
 def client_key(remote: str | None, forwarded_for: str | None) -> str:

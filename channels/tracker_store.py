@@ -6,6 +6,10 @@ memory; it must not stay in the stored conversation, where anyone who can read t
 tracker (a backup, the HTTP API) could replay it. So every event is stored with the
 token taken out of its metadata, and out of the session_started_metadata slot.
 
+Its SQLite connections are kept and reused, and set up as the domain database's are
+(infra/db/session.py: WAL, a busy timeout): Rasa's engine opens a new one for every
+read and every save of a conversation.
+
 Named in the endpoints file the launcher writes (infra/services.py). If Rasa cannot
 import it, it falls back to memory with only a warning: the integration test that
 reads the tracker database catches that.
@@ -17,10 +21,13 @@ import copy
 from collections.abc import Iterator
 from typing import Any
 
+import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.events import Event, SlotSet
+from sqlalchemy.orm import sessionmaker
 
 from bot.identity.tokens import TOKEN_METADATA_KEY
+from infra.db.session import prepare_sqlite, sqlite_pool
 
 SESSION_METADATA_SLOT = "session_started_metadata"
 
@@ -51,6 +58,16 @@ def without_token(event: Event) -> Event:
 
 
 class TokenFreeSQLTrackerStore(SQLTrackerStore):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        pooled = sqlite_pool(self.engine.url)
+        if pooled:
+            url = self.engine.url
+            self.engine.dispose()
+            self.engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **pooled)
+            prepare_sqlite(self.engine)
+            self.sessionmaker = sessionmaker(bind=self.engine)
+
     def _additional_events(self, session: Any, tracker: Any) -> Iterator[Event]:
         for event in super()._additional_events(session, tracker):
             yield without_token(event)

@@ -24,3 +24,35 @@ def test_the_token_leaves_every_stored_event_and_the_in_memory_one_keeps_it():
         assert "secret" not in str(without_token(event).as_dict())
     plain = UserUttered("hoi")
     assert without_token(plain) is plain
+
+
+def test_the_store_keeps_its_sqlite_connections_and_stores_and_reads_back(tmp_path):
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from sqlalchemy.pool import QueuePool
+
+    from channels.tracker_store import TokenFreeSQLTrackerStore
+
+    domain = Domain.from_yaml("intents: [greet]\nslots: {}\n")
+    store = TokenFreeSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    assert isinstance(store.engine.pool, QueuePool)
+    tracker = DialogueStateTracker.from_events(
+        "pooled",
+        [
+            ActionExecuted("action_listen"),
+            UserUttered("hoi", {"name": "greet"}, metadata={"chat_token": "secret"}),
+        ],
+    )
+    asyncio.run(store.save(tracker))
+    tracker.update(ActionExecuted("utter_greet"))
+    asyncio.run(store.save(tracker))
+    back = asyncio.run(store.retrieve("pooled"))
+    assert [event.as_dict().get("name") for event in back.events] == [
+        "action_listen",
+        None,
+        "utter_greet",
+    ]
+    assert "secret" not in str([event.as_dict() for event in back.events])
+    assert store.engine.pool.checkedin() == 1  # one connection, kept for the next turn
