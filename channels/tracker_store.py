@@ -7,8 +7,9 @@ tracker (a backup, the HTTP API) could replay it. So every event is stored with 
 token taken out of its metadata, and out of the session_started_metadata slot.
 
 Its SQLite connections are kept and reused, and set up as the domain database's are
-(infra/db/session.py: WAL, a busy timeout): Rasa's engine opens a new one for every
-read and every save of a conversation.
+(infra/db/session.py: WAL, a busy timeout), with `synchronous=NORMAL`: Rasa's engine
+opened a new one for every read and every save of a conversation, and each save waited
+for the disk. Errors are logged without their SQL parameters (the messages).
 
 Named in the endpoints file the launcher writes (infra/services.py). If Rasa cannot
 import it, it falls back to memory with only a warning: the integration test that
@@ -64,8 +65,12 @@ class TokenFreeSQLTrackerStore(SQLTrackerStore):
         if pooled:
             url = self.engine.url
             self.engine.dispose()
-            self.engine = sa.create_engine(url, connect_args={"check_same_thread": False}, **pooled)
-            prepare_sqlite(self.engine)
+            self.engine = sa.create_engine(
+                url, connect_args={"check_same_thread": False}, hide_parameters=True, **pooled
+            )
+            # A conversation's newest events may be lost to a power cut (not to a crash
+            # of the process); the domain database's commits stay durable.
+            prepare_sqlite(self.engine, durable=False)
             self.sessionmaker = sessionmaker(bind=self.engine)
 
     def _additional_events(self, session: Any, tracker: Any) -> Iterator[Event]:

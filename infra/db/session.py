@@ -26,7 +26,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
 
 
-def prepare_sqlite(engine: Engine) -> None:
+def prepare_sqlite(engine: Engine, *, durable: bool = True) -> None:
     busy_timeout = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", DEFAULT_BUSY_TIMEOUT_MS))
     database = engine.url.database
     if database and database != ":memory:":
@@ -39,10 +39,12 @@ def prepare_sqlite(engine: Engine) -> None:
         # action server and the web app write to the same file at the same time.
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        # In WAL mode, NORMAL waits for the disk at checkpoints, not at every commit:
-        # a commit survives a crash of the process, and only a power cut may lose the
-        # last ones (SQLite's advice for WAL). FULL made each commit wait for the disk.
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        if not durable:
+            # WAL with NORMAL waits for the disk at checkpoints only: a power cut may
+            # undo the last commits. Never for the domain database, whose commits are
+            # final (a kept check-in's file is deleted after its commit, an erasure is
+            # confirmed to the person): only Rasa's tracker store asks for it.
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={busy_timeout}")
         cursor.close()
 
@@ -91,7 +93,9 @@ def sqlite_pool(url: URL) -> dict[str, object]:
     them by default too."""
     if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
         return {}
-    return {"poolclass": QueuePool, "pool_size": 5, "max_overflow": 10}
+    # Five kept, and no cap on more: a cap would make threads queue for a connection
+    # on top of SQLite's own busy wait while another process holds the write lock.
+    return {"poolclass": QueuePool, "pool_size": 5, "max_overflow": -1}
 
 
 @lru_cache(maxsize=8)

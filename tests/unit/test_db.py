@@ -244,3 +244,18 @@ def test_a_database_call_on_the_serving_event_loop_fails_and_one_in_a_thread_doe
     with pytest.raises(DatabaseOnEventLoopError):
         asyncio.run(on_the_loop())
     assert asyncio.run(in_a_thread()) == count_regions()
+
+
+def test_sqlite_connections_are_kept_and_commits_wait_for_the_disk(tmp_path):
+    from sqlalchemy.pool import QueuePool
+
+    engine = get_engine(f"sqlite:///{tmp_path / 'kept.db'}")
+    assert isinstance(engine.pool, QueuePool)
+    with engine.connect() as connection:
+        # FULL (2): a commit is final, as kept work and erasures rely on.
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+    with engine.connect():
+        pass
+    assert engine.pool.checkedin() == 1  # one connection, used twice
+    engine.dispose()

@@ -56,3 +56,7 @@ def test_the_store_keeps_its_sqlite_connections_and_stores_and_reads_back(tmp_pa
     ]
     assert "secret" not in str([event.as_dict() for event in back.events])
     assert store.engine.pool.checkedin() == 1  # one connection, kept for the next turn
+    with store.engine.connect() as connection:
+        # NORMAL (1): a save waits for the disk at checkpoints only.
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
+    store.engine.dispose()
