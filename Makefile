@@ -136,12 +136,16 @@ bare-bot: $(INSTALLED)
 
 bench: nlu-quality blind-eval edge-bench load-bench
 
-# First everything that needs no model, beside the training; then what needs it.
+# First everything that needs no model, beside the training; then what needs it, two at
+# a time where the two mostly wait (the drills wait for recoveries, the integration tests
+# for a browser); the blind benchmark, then the load bench alone, as it measures speed.
 test:
 	@$(MAKE) --no-print-directory -j2 --output-sync=target lint validate unit-tests train widget browser \
 		bare-bot
-	@$(MAKE) --no-print-directory integration-tests drills conversation-tests nlu-quality blind-eval \
-		load-bench-short
+	@$(MAKE) --no-print-directory -j2 --output-sync=target integration-tests drills
+	@$(MAKE) --no-print-directory -j2 --output-sync=target conversation-tests nlu-quality
+	@$(MAKE) --no-print-directory blind-eval
+	@$(MAKE) --no-print-directory load-bench-short
 
 # Re-resolve requirements.in into requirements.lock in a scratch venv.
 lock:

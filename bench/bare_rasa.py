@@ -20,18 +20,20 @@ ROOT = Path(__file__).resolve().parents[1]
 RASA = Path(sys.executable).with_name("rasa")
 CACHE = ROOT / "var" / "bench" / f"bare-rasa-{rasa.__version__}"
 
-# A moodbot conversation in ten messages, each a different intent of its domain.
+# A moodbot conversation in ten messages, each answered whatever came before (the
+# moodbot says nothing to a "yes" or "no" out of its stories, which would count as
+# silence).
 TURNS = (
     "hello",
-    "I am feeling very sad",
-    "yes",
+    "I am so sad today",
     "are you a bot?",
-    "I am great, thanks",
+    "I am great",
     "hi there",
-    "no",
+    "my day was horrible",
     "am I talking to a human?",
     "perfect, very good",
     "goodbye",
+    "hey",
 )
 
 

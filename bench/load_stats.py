@@ -34,6 +34,9 @@ def summarise(turns: Sequence[Turn], wall_seconds: float) -> dict[str, float | i
     return {
         "messages": len(turns),
         "errors": sum(not turn.ok for turn in turns),
+        # The mean beside the median: a server that serves some users first and keeps
+        # others waiting has a low median and a long tail.
+        "mean_ms": round(statistics.fmean(answered), 1) if answered else 0.0,
         "p50_ms": round(percentile(answered, 0.50), 1),
         "p95_ms": round(percentile(answered, 0.95), 1),
         "p99_ms": round(percentile(answered, 0.99), 1),

@@ -6,9 +6,9 @@ import asyncio
 import logging
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import create_engine, event
@@ -98,8 +98,7 @@ def sqlite_pool(url: URL) -> dict[str, object]:
     return {"poolclass": QueuePool, "pool_size": 5, "max_overflow": -1}
 
 
-@lru_cache(maxsize=8)
-def get_engine(database_url: str | None = None) -> Engine:
+def _make_engine(database_url: str | None) -> Engine:
     url = make_url(database_url or load_settings().database_url)
     is_sqlite = url.get_backend_name() == "sqlite"
     engine = create_engine(
@@ -116,6 +115,35 @@ def get_engine(database_url: str | None = None) -> Engine:
         prepare_sqlite(engine)
     _guard_event_loop(engine)
     return engine
+
+
+# Engines by the URL asked for (None: the settings' database). A process uses one or
+# two; tests use many, so the least recently used beyond KEPT_ENGINES is closed.
+KEPT_ENGINES = 8
+_engines: OrderedDict[str | None, Engine] = OrderedDict()
+_engines_lock = threading.Lock()
+
+
+def get_engine(database_url: str | None = None) -> Engine:
+    """The engine for a database URL, made once and kept (with its connections)."""
+    with _engines_lock:
+        engine = _engines.get(database_url)
+        if engine is None:
+            engine = _engines[database_url] = _make_engine(database_url)
+            while len(_engines) > KEPT_ENGINES:
+                _engines.popitem(last=False)[1].dispose()
+        else:
+            _engines.move_to_end(database_url)
+        return engine
+
+
+def reset_engines() -> None:
+    """Closes every kept connection and forgets the engines, so the next ones read the
+    environment again (a test that changes SQLITE_BUSY_TIMEOUT_MS or DATABASE_URL)."""
+    with _engines_lock:
+        for engine in _engines.values():
+            engine.dispose()
+        _engines.clear()
 
 
 @contextmanager

@@ -15,6 +15,10 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page, expect, 
 
 from bot.settings import PROJECT_ROOT
 
+# A reply shows within a second here; `make test` runs the drills beside these tests on
+# two shared cores, so an expectation waits up to 20 s for it (Playwright's default: 5).
+expect.set_options(timeout=20_000)
+
 CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 ARTIFACTS = PROJECT_ROOT / "tests" / "artifacts"
 # Without these, Chromium keeps calling Google services that this closed network refuses.

@@ -259,3 +259,22 @@ def test_sqlite_connections_are_kept_and_commits_wait_for_the_disk(tmp_path):
         pass
     assert engine.pool.checkedin() == 1  # one connection, used twice
     engine.dispose()
+
+
+def test_engines_beyond_the_kept_number_are_closed_and_a_reset_forgets_them(tmp_path):
+    from infra.db import session as sessions
+
+    first = get_engine(f"sqlite:///{tmp_path / 'first.db'}")
+    with first.connect():
+        pass
+    assert first.pool.checkedin() == 1
+    for n in range(sessions.KEPT_ENGINES):
+        get_engine(f"sqlite:///{tmp_path / f'other-{n}.db'}")
+    assert len(sessions._engines) == sessions.KEPT_ENGINES
+    # Evicted: its kept connection is closed (dispose gives the engine a new, empty pool).
+    assert first.pool.checkedin() == 0
+    newest = get_engine(f"sqlite:///{tmp_path / 'other-0.db'}")
+    sessions.reset_engines()
+    assert not sessions._engines
+    assert get_engine(f"sqlite:///{tmp_path / 'other-0.db'}") is not newest
+    sessions.reset_engines()

@@ -22,7 +22,7 @@ from bot.risk.decide import RISK_PROPERTY, verdict_for_text
 from bot.vocabulary import HandoffPriority, HandoffStatus, LinkMethod, ThreadAuthor
 from channels.guarded import never_silent
 from channels.handover import relayed
-from infra.db.session import get_engine, session_scope
+from infra.db.session import reset_engines, session_scope
 from tests.conftest import person_id
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone.utc)
@@ -65,14 +65,14 @@ def live(seeded_database_url, monkeypatch) -> Iterator[tuple[str, int]]:
     """A live handover: the coordinator claimed Sanne's handoff. The chat channel's
     database (the default one) is this test's."""
     monkeypatch.setenv("DATABASE_URL", seeded_database_url)
-    get_engine.cache_clear()
+    reset_engines()
     handoff_id, coordinator_id = _handoff(seeded_database_url)
     with session_scope(seeded_database_url) as session:
         coordinator = session.get(Coordinator, coordinator_id)
         assert inbox.claim(session, coordinator, session.get(Handoff, handoff_id), now=NOW)
         assert handover.live_for(session, CONVERSATION).handoff_id == handoff_id
     yield seeded_database_url, handoff_id
-    get_engine.cache_clear()
+    reset_engines()
 
 
 async def model(text: str) -> dict:

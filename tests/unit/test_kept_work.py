@@ -23,7 +23,7 @@ from bot.risk.decide import RiskVerdict
 from bot.risk.records import RiskReport
 from bot.vocabulary import CheckInStatus, HandoffPriority, LinkMethod, RiskKind
 from infra.db.retry import in_thread_with_retry
-from infra.db.session import get_engine, session_scope
+from infra.db.session import reset_engines, session_scope
 from infra.kept import KeptWork, Replay, do_kept_work, keep
 from tests.conftest import person_id
 
@@ -109,7 +109,7 @@ def test_while_the_database_is_locked_the_check_in_keeps_waiting(
     seeded_database_url, student_goal, kept_dir, monkeypatch
 ):
     keep(kept_dir, kept_check_in(student_goal))
-    get_engine.cache_clear()
+    reset_engines()
     monkeypatch.setenv("SQLITE_BUSY_TIMEOUT_MS", "100")
     try:
         with Locked(seeded_database_url):
@@ -118,7 +118,7 @@ def test_while_the_database_is_locked_the_check_in_keeps_waiting(
         assert len(list(kept_dir.iterdir())) == 1
         report = do_kept_work(partial(session_scope, seeded_database_url), kept_dir, REPLAY)
     finally:
-        get_engine.cache_clear()
+        reset_engines()
     assert (report.done, report.waiting) == (1, 0)
     assert len(check_ins(seeded_database_url)) == 1
 
