@@ -56,7 +56,9 @@ def test_the_large_database_has_linked_people_whose_progress_an_action_reads(tmp
         )
         audits_before = session.scalar(select(func.count()).select_from(AuditEntry))
     timings = action_reads_ms(url, conversations, 10, now.date())
-    assert len(timings) == 10 and all(t > 0 for t in timings)
+    assert len(timings) == 10
     with session_scope(url) as session:
-        # Each read went through the identity gate, which logs it.
-        assert session.scalar(select(func.count()).select_from(AuditEntry)) > audits_before
+        # Each unit of work read one person's progress and route through the identity
+        # gate, which logs both reads: the bench times real reads of linked people.
+        audits = session.scalar(select(func.count()).select_from(AuditEntry))
+        assert audits == audits_before + 2 * 10
