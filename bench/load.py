@@ -20,8 +20,8 @@ fewer turns and users for CI, var/bench/load_short.json). It never fails on a sp
 figure (the targets of issue 17 are printed beside the ratios and judged by a person),
 only when a message to the assistant went unanswered.
 
-    .venv/bin/python bench/load.py            # about ten minutes
-    .venv/bin/python bench/load.py --short    # about three
+    .venv/bin/python bench/load.py            # about two and a half minutes
+    .venv/bin/python bench/load.py --short    # about two
 """
 
 from __future__ import annotations
@@ -47,8 +47,10 @@ from bench.results_file import write_results  # noqa: E402
 from infra.services import is_healthy  # noqa: E402
 from tests.assistant import (  # noqa: E402
     ONE_ADDRESS_FOR_ALL,
+    SERVICE_MARKS,
     Assistant,
     free_port,
+    service_pid,
     start_assistant,
     stop_assistant,
 )
@@ -99,26 +101,6 @@ def peak_memory_mb(pid: int) -> float | None:
     except OSError:
         return None
     return None
-
-
-def children(pid: int) -> dict[str, int]:
-    """The assistant launcher's children by role (rasa, actions, web)."""
-    roles = {"channels.rasa_run": "rasa", "channels.actions_run": "actions", "serve-web": "web"}
-    found = {}
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            fields = dict(
-                line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line
-            )
-            if int(fields.get("PPid", "0")) != pid:
-                continue
-            command = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-        except (OSError, ValueError):
-            continue
-        for marker, role in roles.items():
-            if marker in command:
-                found[role] = int(status.parent.name)
-    return found
 
 
 class Bare:
@@ -204,8 +186,7 @@ def main() -> int:
         try:
             print("load: starting the assistant", flush=True)
             assistant = start_assistant(workdir / "assistant", ONE_ADDRESS_FOR_ALL)
-            if "rasa" not in children(assistant.process.pid):
-                raise RuntimeError("the assistant's Rasa server process was not found")
+            service_pid(assistant, "rasa")  # found now, not after the whole run
             bots = {
                 "bare": (
                     bare.url,
@@ -226,10 +207,12 @@ def main() -> int:
             for users, turns in plan["crowds"]:
                 name = f"{users}x{turns}"
                 scenarios[name] = crowd(name, bots, users, turns, flip=len(scenarios) % 2 == 1)
-            pids = children(assistant.process.pid)
             memory = {
                 "bare": {"rasa": peak_memory_mb(bare.process.pid)},
-                "assistant": {role: peak_memory_mb(pid) for role, pid in sorted(pids.items())},
+                "assistant": {
+                    role: peak_memory_mb(service_pid(assistant, role))
+                    for role in sorted(SERVICE_MARKS)
+                },
             }
             print(f"  peak memory (MB) {memory}", flush=True)
         finally:

@@ -294,6 +294,27 @@ def stop_assistant(running: Assistant) -> None:
     running.mailbox.stop()
 
 
+# How each service shows in its command line.
+SERVICE_MARKS = {"actions": "channels.actions_run", "rasa": "channels.rasa_run", "web": "serve-web"}
+
+
+def service_pid(assistant: Assistant, service: str) -> int:
+    """The process id of one of the launcher's children, by its command line."""
+    mark = SERVICE_MARKS[service].encode()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        parent = int(stat.rsplit(")", 1)[1].split()[1])
+        if parent == assistant.process.pid and mark in cmdline:
+            return int(entry.name)
+    raise LookupError(f"no running {service} process")
+
+
 # Every test client is 127.0.0.1: one address for hundreds of conversations, so the
 # limits per address are raised for the integration tests and the blind benchmark.
 # The drills (tests/drills/) run with the real limits and test them.

@@ -1,6 +1,6 @@
 """The drills run against an assistant of their own, set up to show a fault within
 seconds: a shorter action timeout and quick outbox retries. Its processes are found
-through /proc to pause or kill them."""
+through /proc (tests/assistant.py::service_pid) to pause or kill them."""
 
 from __future__ import annotations
 
@@ -8,12 +8,17 @@ import contextlib
 import os
 import signal
 import time
-from pathlib import Path
 
 import pytest
 
 from infra.services import is_healthy
-from tests.assistant import Assistant, AssistantStartError, start_assistant, stop_assistant
+from tests.assistant import (
+    Assistant,
+    AssistantStartError,
+    service_pid,
+    start_assistant,
+    stop_assistant,
+)
 
 DRILL_ENV = {
     # Above the two tries of a check-in on a locked database (2 x 5 s + 1 s).
@@ -23,9 +28,6 @@ DRILL_ENV = {
     # Test clients may name an address (X-Forwarded-For), as behind a reverse proxy.
     "TRUSTED_PROXIES": "127.0.0.1",
 }
-
-# How each service shows in its command line.
-SERVICE_MARKS = {"actions": "channels.actions_run", "rasa": "channels.rasa_run", "web": "serve-web"}
 
 
 @pytest.fixture(scope="session")
@@ -37,23 +39,6 @@ def drill_assistant(tmp_path_factory: pytest.TempPathFactory):
         pytest.fail(str(failure))
     yield running
     stop_assistant(running)
-
-
-def service_pid(assistant: Assistant, service: str) -> int:
-    """The process id of one of the launcher's children, by its command line."""
-    mark = SERVICE_MARKS[service].encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
-        except OSError:
-            continue
-        parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == assistant.process.pid and mark in cmdline:
-            return int(entry.name)
-    raise LookupError(f"no running {service} process")
 
 
 def signal_service(assistant: Assistant, service: str, signum: int) -> int:
