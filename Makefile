@@ -37,7 +37,9 @@ $(INSTALLED): requirements.lock scripts/setup-venv.sh scripts/find-python310.sh
 
 nlu: $(SPACY_BUILT)
 
-$(SPACY_BUILT): $(INSTALLED) nlu/build_pipeline.py bot/language/entity_patterns.yml
+# The spaCy pipeline and bot/language's word lists (models/word_lists).
+$(SPACY_BUILT): $(INSTALLED) nlu/build_pipeline.py bot/language/entity_patterns.yml \
+		bot/language/word_lists.py bot/language/word_table.py
 	$(PY) -m nlu.build_pipeline --output $(SPACY_PIPELINE)
 
 train: $(MODEL)
@@ -157,5 +159,5 @@ lock:
 	rm -rf var/lock-venv
 
 clean:
-	rm -rf $(VENV) $(SPACY_PIPELINE) models/*.tar.gz var/* .ruff_cache .pytest_cache \
+	rm -rf $(VENV) $(SPACY_PIPELINE) models/word_lists models/*.tar.gz var/* .ruff_cache .pytest_cache \
 		node_modules $(dir $(WIDGET_BUNDLE))

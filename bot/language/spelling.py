@@ -1,21 +1,21 @@
-"""Corrects plain words that are not Dutch, with the Dutch word list of pyspellchecker.
+"""Corrects plain words that are not Dutch, with the Dutch word list of pyspellchecker
+(bot/language/word_lists.py).
 
 Only a word that neither the Dutch nor the English list knows is changed, and only into a
 much more frequent word one edit away ("examnes" -> "examens", "moeilik" -> "moeilijk").
 A rare word is still a word: "uitloggen", "afhaken", "krast" and "doeg" are in the list
 and stay as written, and so does English ("this", "kill"), which the model reads as it is.
 Short words, numbers and the route's own words (chat_words.yml `keep`, school and place
-names) are never changed. Pure; the word lists load once.
+names) are never changed. Pure; the word lists load once per process.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import cache, lru_cache
+from functools import lru_cache
 
-from spellchecker import SpellChecker
-
+from bot.language.word_lists import word_lists
 from bot.language.words import plain
 
 MIN_LENGTH = 4
@@ -31,33 +31,33 @@ _LETTERS_ONLY = re.compile(r"^[a-z]+$")
 _REPEATS = re.compile(r"(.)\1{2,}")
 
 
-@cache
-def _checker() -> SpellChecker:
-    return SpellChecker(language="nl", distance=1)
-
-
-@cache
-def _english() -> SpellChecker:
-    return SpellChecker(language="en", distance=1)
-
-
 def is_english(word: str) -> bool:
-    return word in _english().word_frequency.dictionary
+    return word in word_lists().english
 
 
-@cache
-def _frequencies() -> dict[str, int]:
-    """Word -> frequency, on plain words (accents off), summed over spellings."""
-    counts: dict[str, int] = {}
-    for word, count in _checker().word_frequency.dictionary.items():
-        key = word if word.isascii() else plain(word)
-        counts[key] = counts.get(key, 0) + int(count)
-    return counts
+def _frequency(word: str) -> int:
+    found = word_lists().dutch.get(word)
+    return int(found) if found else 0
 
 
 def is_common_word(word: str, at_least: int = 10_000) -> bool:
     """An everyday Dutch word ("ben", "wil"), by its frequency in the word list."""
-    return _frequencies().get(word, 0) >= at_least
+    return _frequency(word) >= at_least
+
+
+def edit_distance_1(word: str) -> set[str]:
+    """Every string one edit (delete, swap, replace, insert) away from a lower-case word,
+    with the Dutch list's letters: pyspellchecker's candidates, without its objects."""
+    lists = word_lists()
+    # pyspellchecker leaves a word this long as it is.
+    if len(word) > lists.longest_word + 3:
+        return {word}
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = [left + right[1:] for left, right in splits if right]
+    transposes = [left + r[1] + r[0] + r[2:] for left, r in splits if len(r) > 1]
+    replaces = [left + c + right[1:] for left, right in splits if right for c in lists.letters]
+    inserts = [left + c + right for left, right in splits for c in lists.letters]
+    return set(deletes + transposes + replaces + inserts)
 
 
 class Speller:
@@ -65,7 +65,7 @@ class Speller:
         self.protected = frozenset(protected)
 
     def frequency(self, word: str) -> int:
-        return _frequencies().get(word, 0)
+        return _frequency(word)
 
     def knows(self, word: str) -> bool:
         """A word of the route's own, of the Dutch list or of the English list."""
@@ -88,7 +88,7 @@ class Speller:
         # Typos seldom hit the first letter: "yess" is no "mess", "hbos" no "bos".
         candidates = [
             plain(candidate)
-            for candidate in _checker().edit_distance_1(word)
+            for candidate in edit_distance_1(word)
             if candidate and plain(candidate)[:1] == word[:1]
         ]
         scored = [(self.frequency(candidate), candidate) for candidate in set(candidates)]
