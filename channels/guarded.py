@@ -60,6 +60,8 @@ from bot.identity.throttle import CLIENT_METADATA_KEY, client_address, private_k
 from bot.identity.tokens import TOKEN_METADATA_KEY
 from bot.input_check import at_the_edge, only_button_commands, valid_conversation_id
 from bot.settings import load_settings
+from channels.action_calls import close_kept_sessions
+from channels.action_calls import install as install_kept_action_sessions
 from channels.action_results import install as install_action_result_check
 from channels.event_types import install as install_event_type_lookup
 from channels.graph_targets import install as install_graph_target_walk
@@ -74,9 +76,10 @@ logger = logging.getLogger(__name__)
 SETTINGS = load_settings()
 rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = SETTINGS.action_timeout_seconds
 # Each action's answer is checked with a schema validator built once, each stored
-# event's class is looked up once per name, and the nodes a graph run needs are found
-# visiting each node once (issue 17).
+# event's class is looked up once per name, the nodes a graph run needs are found
+# visiting each node once, and action calls keep their connections (issue 17).
 install_action_result_check()
+install_kept_action_sessions()
 install_event_type_lookup()
 install_graph_target_walk()
 
@@ -157,13 +160,19 @@ def never_silent(on_new_message: OnNewMessage, relay: Relay = relay_if_live) -> 
     return handle
 
 
+async def _close_kept_sessions(_app: object, _loop: object) -> None:
+    await close_kept_sessions()
+
+
 class GuardedRestInput(RestInput):
     @classmethod
     def name(cls) -> str:
         return "rest"
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
-        return super().blueprint(never_silent(on_new_message))
+        blueprint = super().blueprint(never_silent(on_new_message))
+        blueprint.after_server_stop(_close_kept_sessions)
+        return blueprint
 
     async def _extract_sender(self, req: Request) -> str:
         body = req.json
@@ -195,6 +204,7 @@ class GuardedSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         blueprint = super().blueprint(never_silent(on_new_message))
+        blueprint.after_server_stop(_close_kept_sessions)
         handlers = self.sio.handlers[self.namespace or "/"]
         handle_message = handlers[self.user_message_evt]
         connect = handlers["connect"]
@@ -208,7 +218,7 @@ class GuardedSocketIOInput(SocketIOInput):
             there; on a linked conversation it waits for the proof. When the link cannot
             be read, a socket that only listens waits; one that is talking joins, as its
             message stays in the conversation too (see channels/proof.py)."""
-            link = await read_link(session_id)
+            link = await read_link(session_id, for_message=talking)
             found = standing(link.lock, offer_of_socket(sid)) if link.read else None
             if sid not in clients:
                 return found  # the socket went away while the link was read

@@ -6,9 +6,10 @@ turn, risk spotter included) and, when it signals risk, Rasa answers it as alway
 (words, crisis lines, the risk flag on the handoff) while the thread shows it marked.
 A button the bot offered (a "/intent" payload) is meant for the bot and goes to it.
 
-The database is read and written in a worker thread. When it cannot be read, or the
-model cannot parse, the message goes to the bot as usual: the person is never left
-without an answer because of the handover.
+The database is read and written in a worker thread; whether the conversation is live
+was mostly read with its link already (channels/conversation_state.py). When it cannot
+be read, or the model cannot parse, the message goes to the bot as usual: the person is
+never left without an answer because of the handover.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import clock
 from bot.escalation.handover import LiveHandover, live_for, relay
 from bot.risk.decide import RISK_PROPERTY, RiskVerdict, verdict_for_text
+from channels.conversation_state import take_state
 from infra.db.session import session_scope
 
 logger = logging.getLogger(__name__)
@@ -84,13 +86,18 @@ async def relayed(conversation_id: str, text: str | None, parse: Parse) -> bool:
     that is all: the bot says nothing. False when the bot is to answer (not live, a
     button, something only the bot can do, a risk signal, or the database could not
     be reached)."""
+    known = take_state(conversation_id)
     if is_for_the_bot(text):
         return False
-    try:
-        live = await asyncio.to_thread(_live, conversation_id)
-    except SQLAlchemyError as exc:
-        logger.warning("Could not read whether a conversation is live (%s).", type(exc).__name__)
-        return False
+    if known is not None:
+        live = known.live  # read with the link, for this message
+    else:
+        try:
+            live = await asyncio.to_thread(_live, conversation_id)
+        except SQLAlchemyError as exc:
+            failure = type(exc).__name__
+            logger.warning("Could not read whether a conversation is live (%s).", failure)
+            return False
     if live is None:
         return False
     verdict, intent = await _read(parse, text)

@@ -4,7 +4,7 @@ A message on a linked conversation that does not carry the link's proof (its cha
 token, or the address a koppelcode was typed from) is handled in a side conversation
 for that client: answered in full, risk check and crisis lines included, but without
 the linked person's data. The link itself is read in a worker thread, never on the
-event loop.
+event loop (channels/conversation_state.py, with the live handover in the same read).
 
 If the domain database cannot be read, the message stays in its own conversation: the
 actions then cannot read personal data either, and a student in trouble keeps the
@@ -13,25 +13,15 @@ conversation their signal, check-in or handoff is kept for (infra/kept.py).
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.exc import SQLAlchemyError
-
-from bot import clock
-from bot.identity.access import lock_of
 from bot.identity.proof import Lock, Offered, Standing, offered, side_conversation_id, standing
 from bot.identity.tokens import TOKEN_METADATA_KEY
-from infra.db.session import session_scope
+from channels.conversation_state import read_state
 
 logger = logging.getLogger(__name__)
-
-
-def _read_lock(conversation_id: str) -> Lock | None:
-    with session_scope() as session:
-        return lock_of(session, conversation_id, today=clock.today())
 
 
 @dataclass(frozen=True)
@@ -40,19 +30,17 @@ class LinkRead:
     read: bool = True  # False: the database could not be read
 
 
-async def read_link(conversation_id: str) -> LinkRead:
-    """What the conversation asks of a message, read in a worker thread."""
-    try:
-        return LinkRead(await asyncio.to_thread(_read_lock, conversation_id))
-    except SQLAlchemyError as exc:
-        logger.warning("Could not read a conversation link (%s).", type(exc).__name__)
-        return LinkRead(None, read=False)
+async def read_link(conversation_id: str, *, for_message: bool = False) -> LinkRead:
+    """What the conversation asks of a message, read in a worker thread; with
+    `for_message`, the read is kept for the message's handover check."""
+    state = await read_state(conversation_id, for_message=for_message)
+    return LinkRead(state.lock, state.read)
 
 
 async def standing_of(conversation_id: str, offer: Offered) -> Standing | None:
     """Whether the message may speak in this conversation; None when the database
     could not be read."""
-    link = await read_link(conversation_id)
+    link = await read_link(conversation_id, for_message=True)
     return standing(link.lock, offer) if link.read else None
 
 

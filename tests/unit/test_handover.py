@@ -20,6 +20,7 @@ from bot.escalation.replies import add_reply, take_replies
 from bot.identity.links import link_conversation
 from bot.risk.decide import RISK_PROPERTY, verdict_for_text
 from bot.vocabulary import HandoffPriority, HandoffStatus, LinkMethod, ThreadAuthor
+from channels.conversation_state import read_state, take_state
 from channels.guarded import never_silent
 from channels.handover import relayed
 from infra.db.session import reset_engines, session_scope
@@ -172,3 +173,42 @@ def test_quiet_handovers_go_back_to_the_bot_but_paused_ones_stay(live):
             select(HandoffMessage).order_by(HandoffMessage.id.desc()).limit(1)
         ).one()
         assert (last.author, last.body) == (ThreadAuthor.NOTICE, handover.ENDED_QUIET)
+
+
+def test_the_links_read_for_a_message_answers_the_handover_check_once(live):
+    """The channel reads the link and the live handover in one go for a message
+    (channels/conversation_state.py); the handover check uses that read, once, and only
+    for the conversation it was read for."""
+    url, handoff_id = live
+
+    def set_live(since: datetime | None) -> None:
+        with session_scope(url) as session:
+            session.get(Handoff, handoff_id).live_since = since
+
+    async def message_turn(read_for: str) -> tuple[bool, bool]:
+        await asyncio.to_thread(set_live, None)
+        state = await read_state(read_for, for_message=True)
+        assert state.read
+        # The coordinator takes the chat between the read and the check: a check that
+        # uses the read that came with this message still lets the bot answer it...
+        await asyncio.to_thread(set_live, NOW)
+        first = await relayed(CONVERSATION, "dat is goed", model)
+        # ...and the next check in the same request reads the database afresh.
+        second = await relayed(CONVERSATION, "nog iets", model)
+        return first, second
+
+    assert asyncio.run(message_turn(CONVERSATION)) == (False, True)
+    # A read for another conversation (a side conversation's message) is not used.
+    assert asyncio.run(message_turn("c-someone-else")) == (True, True)
+    assert take_state(CONVERSATION) is None
+
+
+def test_a_read_that_failed_is_not_kept_for_the_message(live, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:////nonexistent/folder/db.sqlite")
+    reset_engines()
+
+    async def turn() -> tuple[bool, object]:
+        state = await read_state(CONVERSATION, for_message=True)
+        return state.read, take_state(CONVERSATION)
+
+    assert asyncio.run(turn()) == (False, None)
