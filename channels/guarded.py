@@ -66,6 +66,7 @@ from channels.action_results import install as install_action_result_check
 from channels.event_types import install as install_event_type_lookup
 from channels.graph_targets import install as install_graph_target_walk
 from channels.handover import relay_if_live
+from channels.past_states import install as install_past_states_once
 from channels.proof import conversation_for, read_link
 
 logger = logging.getLogger(__name__)
@@ -77,9 +78,11 @@ SETTINGS = load_settings()
 rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = SETTINGS.action_timeout_seconds
 # Each action's answer is checked with a schema validator built once, each stored
 # event's class is looked up once per name, the nodes a graph run needs are found
-# visiting each node once, and action calls keep their connections (issue 17).
+# visiting each node once, action calls keep their connections, and the policies share
+# the conversation's past states (issue 17).
 install_action_result_check()
 install_kept_action_sessions()
+install_past_states_once()
 install_event_type_lookup()
 install_graph_target_walk()
 
