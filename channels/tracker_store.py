@@ -6,10 +6,17 @@ memory; it must not stay in the stored conversation, where anyone who can read t
 tracker (a backup, the HTTP API) could replay it. So every event is stored with the
 token taken out of its metadata, and out of the session_started_metadata slot.
 
+A user message is stored without the answer selector's full ranking (thirty answers,
+two thirds of the stored message): only the message being answered reads it
+(tracker.latest_message, in memory), and every later turn read it back, and sent it to
+the action server with each call, for every earlier message of the conversation. The
+first answer of the ranking stays.
+
 Its SQLite connections are kept and reused, and set up as the domain database's are
 (infra/db/session.py: WAL, a busy timeout), with `synchronous=NORMAL`: Rasa's engine
 opened a new one for every read and every save of a conversation, and each save waited
-for the disk. Errors are logged without their SQL parameters (the messages).
+for the disk. Errors are logged without their SQL parameters (the messages). A
+conversation is read back from its events' JSON alone, without an ORM object per event.
 
 Named in the endpoints file the launcher writes (infra/services.py). If Rasa cannot
 import it, it falls back to memory with only a warning: the integration test that
@@ -19,12 +26,14 @@ reads the tracker database catches that.
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SlotSet
+from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 
 from bot.identity.tokens import TOKEN_METADATA_KEY
@@ -58,6 +67,41 @@ def without_token(event: Event) -> Event:
     return cleaned
 
 
+KEPT_RANKING = 1
+
+
+def _short_selector(selector: Any) -> Any:
+    if not isinstance(selector, dict):
+        return selector
+    shortened = {}
+    for key, chosen in selector.items():
+        ranking = chosen.get("ranking") if isinstance(chosen, dict) else None
+        if isinstance(ranking, list) and len(ranking) > KEPT_RANKING:
+            chosen = {**chosen, "ranking": ranking[:KEPT_RANKING]}
+        shortened[key] = chosen
+    return shortened
+
+
+def with_short_ranking(event: Event) -> Event:
+    """A user message as it is stored: the answer ranking cut to its first answer (a
+    copy), or the event itself."""
+    parse_data = getattr(event, "parse_data", None)
+    if not isinstance(event, UserUttered) or not isinstance(parse_data, dict):
+        return event
+    selector = parse_data.get("response_selector")
+    shortened = _short_selector(selector)
+    if shortened == selector:
+        return event
+    cleaned = copy.copy(event)
+    cleaned.parse_data = {**parse_data, "response_selector": shortened}
+    return cleaned
+
+
+def stored_form(event: Event) -> Event:
+    """The event as it is stored: without the chat token, with a short answer ranking."""
+    return with_short_ranking(without_token(event))
+
+
 class TokenFreeSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -73,6 +117,21 @@ class TokenFreeSQLTrackerStore(SQLTrackerStore):
             prepare_sqlite(self.engine, durable=False)
             self.sessionmaker = sessionmaker(bind=self.engine)
 
+    async def _retrieve(
+        self, sender_id: str, fetch_events_from_all_sessions: bool
+    ) -> DialogueStateTracker | None:
+        """Rasa's _retrieve reading only the events' JSON, not an ORM object per event
+        (a tenth of a turn's work at turn 150, issue 17)."""
+        with self.session_scope() as session:
+            query = self._event_query(
+                session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
+            )
+            rows = query.with_entities(self.SQLEvent.data).all()
+        events = [json.loads(row.data) for row in rows]
+        if self.domain and events:
+            return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
+        return None
+
     def _additional_events(self, session: Any, tracker: Any) -> Iterator[Event]:
         for event in super()._additional_events(session, tracker):
-            yield without_token(event)
+            yield stored_form(event)

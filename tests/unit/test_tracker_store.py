@@ -2,7 +2,7 @@
 
 from rasa.shared.core.events import ActionExecuted, SessionStarted, SlotSet, UserUttered
 
-from channels.tracker_store import without_token
+from channels.tracker_store import stored_form, without_token
 
 
 def test_the_token_leaves_every_stored_event_and_the_in_memory_one_keeps_it():
@@ -60,3 +60,64 @@ def test_the_store_keeps_its_sqlite_connections_and_stores_and_reads_back(tmp_pa
         # NORMAL (1): a save waits for the disk at checkpoints only.
         assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
     store.engine.dispose()
+
+
+def test_a_user_message_is_stored_with_only_the_first_answer_of_its_ranking():
+    ranking = [{"intent_response_key": f"route/a{n}", "confidence": 1 / (n + 2)} for n in range(30)]
+    selector = {"default": {"response": {"intent_response_key": "route/a0"}, "ranking": ranking}}
+    said = UserUttered(
+        "wat is het toptraject",
+        {"name": "route", "confidence": 0.9},
+        parse_data={"response_selector": selector, "metadata": {"chat_token": "secret"}},
+    )
+    stored = stored_form(said).as_dict()["parse_data"]
+    assert stored["response_selector"]["default"]["ranking"] == ranking[:1]
+    assert stored["response_selector"]["default"]["response"] == selector["default"]["response"]
+    assert stored["intent"]["name"] == "route" and "secret" not in str(stored)
+    # The message being answered keeps its whole ranking, in memory.
+    assert said.parse_data["response_selector"]["default"]["ranking"] == ranking
+    short = UserUttered("hoi", parse_data={"response_selector": {"default": {"ranking": []}}})
+    assert stored_form(short) is short
+    plain = UserUttered("hoi")
+    assert stored_form(plain) is plain
+
+
+def test_a_conversation_reads_back_as_rasas_own_store_reads_it(tmp_path):
+    import asyncio
+    import inspect
+
+    from rasa.core.tracker_store import SQLTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    from channels.tracker_store import TokenFreeSQLTrackerStore
+
+    # If an upgrade changes how Rasa reads a conversation back, look at this again.
+    assert "json.loads(event.data) for event in serialised_events" in inspect.getsource(
+        SQLTrackerStore._retrieve
+    )
+    slots = "slots:\n  naam:\n    type: text\n    mappings: []\n"
+    domain = Domain.from_yaml(f"intents: [greet]\n{slots}")
+    store = TokenFreeSQLTrackerStore(domain, dialect="sqlite", db=str(tmp_path / "tracker.db"))
+    first = [ActionExecuted("action_listen"), UserUttered("hoi", {"name": "greet"})]
+    second = [
+        SessionStarted(timestamp=first[-1].timestamp + 10),
+        SlotSet("naam", "Sanne", timestamp=first[-1].timestamp + 11),
+        ActionExecuted("action_listen", timestamp=first[-1].timestamp + 12),
+    ]
+    tracker = DialogueStateTracker.from_events("c-back", first, domain.slots)
+    asyncio.run(store.save(tracker))
+    for event in second:
+        tracker.update(event)
+    asyncio.run(store.save(tracker))
+
+    def dicts(back: DialogueStateTracker | None) -> list[dict]:
+        return [event.as_dict() for event in back.events]
+
+    for everything in (False, True):
+        ours = asyncio.run(store._retrieve("c-back", everything))
+        rasas = asyncio.run(SQLTrackerStore._retrieve(store, "c-back", everything))
+        assert dicts(ours) == dicts(rasas)
+        assert len(ours.events) == (5 if everything else 3)
+        assert ours.get_slot("naam") == "Sanne"
+    assert asyncio.run(store._retrieve("c-nobody", False)) is None
