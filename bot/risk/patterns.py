@@ -123,9 +123,21 @@ def exceptions() -> tuple[tuple[Pattern, ...], ...]:
     )
 
 
-def _found(pattern: Pattern, sentence: Sequence[ReadWord]) -> list[int] | None:
-    """Where the pattern is in the sentence, not negated itself ("ik ga niet meer naar
-    het roc" moves on to nothing); None when it is not."""
+def _forms(sentence: Sequence[ReadWord]) -> frozenset[str]:
+    """Every form of every word of the sentence: as written, meant and its lemma."""
+    return frozenset(form for word in sentence for form in (word.written, word.norm, word.lemma))
+
+
+def _may_match(slot: Slot, forms: frozenset[str]) -> bool:
+    """Whether some word of the sentence could fill the slot."""
+    return (
+        slot.end
+        or not slot.words.isdisjoint(forms)
+        or any(form.startswith(prefix) for prefix in slot.prefixes for form in forms)
+    )
+
+
+def _scan(pattern: Pattern, sentence: Sequence[ReadWord]) -> list[int] | None:
     for start in range(len(sentence)):
         positions = _match(pattern, sentence, start)
         if positions is not None and not _negated(pattern, sentence, positions):
@@ -133,11 +145,23 @@ def _found(pattern: Pattern, sentence: Sequence[ReadWord]) -> list[int] | None:
     return None
 
 
-def _excepted(sentence: Sequence[ReadWord]) -> set[RiskKind]:
+def _found(
+    pattern: Pattern, sentence: Sequence[ReadWord], forms: frozenset[str] | None = None
+) -> list[int] | None:
+    """Where the pattern is in the sentence, not negated itself ("ik ga niet meer naar
+    het roc" moves on to nothing); None when it is not. A pattern with a slot that no
+    word of the sentence can fill is not looked for (most of them, in most sentences)."""
+    forms = _forms(sentence) if forms is None else forms
+    if not all(_may_match(slot, forms) for slot in pattern.slots):
+        return None
+    return _scan(pattern, sentence)
+
+
+def _excepted(sentence: Sequence[ReadWord], forms: frozenset[str]) -> set[RiskKind]:
     return {
         parts[0].kind
         for parts in exceptions()
-        if all(_found(pattern, sentence) is not None for pattern in parts)
+        if all(_found(pattern, sentence, forms) is not None for pattern in parts)
     }
 
 
@@ -230,7 +254,8 @@ def find_signals(text: str | None) -> list[Signal]:
     """Every pattern that matches the message, once per pattern, negated or not."""
     found: dict[str, Signal] = {}
     for sentence in _sentences(read(text or "")):
-        excepted = _excepted(sentence)
+        forms = _forms(sentence)
+        excepted = _excepted(sentence, forms)
         for start, word in enumerate(sentence):
             for pattern in _candidates(word):
                 positions = _match(pattern, sentence, start)
@@ -247,7 +272,7 @@ def find_signals(text: str | None) -> list[Signal]:
                 if earlier is None or (earlier.negated and not signal.negated):
                     found[pattern.source] = signal
         for parts in together():
-            places = [_found(pattern, sentence) for pattern in parts]
+            places = [_found(pattern, sentence, forms) for pattern in parts]
             if all(place is not None for place in places) and parts[0].kind not in excepted:
                 source = " + ".join(pattern.source for pattern in parts)
                 words = " ... ".join(
