@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, lambda_stmt, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Coordinator, Handoff, HandoffMessage
@@ -45,17 +45,23 @@ def is_live(handoff: Handoff) -> bool:
 
 
 def live_for(session: Session, conversation_id: str) -> LiveHandover | None:
-    """The conversation's live handover, if a coordinator has it now."""
-    handoff = session.scalar(
-        select(Handoff)
-        .where(
-            Handoff.conversation_id == conversation_id,
-            Handoff.status == HandoffStatus.CLAIMED,
-            Handoff.live_since.is_not(None),
+    """The conversation's live handover, if a coordinator has it now. Read for every
+    chat message, with a statement SQLAlchemy builds once."""
+    row = session.execute(
+        lambda_stmt(
+            lambda: (
+                select(Handoff.id, Handoff.reference)
+                .where(
+                    Handoff.conversation_id == conversation_id,
+                    Handoff.status == HandoffStatus.CLAIMED,
+                    Handoff.live_since.is_not(None),
+                )
+                .order_by(Handoff.live_since.desc())
+                .limit(1)
+            )
         )
-        .order_by(Handoff.live_since.desc())
-    )
-    return LiveHandover(handoff.id, handoff.reference) if handoff else None
+    ).first()
+    return LiveHandover(row.id, row.reference) if row is not None else None
 
 
 def _notice(session: Session, handoff: Handoff, kind: str, coordinator_id: int | None) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 import enum
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import lambda_stmt, select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_read
@@ -189,19 +189,30 @@ def _facts(session: Session, student: Student, today: date) -> StudentFacts:
 LINK_VALID_DAYS = 1
 
 
+def _holds(linked_at: datetime, today: date) -> bool:
+    return (today - linked_at.date()).days <= LINK_VALID_DAYS
+
+
 def current_link(session: Session, conversation_id: str, *, today: date) -> ConversationLink | None:
     """The conversation's link to a person, if it still holds (see authorise)."""
     link = session.get(ConversationLink, conversation_id)
-    if link is None or (today - link.linked_at.date()).days > LINK_VALID_DAYS:
+    if link is None or not _holds(link.linked_at, today):
         return None
     return link
 
 
 def lock_of(session: Session, conversation_id: str, *, today: date) -> Lock | None:
     """What a message must prove to speak in this conversation: None when it is nobody's
-    (bot/identity/proof.py). Reads no personal data, so it is not audited."""
-    link = current_link(session, conversation_id, today=today)
-    return None if link is None else Lock(link.proof)
+    (bot/identity/proof.py). Reads no personal data, so it is not audited. Read for
+    every chat message: two columns, with a statement SQLAlchemy builds once."""
+    row = session.execute(
+        lambda_stmt(
+            lambda: select(ConversationLink.proof, ConversationLink.linked_at).where(
+                ConversationLink.conversation_id == conversation_id
+            )
+        )
+    ).first()
+    return Lock(row.proof) if row is not None and _holds(row.linked_at, today) else None
 
 
 def authorise(
