@@ -16,7 +16,8 @@ Its SQLite connections are kept and reused, and set up as the domain database's 
 (infra/db/session.py: WAL, a busy timeout), with `synchronous=NORMAL`: Rasa's engine
 opened a new one for every read and every save of a conversation, and each save waited
 for the disk. Errors are logged without their SQL parameters (the messages). A
-conversation is read back from its events' JSON alone, without an ORM object per event.
+conversation is read back from its events' JSON alone, without an ORM object per event,
+in a worker thread; its queries are built once, not for every read and save.
 
 Named in the endpoints file the launcher writes (infra/services.py). If Rasa cannot
 import it, it falls back to memory with only a warning: the integration test that
@@ -25,14 +26,16 @@ reads the tracker database catches that.
 
 from __future__ import annotations
 
+import asyncio
 import copy
+import itertools
 import json
 from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SlotSet, UserUttered
+from rasa.shared.core.events import Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 
@@ -102,9 +105,31 @@ def stored_form(event: Event) -> Event:
     return with_short_ranking(without_token(event))
 
 
+def event_queries(event: Any) -> dict[str, Any]:
+    """Rasa's _event_query (the events of the latest session, or all of them when there
+    is no session start), all events, and the count of the first, built once with the
+    sender as a parameter: Rasa builds its query anew for every read and every save."""
+    sender = sa.bindparam("sender_id")
+    session_start = (
+        sa.select(sa.func.max(event.timestamp))
+        .where(event.sender_id == sender, event.type_name == SessionStarted.type_name)
+        .scalar_subquery()
+    )
+    in_session = sa.and_(
+        event.sender_id == sender,
+        sa.or_(event.timestamp >= session_start, session_start.is_(None)),
+    )
+    return {
+        "session": sa.select(event.data).where(in_session).order_by(event.id),
+        "all": sa.select(event.data).where(event.sender_id == sender).order_by(event.id),
+        "count": sa.select(sa.func.count()).select_from(event).where(in_session),
+    }
+
+
 class TokenFreeSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.queries = event_queries(self.SQLEvent)
         pooled = sqlite_pool(self.engine.url)
         if pooled:
             url = self.engine.url
@@ -120,18 +145,23 @@ class TokenFreeSQLTrackerStore(SQLTrackerStore):
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> DialogueStateTracker | None:
-        """Rasa's _retrieve reading only the events' JSON, not an ORM object per event
-        (a tenth of a turn's work at turn 150, issue 17)."""
-        with self.session_scope() as session:
-            query = self._event_query(
-                session, sender_id, fetch_events_from_all_sessions=fetch_events_from_all_sessions
-            )
-            rows = query.with_entities(self.SQLEvent.data).all()
-        events = [json.loads(row.data) for row in rows]
+        """Rasa's _retrieve, reading only the events' JSON (not an ORM object per event:
+        a tenth of a turn's work at turn 150), in a worker thread."""
+        query = self.queries["all" if fetch_events_from_all_sessions else "session"]
+        rows = await asyncio.to_thread(self._stored_json, query, sender_id)
+        events = [json.loads(data) for data in rows]
         if self.domain and events:
             return DialogueStateTracker.from_dict(sender_id, events, self.domain.slots)
         return None
 
+    def _stored_json(self, query: Any, sender_id: str) -> list[str]:
+        with self.session_scope() as session:
+            return list(session.execute(query, {"sender_id": sender_id}).scalars())
+
     def _additional_events(self, session: Any, tracker: Any) -> Iterator[Event]:
-        for event in super()._additional_events(session, tracker):
+        """Rasa's: the tracker's events after those stored in its session, stored
+        without the token and with a short ranking."""
+        count = self.queries["count"]
+        stored = session.execute(count, {"sender_id": tracker.sender_id}).scalar_one()
+        for event in itertools.islice(tracker.events, stored, len(tracker.events)):
             yield stored_form(event)

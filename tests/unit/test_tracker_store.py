@@ -121,3 +121,13 @@ def test_a_conversation_reads_back_as_rasas_own_store_reads_it(tmp_path):
         assert len(ours.events) == (5 if everything else 3)
         assert ours.get_slot("naam") == "Sanne"
     assert asyncio.run(store._retrieve("c-nobody", False)) is None
+    # The count a save starts from is Rasa's count of the latest session's events.
+    with store.session_scope() as session:
+        for sender in ("c-back", "c-nobody"):
+            rasas = store._event_query(session, sender, fetch_events_from_all_sessions=False)
+            ours = session.execute(store.queries["count"], {"sender_id": sender}).scalar_one()
+            assert ours == rasas.count()
+    tracker.update(ActionExecuted("utter_greet", timestamp=first[-1].timestamp + 13))
+    asyncio.run(store.save(tracker))
+    back = asyncio.run(store.retrieve("c-back"))
+    assert [e.as_dict().get("name") for e in back.events][-2:] == ["action_listen", "utter_greet"]
