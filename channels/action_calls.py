@@ -8,7 +8,10 @@ code is unchanged (same headers, timeout, errors), it only no longer closes the 
 it borrowed. The kept sessions are closed when the server stops (channels/guarded.py).
 
 An idle connection is closed after IDLE_SECONDS, before the action server (Sanic: five
-seconds of keep-alive) closes it from its side while a call is about to use it.
+seconds of keep-alive) closes it from its side while a call is about to use it. A call
+on a kept connection that the action server drops at that very moment (a restart) fails
+like any call to a server that is down: the turn gets the "even geduld" answer
+(channels/guarded.py) and the next call opens a new connection.
 
 Installed when Rasa loads the chat channels. A test checks that Rasa's request still
 borrows its session through `session()` in an `async with`, so an upgrade that changes
@@ -64,7 +67,10 @@ def kept_session(endpoint: EndpointConfig) -> _Lent:
             headers=endpoint.headers,
             auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
             timeout=aiohttp.ClientTimeout(total=rasa.utils.endpoints.DEFAULT_REQUEST_TIMEOUT),
-            connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_SECONDS),
+            # No cap on connections (Rasa's sessions had none) and no cookies kept
+            # between calls: each call is for another conversation.
+            connector=aiohttp.TCPConnector(keepalive_timeout=IDLE_SECONDS, limit=0),
+            cookie_jar=aiohttp.DummyCookieJar(),
         )
         _kept[key] = session
     return _Lent(session)

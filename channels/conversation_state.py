@@ -6,6 +6,10 @@ two of each for every message, a tenth of the Rasa server's work under load (iss
 A message's read is handed to the handover check of the same request (a context
 variable: each request and each socket event runs in a task of its own), which takes it
 once, and only for the conversation the message stays in; anything else reads afresh.
+When only the handover could not be read, the link still decides (a message without
+its proof still goes to a side conversation) and the handover check reads again. Reads
+that are not for a message (a socket that listens, a bot message about to be sent) read
+the link alone.
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ class ConversationState:
     conversation_id: str
     lock: Lock | None
     live: LiveHandover | None
-    read: bool = True  # False: the database could not be read
+    read: bool = True  # False: the link could not be read
+    live_read: bool = False  # True: `live` was read (only for a message)
 
 
 _for_this_message: ContextVar[ConversationState | None] = ContextVar(
@@ -39,30 +44,40 @@ _for_this_message: ContextVar[ConversationState | None] = ContextVar(
 )
 
 
-def _read(conversation_id: str) -> ConversationState:
+def _read(conversation_id: str, with_live: bool) -> ConversationState:
     with session_scope() as session:
-        return ConversationState(
-            conversation_id,
-            lock_of(session, conversation_id, today=clock.today()),
-            live_for(session, conversation_id),
-        )
+        lock = lock_of(session, conversation_id, today=clock.today())
+        if not with_live:
+            return ConversationState(conversation_id, lock, None)
+        try:
+            live = live_for(session, conversation_id)
+        except Exception as exc:
+            # The link was read: it decides as always. Whether the conversation is live
+            # is read again by the handover check, which lets the bot answer if it fails.
+            logger.warning(
+                "Could not read whether a conversation is live (%s).", type(exc).__name__
+            )
+            session.rollback()
+            return ConversationState(conversation_id, lock, None)
+        return ConversationState(conversation_id, lock, live, live_read=True)
 
 
 async def read_state(conversation_id: str, *, for_message: bool = False) -> ConversationState:
-    """The conversation's lock and live handover, read in a worker thread. With
-    `for_message`, kept for this request's handover check (take_state)."""
+    """The conversation's lock, read in a worker thread; with `for_message` also its
+    live handover, kept for this request's handover check (take_state)."""
     try:
-        state = await asyncio.to_thread(_read, conversation_id)
+        state = await asyncio.to_thread(_read, conversation_id, for_message)
     except SQLAlchemyError as exc:
         logger.warning("Could not read a conversation's link (%s).", type(exc).__name__)
         state = ConversationState(conversation_id, None, None, read=False)
-    _for_this_message.set(state if for_message and state.read else None)
+    _for_this_message.set(state if for_message and state.live_read else None)
     return state
 
 
 def take_state(conversation_id: str) -> ConversationState | None:
     """The state this request's message read for `conversation_id`, once; None when it
-    read none, or for another conversation (a side conversation), or it was taken."""
+    read none (or not whether the conversation is live), or for another conversation (a
+    side conversation), or it was taken."""
     state = _for_this_message.get()
     _for_this_message.set(None)
     return state if state is not None and state.conversation_id == conversation_id else None

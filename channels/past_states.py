@@ -31,6 +31,10 @@ def _copy(states: list[State]) -> list[State]:
     return [{part: dict(features) for part, features in state.items()} for state in states]
 
 
+def _same(one: tuple, other: tuple) -> bool:
+    return one[0] is other[0] and one[1] == other[1] and one[2] is other[2]
+
+
 def past_states(
     tracker: DialogueStateTracker,
     domain: Domain,
@@ -40,10 +44,11 @@ def past_states(
 ) -> list[State]:
     """DialogueStateTracker.past_states, remembered while the events stay the same."""
     events = tracker.events
-    history = (id(domain), len(events), id(events[-1]) if events else None)
+    # The objects themselves, compared by identity: an id could be reused.
+    history = (domain, len(events), events[-1] if events else None)
     setting = (omit_unset_slots, ignore_rule_only_turns, json.dumps(rule_only_data, sort_keys=True))
     remembered = getattr(tracker, _REMEMBERED, None)
-    if remembered is None or remembered[0] != history:
+    if remembered is None or not _same(remembered[0], history):
         remembered = (history, {})
         setattr(tracker, _REMEMBERED, remembered)
     states = remembered[1].get(setting)

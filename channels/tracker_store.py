@@ -129,6 +129,11 @@ def event_queries(event: Any) -> dict[str, Any]:
 class TokenFreeSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            # Conversations are read in worker threads, and SQLAlchemy gives every
+            # thread its own in-memory database: each would start empty.
+            raise ValueError("The tracker store needs a database file, not SQLite in memory.")
         self.queries = event_queries(self.SQLEvent)
         pooled = sqlite_pool(self.engine.url)
         if pooled:

@@ -21,6 +21,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -58,25 +59,39 @@ def sources() -> dict[str, object]:
     }
 
 
+_loading = threading.Lock()
+
+
 @cache
 def word_lists() -> WordLists:
-    """The lists of this process, loaded once."""
-    return load(folder())
+    """The lists of this process, loaded once (one thread builds them if need be)."""
+    with _loading:
+        return load(folder())
 
 
 def load(path: Path) -> WordLists:
-    """The lists in `path`, built there first when missing or stale."""
-    about = _read_about(path)
-    if about is None or about.get("sources") != sources():
-        build(path)
+    """The lists in `path`, built there first when missing or stale. Another process
+    may replace a stale folder while this one reads it: then it reads once more."""
+    for attempt in range(2):
+        if not _is_current(_read_about(path)):
+            build(path)
         about = _read_about(path)
-        if about is None:
-            raise RuntimeError(f"the word lists in {path} could not be built")
-    return WordLists(
-        *(WordTable((path / f"{name}.tsv").read_bytes()) for name in TABLES),
-        letters=str(about["letters"]),
-        longest_word=int(about["longest_word"]),
-    )
+        if not _is_current(about):
+            raise RuntimeError(f"the word lists in {path} could not be built from {sources()}")
+        try:
+            return WordLists(
+                *(WordTable((path / f"{name}.tsv").read_bytes()) for name in TABLES),
+                letters=str(about["letters"]),
+                longest_word=int(about["longest_word"]),
+            )
+        except OSError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _is_current(about: dict | None) -> bool:
+    return about is not None and about.get("sources") == sources()
 
 
 def _read_about(path: Path) -> dict | None:
@@ -88,7 +103,8 @@ def _read_about(path: Path) -> dict | None:
 
 def build(path: Path) -> None:
     """Writes the lists to a scratch folder beside `path`, then puts it in place, so a
-    reader never sees half a build (two builders at once each write a whole one)."""
+    reader never sees half a build. A current folder that another process put in place
+    meanwhile is kept; a stale one is moved aside first, then removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
     scratch.chmod(0o755)  # mkdtemp's folder is the owner's only
@@ -99,13 +115,17 @@ def build(path: Path) -> None:
             (scratch / f"{name}.tsv").write_bytes(serialise(texts[name].items()))
         about = {"sources": sources(), "letters": letters, "longest_word": longest_word}
         (scratch / ABOUT_FILE).write_text(json.dumps(about, ensure_ascii=False), "utf-8")
+        if _is_current(_read_about(path)):
+            return  # another builder was first
         if path.exists():
-            shutil.rmtree(path, ignore_errors=True)
+            stale = scratch.with_name(f"{scratch.name}-stale")
+            path.rename(stale)
+            shutil.rmtree(stale, ignore_errors=True)
         scratch.rename(path)
     except OSError:
-        if not path.exists():
+        if not _is_current(_read_about(path)):
             raise
-        # Another process put its build in place first.
+        # Another builder put a current folder in place between the check and the rename.
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -212,3 +212,27 @@ def test_a_read_that_failed_is_not_kept_for_the_message(live, monkeypatch):
         return state.read, take_state(CONVERSATION)
 
     assert asyncio.run(turn()) == (False, None)
+
+
+def test_when_only_the_handover_cannot_be_read_the_link_still_decides(live, monkeypatch):
+    """A failing handover query must not make a linked conversation look unread: a
+    message without the link's proof still goes to a side conversation."""
+    from sqlalchemy.exc import OperationalError
+
+    from channels import conversation_state
+    from channels.proof import conversation_for
+
+    def broken(session, conversation_id):
+        raise OperationalError("SELECT ... FROM handoffs", {}, Exception("no such column"))
+
+    monkeypatch.setattr(conversation_state, "live_for", broken)
+
+    async def turn() -> tuple[object, str, object]:
+        state = await read_state(CONVERSATION, for_message=True)
+        sent_to = await conversation_for(CONVERSATION, {}, "client-key", "secret-key")
+        return state, sent_to, take_state(CONVERSATION)
+
+    state, sent_to, kept = asyncio.run(turn())
+    assert state.read and state.lock is not None and not state.live_read
+    assert sent_to != CONVERSATION  # a side conversation, as without the failure
+    assert kept is None  # the handover check reads again (and lets the bot answer)

@@ -89,3 +89,16 @@ def test_a_new_event_makes_new_states(domain):
     assert after == shared._rasa_past_states(tracker, domain)
     assert after != before
     assert after[-1]["user"]["intent"] == "exam"
+
+
+def test_a_tracker_that_keeps_only_its_last_events_gets_new_states_too(domain):
+    """With max_event_history the number of events stays the same as events come."""
+    events = list(_tracker(domain, 4).events)
+    tracker = DialogueStateTracker.from_events(
+        "c-window", events, domain.slots, max_event_history=len(events)
+    )
+    before = tracker.past_states(domain)
+    tracker.update(UserUttered("examens?", intent={"name": "exam", "confidence": 1.0}))
+    assert len(tracker.events) == len(events)
+    after = tracker.past_states(domain)
+    assert after == shared._rasa_past_states(tracker, domain) != before

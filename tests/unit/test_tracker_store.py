@@ -131,3 +131,13 @@ def test_a_conversation_reads_back_as_rasas_own_store_reads_it(tmp_path):
     asyncio.run(store.save(tracker))
     back = asyncio.run(store.retrieve("c-back"))
     assert [e.as_dict().get("name") for e in back.events][-2:] == ["action_listen", "utter_greet"]
+
+
+def test_sqlite_in_memory_is_refused_with_a_clear_message():
+    import pytest
+    from rasa.shared.core.domain import Domain
+
+    from channels.tracker_store import TokenFreeSQLTrackerStore
+
+    with pytest.raises(ValueError, match="database file"):
+        TokenFreeSQLTrackerStore(Domain.empty(), dialect="sqlite", db=None)

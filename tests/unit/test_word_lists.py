@@ -103,3 +103,13 @@ def test_a_missing_or_stale_folder_is_built_again(tmp_path, monkeypatch):
     assert word_lists.load(folder).dutch.get("examen")
     assert json.loads((folder / "about.json").read_text())["sources"] == word_lists.sources()
     assert sorted(path.name for path in tmp_path.iterdir()) == ["word_lists"]
+
+
+def test_a_builder_that_comes_second_keeps_the_folder_already_in_place(tmp_path):
+    folder = tmp_path / "word_lists"
+    word_lists.build(folder)
+    (folder / "first.txt").write_text("the first builder's folder")
+    word_lists.build(folder)  # another process, a moment later
+    assert (folder / "first.txt").exists()
+    assert word_lists.load(folder).lemmas.get("gepest") == "pesten"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["word_lists"]
