@@ -40,7 +40,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import sessionmaker
 
 from bot.identity.tokens import TOKEN_METADATA_KEY
-from infra.db.session import prepare_sqlite, sqlite_pool
+from infra.db.session import is_sqlite_file, prepare_sqlite, sqlite_pool
 
 SESSION_METADATA_SLOT = "session_started_metadata"
 
@@ -130,14 +130,13 @@ class TokenFreeSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         url = self.engine.url
-        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        if url.get_backend_name() == "sqlite" and not is_sqlite_file(url):
             # Conversations are read in worker threads, and SQLAlchemy gives every
             # thread its own in-memory database: each would start empty.
             raise ValueError("The tracker store needs a database file, not SQLite in memory.")
         self.queries = event_queries(self.SQLEvent)
-        pooled = sqlite_pool(self.engine.url)
+        pooled = sqlite_pool(url)
         if pooled:
-            url = self.engine.url
             self.engine.dispose()
             self.engine = sa.create_engine(
                 url, connect_args={"check_same_thread": False}, hide_parameters=True, **pooled

@@ -60,7 +60,7 @@ def main() -> None:
     parser.add_argument("--output", type=Path, default=Path("models/spacy_nl"))
     parser.add_argument("--word-lists", type=Path, default=word_lists.DEFAULT_FOLDER)
     args = parser.parse_args()
-    word_lists.build(args.word_lists)
+    word_lists.build(args.word_lists, replace_current=True)
     print(f"Word lists written to {args.word_lists}")
     write_pipeline(args.output)
     print(f"spaCy pipeline written to {args.output}")

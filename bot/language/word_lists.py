@@ -101,10 +101,11 @@ def _read_about(path: Path) -> dict | None:
         return None
 
 
-def build(path: Path) -> None:
+def build(path: Path, *, replace_current: bool = False) -> None:
     """Writes the lists to a scratch folder beside `path`, then puts it in place, so a
     reader never sees half a build. A current folder that another process put in place
-    meanwhile is kept; a stale one is moved aside first, then removed."""
+    meanwhile is kept (unless `replace_current`: `make nlu`, after this code changed);
+    a folder to replace is moved aside first, then removed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{path.name}-", dir=path.parent))
     scratch.chmod(0o755)  # mkdtemp's folder is the owner's only
@@ -115,7 +116,7 @@ def build(path: Path) -> None:
             (scratch / f"{name}.tsv").write_bytes(serialise(texts[name].items()))
         about = {"sources": sources(), "letters": letters, "longest_word": longest_word}
         (scratch / ABOUT_FILE).write_text(json.dumps(about, ensure_ascii=False), "utf-8")
-        if _is_current(_read_about(path)):
+        if not replace_current and _is_current(_read_about(path)):
             return  # another builder was first
         if path.exists():
             stale = scratch.with_name(f"{scratch.name}-stale")

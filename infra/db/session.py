@@ -26,11 +26,15 @@ logger = logging.getLogger(__name__)
 DEFAULT_BUSY_TIMEOUT_MS = 5_000
 
 
+def is_sqlite_file(url: URL) -> bool:
+    """A SQLite database in a file, not in memory."""
+    return url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+
+
 def prepare_sqlite(engine: Engine, *, durable: bool = True) -> None:
     busy_timeout = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", DEFAULT_BUSY_TIMEOUT_MS))
-    database = engine.url.database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    if is_sqlite_file(engine.url):
+        Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI types
@@ -91,7 +95,7 @@ def sqlite_pool(url: URL) -> dict[str, object]:
     for every session there (NullPool): with the set-up of each (the PRAGMAs below) that
     was a fifth of the Rasa server's work under load (issue 17). SQLAlchemy 2.0 pools
     them by default too."""
-    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+    if not is_sqlite_file(url):
         return {}
     # Five kept, and no cap on more: a cap would make threads queue for a connection
     # on top of SQLite's own busy wait while another process holds the write lock.

@@ -113,3 +113,14 @@ def test_a_builder_that_comes_second_keeps_the_folder_already_in_place(tmp_path)
     assert (folder / "first.txt").exists()
     assert word_lists.load(folder).lemmas.get("gepest") == "pesten"
     assert sorted(path.name for path in tmp_path.iterdir()) == ["word_lists"]
+
+
+def test_make_nlu_replaces_even_a_current_folder(tmp_path):
+    """After the builder's code changed, `make nlu` writes the lists again."""
+    folder = tmp_path / "word_lists"
+    word_lists.build(folder)
+    (folder / "first.txt").write_text("an older build")
+    word_lists.build(folder, replace_current=True)
+    assert not (folder / "first.txt").exists()
+    assert word_lists.load(folder).lemmas.get("gepest") == "pesten"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["word_lists"]
