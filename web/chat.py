@@ -279,6 +279,7 @@ async def logout(request: web.Request) -> web.Response:
             person = person or devices.person_of_token(session, proof)
             devices.forget(session, cookie, now=now)
             devices.end_token(session, proof, now=now)
+            devices.end_links_of_token(session, proof, actor="web")
             if everywhere and person is not None:
                 return devices.forget_all(session, person, now=now, actor="web")
             return 0

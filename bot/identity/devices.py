@@ -221,17 +221,39 @@ def forget_all(session: Session, claims: ChatClaims, *, now: datetime, actor: st
     for link in links.all():
         if link.linked_via is LinkMethod.TOKEN:
             end_token(session, link.proof, now=now)
-        record_change(
-            session,
-            actor_type=actor,
-            action="unlink",
-            subject_type=link.role.value,
-            subject_id=claims.person_id,
-            conversation_id=link.conversation_id,
-        )
-        session.delete(link)
+        _end_link(session, link, actor=actor)
     session.flush()
     return len(devices)
+
+
+def end_links_of_token(session: Session, token_proof: str | None, *, actor: str) -> int:
+    """Ends every conversation the chat token opened (the page's "Uitloggen" button):
+    the new, anonymous conversation the page starts next can never meet the old one
+    still linked. Returns how many ended."""
+    if not token_proof:
+        return 0
+    links = session.scalars(
+        select(ConversationLink).where(
+            ConversationLink.proof == token_proof,
+            ConversationLink.linked_via == LinkMethod.TOKEN,
+        )
+    ).all()
+    for link in links:
+        _end_link(session, link, actor=actor)
+    session.flush()
+    return len(links)
+
+
+def _end_link(session: Session, link: ConversationLink, *, actor: str) -> None:
+    record_change(
+        session,
+        actor_type=actor,
+        action="unlink",
+        subject_type=link.role.value,
+        subject_id=link.student_id or link.guardian_id,
+        conversation_id=link.conversation_id,
+    )
+    session.delete(link)
 
 
 def remembered_devices(session: Session, role: PersonRole, person_id: int) -> int:

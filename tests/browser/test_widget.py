@@ -291,12 +291,17 @@ def test_a_wrong_code_is_refused_in_dutch_and_a_portal_link_logs_in(chat_page, a
     assert link_of(assistant, conversation_id(portal.page)).student_id == student
     portal.shot("portal-link")
 
-    # Logging out ends the link and starts a fresh, anonymous conversation.
+    # Logging out ends the link first, then starts a fresh, anonymous conversation.
     old_conversation = conversation_id(portal.page)
     portal.page.get_by_role("button", name="Uitloggen", exact=True).click()
+    expect(portal.page.get_by_role("status")).to_have_text(
+        "Je bent uitgelogd. Je kunt gewoon verder met algemene vragen."
+    )
+    assert link_of(assistant, old_conversation) is None
     portal.wait_for_bot("Hoi! Ik ben de chatbot van het Toptraject.")
     assert conversation_id(portal.page) != old_conversation
-    assert link_of(assistant, old_conversation) is None
+    expect(portal.page.locator("#login-title")).to_have_text("Inloggen met je koppelcode")
+    assert portal.errors == []
 
 
 def test_html_typed_in_the_widget_is_shown_as_text(chat_page):

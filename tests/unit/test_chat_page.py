@@ -11,8 +11,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
 from bot import clock
-from bot.db.models import AuditEntry, LinkCode, Student
-from bot.identity.linking import issue_code
+from bot.db.models import AuditEntry, ConversationLink, LinkCode, Student
+from bot.identity.linking import issue_code, link_with_token
 from bot.identity.throttle import client_address
 from bot.identity.tokens import verify_token
 from bot.settings import ConfigurationError, load_settings
@@ -264,3 +264,46 @@ def test_odd_session_requests_are_refused_or_logged_out_without_an_error(
     assert got == status and "Traceback" not in body
     if status == 200:
         assert json.loads(body)["logged_in"] is False
+
+
+def test_the_logout_button_ends_every_conversation_its_token_opened_at_once(
+    seeded_database_url, student_code
+):
+    """The page starts a fresh conversation only after the web app answers: by then the
+    old conversations of that login are no longer linked (a shared school computer)."""
+    code, sanne = student_code
+    settings = settings_for(seeded_database_url)
+    with session_scope(seeded_database_url) as session:
+        other = session.scalar(select(Student).where(Student.id != sanne))
+        other_code = issue_code(
+            session, secret_key=TEST_SECRET, now=clock.now(), student_id=other.id
+        )
+
+    def link(logins: dict[str, dict]) -> None:
+        with session_scope(seeded_database_url) as session:
+            for conversation, answer in logins.items():
+                linked = link_with_token(
+                    session, conversation, answer["token"], secret_key=TEST_SECRET, now=clock.now()
+                )
+                assert linked is not None
+
+    async def go():
+        app = create_app(settings, scheduled_jobs=False)
+        async with TestClient(TestServer(app)) as client:
+            mine = await (await client.post("/chat/login", json={"code": code})).json()
+            theirs = await (await client.post("/chat/login", json={"code": other_code})).json()
+            await asyncio.to_thread(link, {"tab-1": mine, "tab-2": mine, "someone-else": theirs})
+            out = await client.post("/chat/logout", json={"token": mine["token"]})
+            assert out.status == 200
+
+    asyncio.run(go())
+    with session_scope(seeded_database_url) as session:
+        assert session.get(ConversationLink, "tab-1") is None
+        assert session.get(ConversationLink, "tab-2") is None
+        assert session.get(ConversationLink, "someone-else").student_id != sanne
+        ended = session.scalars(
+            select(AuditEntry.conversation_id).where(
+                AuditEntry.action == "unlink", AuditEntry.actor_type == "web"
+            )
+        ).all()
+    assert sorted(ended) == ["tab-1", "tab-2"]

@@ -15,6 +15,7 @@
   var NAME_KEY = "toptraject.chatName";
   var REMEMBERED_KEY = "toptraject.remembered";
   var WIDGET_SESSION_KEY = "chat_session"; // rasa-webchat's own storage key
+  var LOGGED_OUT_KEY = "toptraject.loggedOut"; // say so once, after the reload
   var PORTAL_CODE = /(?:^#|&)koppelcode=([^&]+)/;
 
   var chat = document.getElementById("chat");
@@ -27,7 +28,6 @@
   var loggedInName = document.getElementById("logged-in-name");
   var panel = document.getElementById("login-panel");
   var panelTitle = document.getElementById("login-title");
-  var widget = null;
 
   // rasa-webchat prints the conversation id to the console ("session_confirm:...",
   // "sending init payload ..."). On a shared school computer anyone could read it
@@ -154,19 +154,25 @@
       });
   }
 
+  // The web app ends the login, the device's memory of it and every conversation the
+  // token opened, in one step; only then does the page start a fresh, anonymous
+  // conversation. If that fails, the person stays logged in and is told so: on a
+  // shared computer, "logged out" must be true when the page says it.
   function logout(everywhere) {
     var token = sessionStorage.getItem(TOKEN_KEY);
-    forgetLogin();
-    // This device forgets the person (and with everywhere, every device does); the
-    // link in the database ends too; then a fresh, anonymous conversation.
-    var ended = post(chat.dataset.logoutUrl, { token: token, everywhere: everywhere === true })
-      .catch(function () {});
-    if (widget && widget.sendMessage) {
-      widget.sendMessage("/logout", "Uitloggen");
-    }
-    ended.then(function () {
-      window.setTimeout(restartChat, widget ? 1500 : 0);
-    });
+    post(chat.dataset.logoutUrl, { token: token, everywhere: everywhere === true })
+      .then(function (answer) {
+        if (!answer.ok) {
+          throw new Error("logout refused");
+        }
+        forgetLogin();
+        sessionStorage.setItem(LOGGED_OUT_KEY, "1");
+        restartChat();
+      })
+      .catch(function () {
+        panel.open = true;
+        say(chat.dataset.textLogoutFailed, true);
+      });
   }
 
   // The widget's own markup has no labels; screen readers need them.
@@ -237,9 +243,6 @@
         customMessageDelay: function () {
           return 250;
         },
-        innerRef: function (ref) {
-          widget = ref;
-        },
       },
       chat
     );
@@ -264,6 +267,10 @@
   });
 
   showLogin();
+  if (sessionStorage.getItem(LOGGED_OUT_KEY)) {
+    sessionStorage.removeItem(LOGGED_OUT_KEY);
+    say(chat.dataset.textLoggedOut, false);
+  }
   // A link from the school portal: /#koppelcode=TT-ABC-234. The code is in the
   // fragment, so it never reaches a server log; it is removed from the address at once.
   var portal = PORTAL_CODE.exec(window.location.hash);
