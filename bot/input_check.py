@@ -76,7 +76,6 @@ BUTTON_INTENTS: dict[str, frozenset[str]] = {
     "checkin": frozenset(),
     "ask_my_route": frozenset(),
     "ask_progress": frozenset(),
-    "logout": frozenset(),  # the chat page's logout button
     "restart": frozenset(),
     "choose_answer": frozenset({"answer_id"}),
     "choose_child": frozenset({"child_name"}),

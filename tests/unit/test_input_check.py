@@ -119,7 +119,7 @@ def button_payloads() -> set[str]:
 
 def test_every_button_of_ours_still_gets_through_unchanged():
     payloads = button_payloads()
-    assert {"/request_human", "/logout", "/greet", "/checkin"} <= payloads
+    assert {"/request_human", "/greet", "/checkin"} <= payloads
     for payload in payloads:
         assert only_button_commands(payload) == payload
     assert only_button_commands('/choose_child{"child_name": "Lotte"}') == (
