@@ -50,10 +50,17 @@ class DutchSpelling(GraphComponent):
         return cls()
 
     def _rewrite(self, message: Message) -> None:
-        for token in message.get(TOKENS_NAMES[TEXT]) or []:
+        tokens = message.get(TOKENS_NAMES[TEXT])
+        if not tokens:
+            return
+        for token in tokens:
             meant = meant_lemma(token.text)
             if meant:
                 token.lemma = meant
+        # Set again, so the message forgets the fingerprint it had with the old lemmas:
+        # Rasa's training cache would otherwise take this step's output for the
+        # tokenizer's and bring back featurizers trained before a spelling change.
+        message.set(TOKENS_NAMES[TEXT], tokens)
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

@@ -1,13 +1,14 @@
 """The custom NLU components, run on real Rasa messages."""
 
 import pytest
+from rasa.nlu.tokenizers.whitespace_tokenizer import WhitespaceTokenizer
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.language.normalise import normal_form
 from nlu.code_spotter import LINK_CODE_INTENT, LinkCodeSpotter
 from nlu.input_guard import InputGuard
 from nlu.risk_spotter import RISK_INTENT, RiskSpotter
-from nlu.spelling import meant_lemma
+from nlu.spelling import DutchSpelling, meant_lemma
 
 CLASSIFIED = {"name": "route", "confidence": 0.97}
 ENTITY = {"entity": "school", "value": "roc", "start": 0, "end": 3}
@@ -178,3 +179,14 @@ def test_a_rare_word_or_an_english_one_is_no_typo(word):
 @pytest.mark.parametrize(("word", "meant"), [("kwacht", "ik wacht"), ("kzie", "ik zie")])
 def test_a_k_before_a_verb_is_ik(word, meant):
     assert normal_form(word) == meant
+
+
+def test_the_spelling_step_changes_the_message_s_fingerprint_with_its_lemmas():
+    """Rasa's training cache knows each step's output by its fingerprint: a message that
+    kept the tokenizer's fingerprint would bring back featurizers trained on old lemmas."""
+    message = Message(data={"text": "wnr zijn de examnes"})
+    WhitespaceTokenizer(WhitespaceTokenizer.get_default_config()).process([message])
+    before = message.fingerprint()
+    DutchSpelling().process([message])
+    assert message.get("text_tokens")[0].lemma == "wanneer"
+    assert message.fingerprint() != before
