@@ -15,6 +15,7 @@ and that a model configured like ours answers the same with or without the rows.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import scipy.sparse
@@ -27,6 +28,8 @@ from rasa.shared.nlu.constants import FEATURE_TYPE_SEQUENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from nlu.fingerprints import files_fingerprint
 
 
 def empty_per_token(message: Message) -> None:
@@ -70,6 +73,11 @@ class SentenceFeaturesOnly(GraphComponent):
         execution_context: ExecutionContext,
     ) -> SentenceFeaturesOnly:
         return cls()
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """This file: empty_per_token is outside the class (nlu/fingerprints.py)."""
+        return files_fingerprint([Path(__file__)])
 
     def process(self, messages: list[Message]) -> list[Message]:
         for message in messages:

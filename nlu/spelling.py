@@ -8,6 +8,7 @@ conversation keep what the person typed. Training data goes through the same ste
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -20,9 +21,13 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.language import word_lists
 from bot.language.lemmas import lemma
 from bot.language.normalise import normal_form
 from bot.language.words import words
+from nlu.fingerprints import files_fingerprint
+
+LANGUAGE_DIR = Path(word_lists.__file__).resolve().parent
 
 
 def meant_lemma(token_text: str) -> str | None:
@@ -49,6 +54,12 @@ class DutchSpelling(GraphComponent):
     ) -> DutchSpelling:
         return cls()
 
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """This file, bot/language and the word lists' sources (nlu/fingerprints.py)."""
+        files = [Path(__file__), *(p for p in LANGUAGE_DIR.iterdir() if p.is_file())]
+        return files_fingerprint(files, extra=word_lists.sources())
+
     def _rewrite(self, message: Message) -> None:
         tokens = message.get(TOKENS_NAMES[TEXT])
         if not tokens:
@@ -57,9 +68,9 @@ class DutchSpelling(GraphComponent):
             meant = meant_lemma(token.text)
             if meant:
                 token.lemma = meant
-        # Set again, so the message forgets the fingerprint it had with the old lemmas:
-        # Rasa's training cache would otherwise take this step's output for the
-        # tokenizer's and bring back featurizers trained before a spelling change.
+        # Set again, so the message forgets the fingerprint it had with the tokenizer's
+        # lemmas: Rasa's training cache knows the featurizers by their input's
+        # fingerprint, and would bring back ones trained before a spelling change.
         message.set(TOKENS_NAMES[TEXT], tokens)
 
     def process(self, messages: list[Message]) -> list[Message]:

@@ -33,7 +33,7 @@ from bot.identity.linking import (
     Trier,
     redeem_code_for_login,
 )
-from bot.identity.proof import token_proof
+from bot.identity.proof import address_proof, token_proof
 from bot.identity.throttle import client_address, private_key
 from bot.identity.tokens import TOKEN_LIFETIME, ChatClaims, issue_token
 from infra.db.session import session_scope
@@ -123,14 +123,7 @@ async def login(request: web.Request) -> web.Response:
     device = request.cookies.get(DEVICE_COOKIE, "")
     if not DEVICE_PATTERN.fullmatch(device):
         device = secrets.token_urlsafe(16)
-    address = client_address(
-        request.remote, request.headers.get("X-Forwarded-For"), settings.trusted_proxies
-    )
-    trier = Trier(
-        f"web:{device}",
-        private_key("address", address, settings.secret_key),
-        settings.code_tries_per_address,
-    )
+    trier = Trier(f"web:{device}", _address_key(request), settings.code_tries_per_address)
 
     remember = body.get("remember") is True
 
@@ -209,6 +202,16 @@ def _token_of(body: dict) -> str | None:
     return token if isinstance(token, str) and len(token) < 4096 else None
 
 
+def _address_key(request: web.Request) -> str:
+    """The keyed hash of the client's address: the same the chat channel stamps on each
+    message (channels/guarded.py), so a link a koppelcode made from here is proven."""
+    settings = request.app[SETTINGS_KEY]
+    address = client_address(
+        request.remote, request.headers.get("X-Forwarded-For"), settings.trusted_proxies
+    )
+    return private_key("address", address, settings.secret_key)
+
+
 async def _login_request(request: web.Request) -> tuple[dict, str | None, str | None]:
     """The page's JSON body, its token and the device's cookie; a 403 when the request
     is not a JSON object from the chat page itself."""
@@ -265,12 +268,15 @@ async def session_state(request: web.Request) -> web.Response:
 
 
 async def logout(request: web.Request) -> web.Response:
-    """Ends this device's login and the page's token; with {"everywhere": true}, every
-    device login of the person too."""
+    """Ends this device's login, the page's token, every conversation that token opened
+    and the page's own conversation (when the request proves it); with
+    {"everywhere": true}, every login and conversation of the person too. The page
+    starts a new conversation only after this answer."""
     body, token, cookie = await _login_request(request)
     settings = request.app[SETTINGS_KEY]
     now = clock.now()
     everywhere = body.get("everywhere") is True
+    from_here = address_proof(_address_key(request))
 
     def end() -> int:
         with session_scope(settings.database_url) as session:
@@ -278,8 +284,11 @@ async def logout(request: web.Request) -> web.Response:
             person = devices.person_of(session, cookie, now=now) if cookie else None
             person = person or devices.person_of_token(session, proof)
             devices.forget(session, cookie, now=now)
-            devices.end_token(session, proof, now=now)
+            devices.end_token(session, proof, now=now, actor="web")
             devices.end_links_of_token(session, proof, actor="web")
+            devices.end_conversation_link(
+                session, body.get("conversation"), {proof, from_here} - {None}, actor="web"
+            )
             if everywhere and person is not None:
                 return devices.forget_all(session, person, now=now, actor="web")
             return 0

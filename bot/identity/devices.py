@@ -220,7 +220,7 @@ def forget_all(session: Session, claims: ChatClaims, *, now: datetime, actor: st
     links = session.scalars(select(ConversationLink).where(column_of_link == claims.person_id))
     for link in links.all():
         if link.linked_via is LinkMethod.TOKEN:
-            end_token(session, link.proof, now=now)
+            end_token(session, link.proof, now=now, actor=actor)
         _end_link(session, link, actor=actor)
     session.flush()
     return len(devices)
@@ -228,20 +228,34 @@ def forget_all(session: Session, claims: ChatClaims, *, now: datetime, actor: st
 
 def end_links_of_token(session: Session, token_proof: str | None, *, actor: str) -> int:
     """Ends every conversation the chat token opened (the page's "Uitloggen" button):
-    the new, anonymous conversation the page starts next can never meet the old one
-    still linked. Returns how many ended."""
+    the new, anonymous conversation the page starts next never meets the old one still
+    linked. Matched on the proof alone: a link made with a koppelcode and later proven
+    with the token holds the token's proof too. Returns how many ended."""
     if not token_proof:
         return 0
     links = session.scalars(
-        select(ConversationLink).where(
-            ConversationLink.proof == token_proof,
-            ConversationLink.linked_via == LinkMethod.TOKEN,
-        )
+        select(ConversationLink).where(ConversationLink.proof == token_proof)
     ).all()
     for link in links:
         _end_link(session, link, actor=actor)
     session.flush()
     return len(links)
+
+
+def end_conversation_link(
+    session: Session, conversation_id: object, proofs: set[str | None], *, actor: str
+) -> bool:
+    """Ends the link of the page's own conversation when the request proves it (its
+    token, or the address a koppelcode was typed from): a koppelcode typed in the chat
+    links with the address, not the token."""
+    if not isinstance(conversation_id, str) or not 0 < len(conversation_id) <= 255:
+        return False
+    link = session.get(ConversationLink, conversation_id)
+    if link is None or link.proof is None or link.proof not in proofs:
+        return False
+    _end_link(session, link, actor=actor)
+    session.flush()
+    return True
 
 
 def _end_link(session: Session, link: ConversationLink, *, actor: str) -> None:
@@ -266,9 +280,12 @@ def remembered_devices(session: Session, role: PersonRole, person_id: int) -> in
     )
 
 
-def end_token(session: Session, token_proof: str | None, *, now: datetime) -> None:
-    """The chat token's login ended ("uitloggen" in the chat): it links nothing again,
-    and the device it came from forgets the person."""
+def end_token(
+    session: Session, token_proof: str | None, *, now: datetime, actor: str = "conversation"
+) -> None:
+    """The chat token's login ended ("uitloggen" in the chat or on the page, or every
+    login of the person): it links nothing again, and the device it came from forgets
+    the person. `actor` is who ended it, for the audit."""
     if not token_proof:
         return
     if session.get(EndedChatToken, token_proof) is None:
@@ -279,7 +296,7 @@ def end_token(session: Session, token_proof: str | None, *, now: datetime) -> No
         )
     ):
         device.revoked_at = now
-        _audit(session, device, "device_revoked", "conversation")
+        _audit(session, device, "device_revoked", actor)
     session.flush()
 
 

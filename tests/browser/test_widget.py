@@ -291,7 +291,12 @@ def test_a_wrong_code_is_refused_in_dutch_and_a_portal_link_logs_in(chat_page, a
     assert link_of(assistant, conversation_id(portal.page)).student_id == student
     portal.shot("portal-link")
 
-    # Logging out ends the link first, then starts a fresh, anonymous conversation.
+    # A koppelcode typed in the chat links with the address, not the page's token: the
+    # button ends that link too, before the fresh, anonymous conversation starts.
+    sister = assistant.new_student("Ziva")
+    portal.send(assistant.issue_code(student_id=sister))
+    portal.wait_for_bot("Gelukt! Je bent nu ingelogd, Ziva.")
+    assert link_of(assistant, conversation_id(portal.page)).student_id == sister
     old_conversation = conversation_id(portal.page)
     portal.page.get_by_role("button", name="Uitloggen", exact=True).click()
     expect(portal.page.get_by_role("status")).to_have_text(

@@ -13,10 +13,11 @@ from sqlalchemy import select
 from bot import clock
 from bot.db.models import AuditEntry, ConversationLink, LinkCode, Student
 from bot.identity.linking import issue_code, link_with_token
-from bot.identity.throttle import client_address
+from bot.identity.links import link_conversation
+from bot.identity.throttle import client_address, private_key
 from bot.identity.tokens import verify_token
 from bot.settings import ConfigurationError, load_settings
-from bot.vocabulary import PersonRole
+from bot.vocabulary import LinkMethod, PersonRole
 from bot.welcome import welcome_buttons
 from infra.db.session import session_scope
 from tests.conftest import TEST_SECRET
@@ -307,3 +308,29 @@ def test_the_logout_button_ends_every_conversation_its_token_opened_at_once(
             )
         ).all()
     assert sorted(ended) == ["tab-1", "tab-2"]
+
+
+def test_the_logout_button_ends_the_page_s_conversation_linked_by_a_typed_code(
+    seeded_database_url, student_code
+):
+    """A koppelcode typed in the chat links with the address, not the token: the page
+    names its conversation and the request's address proves it. Naming someone else's
+    conversation ends nothing."""
+    _, sanne = student_code
+    settings = settings_for(seeded_database_url)
+    here = private_key(
+        "address", client_address("127.0.0.1", None, settings.trusted_proxies), TEST_SECRET
+    )
+    with session_scope(seeded_database_url) as session:
+        for conversation, proof in (("typed-here", here), ("elsewhere", "another-address")):
+            link_conversation(
+                session, conversation, via=LinkMethod.CODE, student_id=sanne, proof=proof
+            )
+    for conversation in ("typed-here", "elsewhere", 7, "x" * 300):
+        status, _, _ = call(
+            settings, "POST", "/chat/logout", json={"token": None, "conversation": conversation}
+        )
+        assert status == 200
+    with session_scope(seeded_database_url) as session:
+        assert session.get(ConversationLink, "typed-here") is None
+        assert session.get(ConversationLink, "elsewhere") is not None

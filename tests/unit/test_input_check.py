@@ -89,6 +89,7 @@ def test_ordinary_conversation_ids_are_fine():
         ),
         ('/choose_child{"child_name": 5}', "/choose_child"),
         ("/session_start", "session start"),
+        ("/logout", "logout"),  # no button sends it: read as the word, like "uitloggen"
         ("/", ""),
         ("hoi /distress", "hoi /distress"),
     ],

@@ -48,10 +48,45 @@ def test_every_model_after_the_step_reads_the_sentence_position_only():
         config = {**model.get_default_config(), **component}
         assert config["number_of_transformer_layers"] == 0, component["name"]
         assert not config["use_masked_language_model"], component["name"]
+        # Shared layers or the text as label (DIET2DIET) read the last token's row.
+        assert not config["share_hidden_layers"], component["name"]
+        assert not config.get("use_text_as_label", False), component["name"]
         # The ResponseSelector never recognises entities (Rasa turns it off).
         assert model is ResponseSelector or not config["entity_recognition"]
-    # Nothing before the featurizers: the step needs their features.
-    assert after > max(i for i, n in enumerate(names) if n == "CountVectorsFeaturizer")
+    # After every featurizer, and none of them gives dense per-token features.
+    featurizers = [i for i, n in enumerate(names) if "Featurizer" in n]
+    assert after > max(featurizers)
+    assert {names[i] for i in featurizers} == {"CountVectorsFeaturizer"}
+
+
+def test_no_story_carries_text_that_would_reach_ted_through_the_step():
+    """End-to-end stories (a user's text instead of an intent) would feed TED these
+    features, and TED has a transformer."""
+    for path in (ROOT / "data").rglob("*.yml"):
+        content = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for block in content.get("stories", []) + content.get("rules", []):
+            for step in block.get("steps", []):
+                assert "user" not in step, (path.name, block.get("story") or block.get("rule"))
+
+
+def test_rasa_s_training_cache_sees_changes_outside_the_classes(monkeypatch, tmp_path):
+    """A change to bot/language, the word lists' sources or the step's functions makes
+    Rasa train again (nlu/fingerprints.py)."""
+    from bot.language import word_lists
+    from nlu.fingerprints import files_fingerprint
+    from nlu.spelling import DutchSpelling
+
+    first = tmp_path / "a.py"
+    first.write_text("x = 1\n")
+    before = files_fingerprint([first])
+    first.write_text("x = 2\n")
+    assert files_fingerprint([first]) != before
+    assert files_fingerprint([first], extra={"v": 1}) != files_fingerprint([first])
+
+    spelling = DutchSpelling.fingerprint_addon({})
+    monkeypatch.setattr(word_lists, "sources", lambda: {"pyspellchecker": "another"})
+    assert DutchSpelling.fingerprint_addon({}) != spelling
+    assert SentenceFeaturesOnly.fingerprint_addon({})
 
 
 def featurised(texts_by_intent: dict[str, list[str]], tmp_path) -> tuple[TrainingData, list]:

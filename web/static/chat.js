@@ -154,13 +154,28 @@
       });
   }
 
-  // The web app ends the login, the device's memory of it and every conversation the
-  // token opened, in one step; only then does the page start a fresh, anonymous
+  // The widget's conversation id, as rasa-webchat keeps it; null when there is none.
+  function conversationId() {
+    try {
+      var stored = JSON.parse(sessionStorage.getItem(WIDGET_SESSION_KEY) || "null");
+      return stored && typeof stored.session_id === "string" ? stored.session_id : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  // The web app ends the login, the device's memory of it, every conversation the token
+  // opened and this page's own conversation (also when a koppelcode typed in the chat
+  // linked it), in one step; only then does the page start a fresh, anonymous
   // conversation. If that fails, the person stays logged in and is told so: on a
   // shared computer, "logged out" must be true when the page says it.
   function logout(everywhere) {
     var token = sessionStorage.getItem(TOKEN_KEY);
-    post(chat.dataset.logoutUrl, { token: token, everywhere: everywhere === true })
+    post(chat.dataset.logoutUrl, {
+      token: token,
+      everywhere: everywhere === true,
+      conversation: conversationId(),
+    })
       .then(function (answer) {
         if (!answer.ok) {
           throw new Error("logout refused");
