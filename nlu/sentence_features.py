@@ -19,17 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import scipy.sparse
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.sparse_featurizer.sparse_featurizer import SparseFeaturizer
 from rasa.shared.nlu.constants import FEATURE_TYPE_SEQUENCE, TEXT
 from rasa.shared.nlu.training_data.features import Features
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from nlu.fingerprints import files_fingerprint
+from nlu.message_step import MessageStep
 
 
 def empty_per_token(message: Message) -> None:
@@ -59,32 +56,15 @@ def empty_per_token(message: Message) -> None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class SentenceFeaturesOnly(GraphComponent):
+class SentenceFeaturesOnly(MessageStep):
     @classmethod
     def required_components(cls) -> list[type]:
         return [SparseFeaturizer]
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> SentenceFeaturesOnly:
-        return cls()
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
         """This file: empty_per_token is outside the class (nlu/fingerprints.py)."""
         return files_fingerprint([Path(__file__)])
 
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            empty_per_token(message)
-        return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        for message in training_data.training_examples:
-            empty_per_token(message)
-        return training_data
+    def change(self, message: Message) -> None:
+        empty_per_token(message)

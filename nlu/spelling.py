@@ -11,21 +11,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.constants import TOKENS_NAMES
 from rasa.nlu.tokenizers.tokenizer import Tokenizer
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.language import word_lists
 from bot.language.lemmas import lemma
 from bot.language.normalise import normal_form
 from bot.language.words import words
 from nlu.fingerprints import files_fingerprint
+from nlu.message_step import MessageStep
 
 LANGUAGE_DIR = Path(word_lists.__file__).resolve().parent
 
@@ -39,20 +36,10 @@ def meant_lemma(token_text: str) -> str | None:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class DutchSpelling(GraphComponent):
+class DutchSpelling(MessageStep):
     @classmethod
     def required_components(cls) -> list[type]:
         return [Tokenizer]
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> DutchSpelling:
-        return cls()
 
     @classmethod
     def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
@@ -60,7 +47,7 @@ class DutchSpelling(GraphComponent):
         files = [Path(__file__), *(p for p in LANGUAGE_DIR.iterdir() if p.is_file())]
         return files_fingerprint(files, extra=word_lists.sources())
 
-    def _rewrite(self, message: Message) -> None:
+    def change(self, message: Message) -> None:
         tokens = message.get(TOKENS_NAMES[TEXT])
         if not tokens:
             return
@@ -72,13 +59,3 @@ class DutchSpelling(GraphComponent):
         # lemmas: Rasa's training cache knows the featurizers by their input's
         # fingerprint, and would bring back ones trained before a spelling change.
         message.set(TOKENS_NAMES[TEXT], tokens)
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        for message in messages:
-            self._rewrite(message)
-        return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        for message in training_data.training_examples:
-            self._rewrite(message)
-        return training_data

@@ -6,19 +6,15 @@ classifier guessed, and the message gets no entities.
 
 from __future__ import annotations
 
-from typing import Any
-
-from rasa.engine.graph import ExecutionContext, GraphComponent
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from nlu.input_guard import set_certain_intent
+from nlu.message_step import ConfiglessComponent
 
 
-class CertainIntentSpotter(GraphComponent, IntentClassifier):
+class CertainIntentSpotter(ConfiglessComponent, IntentClassifier):
     """Subclasses set `intent` and implement `matches`."""
 
     intent: str = ""
@@ -26,16 +22,6 @@ class CertainIntentSpotter(GraphComponent, IntentClassifier):
     @classmethod
     def required_components(cls) -> list[type]:
         return [IntentClassifier]
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> CertainIntentSpotter:
-        return cls()
 
     def matches(self, text: str | None) -> bool:
         raise NotImplementedError
