@@ -45,7 +45,8 @@ $(SPACY_BUILT): $(INSTALLED) nlu/build_pipeline.py bot/language/entity_patterns.
 train: $(MODEL)
 
 # The spelling and sentence-features steps change what the models see, so they and the
-# language files are inputs of the training; the rule-based spotters (codes, risk words) are read at run time.
+# language files are inputs of the training; the rule-based spotters (codes, risk
+# words) are read at run time.
 $(MODEL): $(SPACY_BUILT) $(TRAINING_INPUTS) nlu/spelling.py nlu/sentence_features.py \
 		$(wildcard bot/language/*)
 	$(RASA) train --config config.yml --domain domain.yml --data data \

@@ -47,6 +47,7 @@ from sanic.request import Request
 
 from bot.content.catalog import catalog
 from bot.edge_answer import edge_reply_key, is_long
+from bot.identity import throttle
 from bot.identity.proof import (
     Lock,
     Offered,
@@ -56,7 +57,7 @@ from bot.identity.proof import (
     standing,
     unproven_listeners,
 )
-from bot.identity.throttle import CLIENT_METADATA_KEY, client_address, private_key
+from bot.identity.throttle import CLIENT_METADATA_KEY
 from bot.identity.tokens import TOKEN_METADATA_KEY
 from bot.input_check import at_the_edge, only_button_commands, valid_conversation_id
 from bot.settings import load_settings
@@ -91,8 +92,9 @@ def client_key(remote: str | None, forwarded_for: str | None) -> str:
     """The keyed hash of the client's address that the code-guessing limits count by.
     Put in the message metadata by the channel, over anything the browser sent under
     that name, so an action may trust it; the address itself is never stored."""
-    address = client_address(remote, forwarded_for, SETTINGS.trusted_proxies)
-    return private_key("address", address, SETTINGS.secret_key)
+    return throttle.client_key(
+        remote, forwarded_for, trusted=SETTINGS.trusted_proxies, secret_key=SETTINGS.secret_key
+    )
 
 
 def _metadata(raw: object, key: str) -> dict[str, Any]:

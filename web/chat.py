@@ -34,7 +34,7 @@ from bot.identity.linking import (
     redeem_code_for_login,
 )
 from bot.identity.proof import address_proof, token_proof
-from bot.identity.throttle import client_address, private_key
+from bot.identity.throttle import client_key
 from bot.identity.tokens import TOKEN_LIFETIME, ChatClaims, issue_token
 from infra.db.session import session_scope
 from web.cookies import secure_cookies
@@ -206,10 +206,12 @@ def _address_key(request: web.Request) -> str:
     """The keyed hash of the client's address: the same the chat channel stamps on each
     message (channels/guarded.py), so a link a koppelcode made from here is proven."""
     settings = request.app[SETTINGS_KEY]
-    address = client_address(
-        request.remote, request.headers.get("X-Forwarded-For"), settings.trusted_proxies
+    return client_key(
+        request.remote,
+        request.headers.get("X-Forwarded-For"),
+        trusted=settings.trusted_proxies,
+        secret_key=settings.secret_key,
     )
-    return private_key("address", address, settings.secret_key)
 
 
 async def _login_request(request: web.Request) -> tuple[dict, str | None, str | None]:
@@ -286,9 +288,8 @@ async def logout(request: web.Request) -> web.Response:
             devices.forget(session, cookie, now=now)
             devices.end_token(session, proof, now=now, actor="web")
             devices.end_links_of_token(session, proof, actor="web")
-            devices.end_conversation_link(
-                session, body.get("conversation"), {proof, from_here} - {None}, actor="web"
-            )
+            # A link its token proved ended just above; one a typed code made remains.
+            devices.end_conversation_link(session, body.get("conversation"), from_here, actor="web")
             if everywhere and person is not None:
                 return devices.forget_all(session, person, now=now, actor="web")
             return 0

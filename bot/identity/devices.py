@@ -221,7 +221,7 @@ def forget_all(session: Session, claims: ChatClaims, *, now: datetime, actor: st
     for link in links.all():
         if link.linked_via is LinkMethod.TOKEN:
             end_token(session, link.proof, now=now, actor=actor)
-        _end_link(session, link, actor=actor)
+        end_link(session, link, actor=actor)
     session.flush()
     return len(devices)
 
@@ -237,31 +237,36 @@ def end_links_of_token(session: Session, token_proof: str | None, *, actor: str)
         select(ConversationLink).where(ConversationLink.proof == token_proof)
     ).all()
     for link in links:
-        _end_link(session, link, actor=actor)
+        end_link(session, link, actor=actor)
     session.flush()
     return len(links)
 
 
 def end_conversation_link(
-    session: Session, conversation_id: object, proofs: set[str | None], *, actor: str
+    session: Session, conversation_id: object, proof: str | None, *, actor: str
 ) -> bool:
-    """Ends the link of the page's own conversation when the request proves it (its
-    token, or the address a koppelcode was typed from): a koppelcode typed in the chat
-    links with the address, not the token."""
-    if not isinstance(conversation_id, str) or not 0 < len(conversation_id) <= 255:
+    """Ends the link of the page's own conversation when the request proves it: a
+    koppelcode typed in the chat links with the address it came from, not the token."""
+    if not proof or not isinstance(conversation_id, str):
+        return False
+    if not 0 < len(conversation_id) <= 255:
         return False
     link = session.get(ConversationLink, conversation_id)
-    if link is None or link.proof is None or link.proof not in proofs:
+    if link is None or link.proof != proof:
         return False
-    _end_link(session, link, actor=actor)
+    end_link(session, link, actor=actor)
     session.flush()
     return True
 
 
-def _end_link(session: Session, link: ConversationLink, *, actor: str) -> None:
+def end_link(
+    session: Session, link: ConversationLink, *, actor: str, actor_id: str | None = None
+) -> None:
+    """Deletes the conversation's link to a person, audited as `actor` ended it."""
     record_change(
         session,
         actor_type=actor,
+        actor_id=actor_id,
         action="unlink",
         subject_type=link.role.value,
         subject_id=link.student_id or link.guardian_id,

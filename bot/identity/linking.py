@@ -32,7 +32,7 @@ from bot.db.models import (
 from bot.escalation.routing import REGION_LEVEL
 from bot.identity.access import Purpose, authorise, current_link, named_children
 from bot.identity.codes import generate_code, hash_code, normalise_code
-from bot.identity.devices import end_token, token_ended
+from bot.identity.devices import end_link, end_token, token_ended
 from bot.identity.links import link_conversation
 from bot.identity.proof import address_proof, token_proof
 from bot.identity.throttle import Limit, blocked_until, tries_left
@@ -302,16 +302,7 @@ def unlink(session: Session, conversation_id: str, *, now: datetime) -> bool:
     if link is None:
         return False
     end_token(session, link.proof, now=now)
-    record_change(
-        session,
-        actor_type="conversation",
-        actor_id=conversation_id,
-        action="unlink",
-        subject_type=link.role.value,
-        subject_id=link.student_id or link.guardian_id,
-        conversation_id=conversation_id,
-    )
-    session.delete(link)
+    end_link(session, link, actor="conversation", actor_id=conversation_id)
     session.flush()
     return True
 

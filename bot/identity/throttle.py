@@ -56,3 +56,12 @@ def client_address(remote: str | None, forwarded_for: str | None, trusted: tuple
         if untrusted:
             return untrusted[-1]
     return remote or "unknown"
+
+
+def client_key(
+    remote: str | None, forwarded_for: str | None, *, trusted: tuple[str, ...], secret_key: str
+) -> str:
+    """The keyed hash of the client's address: what the code-guessing limits count by,
+    and the proof of a link made by a koppelcode typed in the chat. The chat channel
+    stamps it on each message; the web app computes the same for its requests."""
+    return private_key("address", client_address(remote, forwarded_for, trusted), secret_key)
