@@ -63,12 +63,15 @@ from bot.input_check import at_the_edge, only_button_commands, valid_conversatio
 from bot.settings import load_settings
 from channels.action_calls import close_kept_sessions
 from channels.action_calls import install as install_kept_action_sessions
+from channels.action_payload import install as install_recent_action_payload
 from channels.action_results import install as install_action_result_check
 from channels.event_types import install as install_event_type_lookup
 from channels.graph_targets import install as install_graph_target_walk
 from channels.handover import relay_if_live
+from channels.history_walk import install as install_history_walk
 from channels.past_states import install as install_past_states_once
 from channels.proof import conversation_for, read_link
+from channels.tracker_copy import install as install_tracker_copy
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +89,9 @@ install_kept_action_sessions()
 install_past_states_once()
 install_event_type_lookup()
 install_graph_target_walk()
+install_tracker_copy()
+install_history_walk()
+install_recent_action_payload()
 
 
 def client_key(remote: str | None, forwarded_for: str | None) -> str:

@@ -17,7 +17,12 @@ Its SQLite connections are kept and reused, and set up as the domain database's 
 opened a new one for every read and every save of a conversation, and each save waited
 for the disk. Errors are logged without their SQL parameters (the messages). A
 conversation is read back from its events' JSON alone, without an ORM object per event,
-in a worker thread; its queries are built once, not for every read and save.
+and saved, both in a worker thread (Rasa saved on the event loop); its queries are
+built once, not for every read and save.
+
+A conversation once read is kept in memory as the database holds it, and handed out as
+a copy while the database still holds the same (channels/kept_trackers.py): a turn no
+longer reads and replays the whole conversation.
 
 Named in the endpoints file the launcher writes (infra/services.py). If Rasa cannot
 import it, it falls back to memory with only a warning: the integration test that
@@ -30,16 +35,24 @@ import asyncio
 import copy
 import itertools
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
-from rasa.shared.core.events import Event, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.events import (
+    Event,
+    SessionStarted,
+    SlotSet,
+    UserUttered,
+    deserialise_events,
+)
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
 
 from bot.identity.tokens import TOKEN_METADATA_KEY
+from channels.kept_trackers import KeptTrackers, Mark
+from channels.tracker_copy import copy_tracker
 from infra.db.session import is_sqlite_file, prepare_sqlite, sqlite_pool
 
 SESSION_METADATA_SLOT = "session_started_metadata"
@@ -123,6 +136,7 @@ def event_queries(event: Any) -> dict[str, Any]:
         "session": sa.select(event.data).where(in_session).order_by(event.id),
         "all": sa.select(event.data).where(event.sender_id == sender).order_by(event.id),
         "count": sa.select(sa.func.count()).select_from(event).where(in_session),
+        "mark": sa.select(sa.func.count(), sa.func.max(event.timestamp)).where(in_session),
     }
 
 
@@ -145,6 +159,60 @@ class TokenFreeSQLTrackerStore(SQLTrackerStore):
             # of the process); the domain database's commits stay durable.
             prepare_sqlite(self.engine, durable=False)
             self.sessionmaker = sessionmaker(bind=self.engine)
+        self.kept = KeptTrackers()
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The latest session, from the kept conversations while the database still
+        holds what they hold (channels/kept_trackers.py), else read back; a copy."""
+        if self.kept.mark(sender_id) is not None:
+            row = await asyncio.to_thread(self._stored_mark, sender_id)
+            kept = self.kept.get(sender_id, Mark(*row))
+            if kept is not None:
+                return copy_tracker(kept)
+        tracker = await self._retrieve(sender_id, fetch_events_from_all_sessions=False)
+        if tracker is None:
+            return None
+        self.kept.keep(sender_id, tracker)
+        return copy_tracker(tracker)
+
+    def _stored_mark(self, sender_id: str) -> tuple[int, float | None]:
+        with self.session_scope() as session:
+            count, newest = session.execute(self.queries["mark"], {"sender_id": sender_id}).one()
+            return count, newest
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Rasa's save, in a worker thread; the kept conversation follows it with the
+        events as stored (read back from their JSON)."""
+        await self.stream_events(tracker)
+        before, stored = await asyncio.to_thread(self._store, tracker)
+        added = deserialise_events([json.loads(data) for data in stored])
+        self.kept.saved(tracker.sender_id, before, added)
+
+    def _store(self, tracker: DialogueStateTracker) -> tuple[int, list[str]]:
+        """The body of Rasa's SQLTrackerStore.save: the events after those stored, as
+        rows. Returns how many were stored before and the JSON of the new ones."""
+        stored = []
+        with self.session_scope() as session:
+            before = session.execute(
+                self.queries["count"], {"sender_id": tracker.sender_id}
+            ).scalar_one()
+            for event in itertools.islice(tracker.events, before, len(tracker.events)):
+                data = stored_form(event).as_dict()
+                stored.append(json.dumps(data))
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=data.get("parse_data", {})
+                        .get("intent", {})
+                        .get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=stored[-1],
+                    )
+                )
+            session.commit()
+        return before, stored
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool
@@ -161,11 +229,3 @@ class TokenFreeSQLTrackerStore(SQLTrackerStore):
     def _stored_json(self, query: Any, sender_id: str) -> list[str]:
         with self.session_scope() as session:
             return list(session.execute(query, {"sender_id": sender_id}).scalars())
-
-    def _additional_events(self, session: Any, tracker: Any) -> Iterator[Event]:
-        """Rasa's: the tracker's events after those stored in its session, stored
-        without the token and with a short ranking."""
-        count = self.queries["count"]
-        stored = session.execute(count, {"sender_id": tracker.sender_id}).scalar_one()
-        for event in itertools.islice(tracker.events, stored, len(tracker.events)):
-            yield stored_form(event)
