@@ -32,6 +32,7 @@ from rasa.shared.core.events import (
     ActionExecuted,
     ActionReverted,
     ActiveLoop,
+    DefinePrevUserUtteredFeaturization,
     Event,
     Restarted,
     SessionStarted,
@@ -154,6 +155,9 @@ class History:
         self.last: Event | None = None  # the last of them
         self.applied: _Applied | None = None
         self.walks: dict[tuple, _States] = {}
+        # Set when a tracker changed a kept message (see changes_a_kept_message): the
+        # kept conversation is let go and read back from the database.
+        self.spoiled = False
 
     def _catch_up(self) -> bool:
         """Walks the kept tracker's events added since; False if it cannot be done."""
@@ -192,6 +196,9 @@ class History:
         if len(events) < self.seen or (self.seen and events[self.seen - 1] is not self.last):
             return None
         tail = list(itertools.islice(events, self.seen, None))
+        if changes_a_kept_message(tail):
+            self.spoiled = True
+            return None
         if not _loop_names(tail) <= self.applied.loop_names:
             return None
         return tail
@@ -226,6 +233,18 @@ class History:
         for event in applied.events[walk.walked :]:
             fork.step(event)
         return fork.finish()
+
+
+def changes_a_kept_message(added: list[Event]) -> bool:
+    """Whether `added` marks an earlier user message for featurization by its text: Rasa
+    changes that message object itself (DefinePrevUserUtteredFeaturization.apply_to).
+    Rasa adds one right after each new message; before any, it would change a kept one."""
+    for event in added:
+        if isinstance(event, UserUttered):
+            return False
+        if isinstance(event, DefinePrevUserUtteredFeaturization):
+            return True
+    return False
 
 
 def _unchanged(before: list[Event], after: list[Event]) -> int:

@@ -35,6 +35,8 @@ import asyncio
 import copy
 import itertools
 import json
+import logging
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -56,6 +58,8 @@ from channels.tracker_copy import copy_tracker
 from infra.db.session import is_sqlite_file, prepare_sqlite, sqlite_pool
 
 SESSION_METADATA_SLOT = "session_started_metadata"
+
+logger = logging.getLogger(__name__)
 
 
 def _without_token(metadata: Any) -> Any:
@@ -160,43 +164,56 @@ class TokenFreeSQLTrackerStore(SQLTrackerStore):
             prepare_sqlite(self.engine, durable=False)
             self.sessionmaker = sessionmaker(bind=self.engine)
         self.kept = KeptTrackers()
+        self._kept_for: Any = None  # the domain the kept conversations were read with
+        self._sweep: tuple[asyncio.AbstractEventLoop, asyncio.TimerHandle] | None = None
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The latest session, from the kept conversations while the database still
         holds what they hold (channels/kept_trackers.py), else read back; a copy."""
+        if self.domain is not self._kept_for:  # a new model: its own slots
+            self.kept.clear()
+            self._kept_for = self.domain
         if self.kept.mark(sender_id) is not None:
-            row = await asyncio.to_thread(self._stored_mark, sender_id)
-            kept = self.kept.get(sender_id, Mark(*row))
+            stored = await asyncio.to_thread(self._stored_mark, sender_id)
+            kept = self.kept.get(sender_id, stored, now=time.monotonic())
             if kept is not None:
                 return copy_tracker(kept)
         tracker = await self._retrieve(sender_id, fetch_events_from_all_sessions=False)
         if tracker is None:
             return None
-        self.kept.keep(sender_id, tracker)
+        self.kept.keep(sender_id, tracker, now=time.monotonic())
+        self._let_go_of_idle_later()
         return copy_tracker(tracker)
 
-    def _stored_mark(self, sender_id: str) -> tuple[int, float | None]:
-        with self.session_scope() as session:
-            count, newest = session.execute(self.queries["mark"], {"sender_id": sender_id}).one()
-            return count, newest
+    def _stored_mark(self, sender_id: str, session: Any = None) -> Mark:
+        if session is None:
+            with self.session_scope() as session:
+                return self._stored_mark(sender_id, session)
+        count, newest = session.execute(self.queries["mark"], {"sender_id": sender_id}).one()
+        return Mark(count, newest)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Rasa's save, in a worker thread; the kept conversation follows it with the
         events as stored (read back from their JSON)."""
         await self.stream_events(tracker)
         before, stored = await asyncio.to_thread(self._store, tracker)
-        added = deserialise_events([json.loads(data) for data in stored])
-        self.kept.saved(tracker.sender_id, before, added)
+        try:
+            added = deserialise_events([json.loads(data) for data in stored])
+            self.kept.saved(tracker.sender_id, before, added, now=time.monotonic())
+        except Exception as error:
+            # Stored already: only the kept copy is lost. Never raise after the commit:
+            # Rasa's fail-safe store would keep the whole tracker, chat token and all, in
+            # memory. Logged without the events.
+            logger.error("A kept conversation could not follow a save (%s).", type(error).__name__)
+            self.kept.forget(tracker.sender_id)
 
-    def _store(self, tracker: DialogueStateTracker) -> tuple[int, list[str]]:
+    def _store(self, tracker: DialogueStateTracker) -> tuple[Mark, list[str]]:
         """The body of Rasa's SQLTrackerStore.save: the events after those stored, as
-        rows. Returns how many were stored before and the JSON of the new ones."""
+        rows. Returns what the database held before and the JSON of the new events."""
         stored = []
         with self.session_scope() as session:
-            before = session.execute(
-                self.queries["count"], {"sender_id": tracker.sender_id}
-            ).scalar_one()
-            for event in itertools.islice(tracker.events, before, len(tracker.events)):
+            before = self._stored_mark(tracker.sender_id, session)
+            for event in itertools.islice(tracker.events, before.events, len(tracker.events)):
                 data = stored_form(event).as_dict()
                 stored.append(json.dumps(data))
                 session.add(
@@ -213,6 +230,19 @@ class TokenFreeSQLTrackerStore(SQLTrackerStore):
                 )
             session.commit()
         return before, stored
+
+    def _let_go_of_idle_later(self) -> None:
+        """Lets go of idle conversations even when no turn comes to do it."""
+        loop = asyncio.get_running_loop()
+        if self._sweep is None or self._sweep[0] is not loop:
+            # An idle conversation goes within twice IDLE_SECONDS of its last turn.
+            self._sweep = (loop, loop.call_later(self.kept.idle_seconds, self._let_go_of_idle))
+
+    def _let_go_of_idle(self) -> None:
+        self._sweep = None
+        self.kept.let_go_of_idle(time.monotonic())
+        if len(self.kept):
+            self._let_go_of_idle_later()
 
     async def _retrieve(
         self, sender_id: str, fetch_events_from_all_sessions: bool

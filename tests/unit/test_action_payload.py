@@ -12,9 +12,14 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
+from rasa_sdk import Tracker
 
 import channels.guarded  # noqa: F401 - loading the channels installs it
-from actions.tracker_reading import recent_turns
+from actions.tracker_reading import bot_actions_newest_first, client_key_of, recent_turns
+from actions.yes_no import offered_buttons
+from bot.clarify import FALLBACKS_BEFORE_HUMAN, fallbacks_in_a_row
+from bot.escalation.summary import summarise
+from bot.identity.throttle import CLIENT_METADATA_KEY
 from channels import action_payload
 
 DOMAIN = Domain.from_yaml(
@@ -66,7 +71,26 @@ def test_a_long_conversation_sends_the_last_twenty_messages_and_the_same_state()
     assert events[0] == {**events[0], "event": "action", "name": "action_answer_question"}
 
 
-def test_the_actions_read_no_further_back_than_the_recent_messages():
-    # A handoff's summary: the last twelve lines, six of the person's at most.
-    limit = inspect.signature(recent_turns).parameters["limit"].default
-    assert limit <= action_payload.RECENT_MESSAGES
+def test_the_actions_read_the_same_from_the_recent_events_as_from_all():
+    # A long conversation with buttons, fallbacks in a row and a client key: what the
+    # actions read of the events (actions/tracker_reading.py, actions/yes_no.py) is the
+    # same with the last twenty messages as with all of them.
+    tracker = _tracker(40)
+    buttons = [{"title": "Ja", "payload": "/request_human"}, {"title": "Nee", "payload": "/deny"}]
+    for n in range(FALLBACKS_BEFORE_HUMAN + 2):
+        tracker.update(UserUttered(f"asdf {n}", {"name": "nlu_fallback", "confidence": 0.2}))
+        tracker.update(ActionExecuted("action_default_fallback"))
+        tracker.update(BotUttered("Dat snap ik niet.", {"buttons": buttons}))
+        tracker.update(ActionExecuted("action_listen"))
+    key = "a" * 64
+    tracker.update(UserUttered("/request_human", metadata={CLIENT_METADATA_KEY: key}))
+    ours, rasas = _both(tracker)
+    recent, everything = Tracker.from_dict(ours["tracker"]), Tracker.from_dict(rasas["tracker"])
+    assert len(recent.events) < len(everything.events) / 2
+    for reading in (recent_turns, offered_buttons, client_key_of):
+        assert reading(recent) == reading(everything), reading.__name__
+    fallbacks = {"action_default_fallback"}
+    assert fallbacks_in_a_row(bot_actions_newest_first(recent), fallbacks) == fallbacks_in_a_row(
+        bot_actions_newest_first(everything), fallbacks
+    )
+    assert summarise(recent_turns(recent)) == summarise(recent_turns(everything))

@@ -272,3 +272,81 @@ def test_a_save_stores_the_rows_rasas_save_stores(tmp_path):
     assert rows(ours) == rows(rasas) and len(rows(ours)) == 6
     ours.engine.dispose()
     rasas.engine.dispose()
+
+
+def test_an_idle_conversation_leaves_memory_without_another_turn(tmp_path):
+    import asyncio
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = _kept_store(tmp_path)
+    store.kept.idle_seconds = 0.05
+
+    async def talk_then_wait() -> tuple[int, int]:
+        await store.save(DialogueStateTracker.from_events("c-idle", _said(0, 10.0)))
+        await store.retrieve("c-idle")
+        kept = len(store.kept)
+        await asyncio.sleep(0.3)  # nobody writes: the sweep alone lets it go
+        return kept, len(store.kept)
+
+    assert asyncio.run(talk_then_wait()) == (1, 0)
+    store.engine.dispose()
+
+
+def test_a_save_that_is_not_what_is_kept_or_changes_a_kept_message_lets_it_go(tmp_path):
+    import asyncio
+
+    from rasa.shared.core.events import DefinePrevUserUtteredFeaturization
+    from rasa.shared.core.trackers import DialogueStateTracker
+    from sqlalchemy import text
+
+    store = _kept_store(tmp_path)
+    asyncio.run(store.save(DialogueStateTracker.from_events("c-go", _said(0, 10.0))))
+    tracker = asyncio.run(store.retrieve("c-go"))
+    # Another writer changed the newest event but left the count: the full mark differs.
+    with store.engine.begin() as connection:
+        connection.execute(text("UPDATE events SET timestamp = 99 WHERE timestamp = 12"))
+    tracker.update(ActionExecuted("utter_greet", timestamp=13.0))
+    asyncio.run(store.save(tracker))
+    assert store.kept.mark("c-go") is None
+    tracker = asyncio.run(store.retrieve("c-go"))
+    tracker.update(DefinePrevUserUtteredFeaturization(True))  # changes a kept message
+    asyncio.run(store.save(tracker))
+    assert store.kept.mark("c-go") is None
+    store.engine.dispose()
+
+
+def test_a_kept_copy_that_cannot_follow_is_let_go_and_the_save_stands(tmp_path):
+    import asyncio
+
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = _kept_store(tmp_path)
+    asyncio.run(store.save(DialogueStateTracker.from_events("c-fail", _said(0, 10.0))))
+    tracker = asyncio.run(store.retrieve("c-fail"))
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("boom")
+
+    store.kept.saved = broken
+    tracker.update(ActionExecuted("utter_greet", timestamp=13.0))
+    asyncio.run(store.save(tracker))  # does not raise
+    assert store.kept.mark("c-fail") is None
+    assert len(asyncio.run(store._retrieve("c-fail", False)).events) == 4
+    store.engine.dispose()
+
+
+def test_a_new_model_starts_the_kept_conversations_afresh(tmp_path):
+    import asyncio
+
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = _kept_store(tmp_path)
+    asyncio.run(store.save(DialogueStateTracker.from_events("c-model", _said(0, 10.0))))
+    asyncio.run(store.retrieve("c-model"))
+    assert len(store.kept) == 1
+    store.domain = Domain.from_yaml("intents: [greet, bye]\nslots: {}\n")
+    back = asyncio.run(store.retrieve("c-model"))
+    assert "naam" not in back.slots  # read with the new domain's slots
+    store.engine.dispose()
