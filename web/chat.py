@@ -245,7 +245,10 @@ async def session_state(request: web.Request) -> web.Response:
                 return {"logged_in": False}, None
             fresh = issue_token(resumed.claims, secret_key=settings.secret_key, now=now)
             devices.bind_token(
-                session, resumed.device_id, token_proof(fresh, secret_key=settings.secret_key)
+                session,
+                resumed.device_id,
+                token_proof(fresh, secret_key=settings.secret_key),
+                now=now,
             )
             answer = {
                 "logged_in": True,

@@ -324,12 +324,24 @@ class DeviceLogin(Base):
     # The secret before the last rotation, accepted briefly (two tabs opened at once).
     previous_hash = Column(String(64), nullable=True)
     rotated_at = Column(UTCDateTime, nullable=False)
-    # The proof of the chat token it last gave (bot/identity/proof.py): "uitloggen" in
-    # that conversation ends this device's login too.
+    # The proof of the chat token it last gave (bot/identity/proof.py); every token it
+    # gave is in device_tokens.
     token_proof = Column(String(64), nullable=True, index=True)
     created_at = Column(UTCDateTime, nullable=False)
     expires_at = Column(UTCDateTime, nullable=False)
     revoked_at = Column(UTCDateTime, nullable=True)
+
+
+class DeviceToken(Base):
+    """A chat token a device login gave (one per tab or visit): "uitloggen" in any of
+    them ends the device's login, and the end of the device's login ends all of them,
+    so no other tab stays logged in."""
+
+    __tablename__ = "device_tokens"
+
+    token_proof = Column(String(64), primary_key=True)
+    device_id = Column(ForeignKey("device_logins.id"), nullable=False, index=True)
+    issued_at = Column(UTCDateTime, nullable=False)
 
 
 class EndedChatToken(Base):

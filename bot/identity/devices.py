@@ -7,7 +7,8 @@ at most, and a cookie used after it was replaced ends the device's login (someon
 has it). The previous secret still works for a minute, so two tabs opened at once do
 not log each other out. A device login ends at the end of the school year, at
 "uitloggen" on that device (typed or the button), when the person or a coordinator ends
-all of them, or with `python -m bot revoke-devices`.
+all of them, or with `python -m bot revoke-devices`; its end ends the chat tokens it
+gave every tab, and the conversations they opened.
 
 Every change is audited; the secret itself is never logged or stored.
 """
@@ -26,7 +27,14 @@ from sqlalchemy.orm import Session
 from bot.audit import record_change
 from bot.checkins.goals import school_year_start
 from bot.clock import SCHOOL_TIMEZONE
-from bot.db.models import ConversationLink, DeviceLogin, EndedChatToken, Guardian, Student
+from bot.db.models import (
+    ConversationLink,
+    DeviceLogin,
+    DeviceToken,
+    EndedChatToken,
+    Guardian,
+    Student,
+)
 from bot.identity.tokens import ChatClaims
 from bot.vocabulary import LinkMethod, PersonRole
 
@@ -95,6 +103,8 @@ def remember(
     session.add(device)
     session.flush()
     _audit(session, device, "device_remembered", "web")
+    if token_proof:
+        session.add(DeviceToken(token_proof=token_proof, device_id=device.id, issued_at=now))
     return _cookie(device.id, secret)
 
 
@@ -155,16 +165,34 @@ def resume(session: Session, cookie: object, *, now: datetime) -> Resumed | None
         _audit(session, device, "device_login", "web")
         return Resumed(_claims(device), first_name, device.id, None)
     # A secret that was replaced is used again: a copy exists. The login ends.
-    device.revoked_at = now
-    _audit(session, device, "device_revoked_replayed", "web")
+    _revoke(session, device, now=now, action="device_revoked_replayed", actor="web")
     return None
 
 
-def bind_token(session: Session, device_id: int, token_proof: str | None) -> None:
-    """The chat token the device was just given: its "uitloggen" ends the device too."""
+def bind_token(session: Session, device_id: int, token_proof: str | None, *, now: datetime) -> None:
+    """The chat token the device was just given (one more tab or visit): its "uitloggen"
+    ends the device too, and the end of the device ends it."""
     device = session.get(DeviceLogin, device_id)
-    if device is not None:
+    if device is not None and token_proof:
         device.token_proof = token_proof
+        if session.get(DeviceToken, token_proof) is None:
+            session.add(DeviceToken(token_proof=token_proof, device_id=device_id, issued_at=now))
+
+
+def _revoke(
+    session: Session, device: DeviceLogin, *, now: datetime, action: str, actor: str
+) -> None:
+    """The device's login ends, and with it every chat token it gave and every
+    conversation those opened: another tab of the device stays logged in no longer."""
+    device.revoked_at = now
+    _audit(session, device, action, actor)
+    proofs = session.scalars(
+        select(DeviceToken.token_proof).where(DeviceToken.device_id == device.id)
+    ).all()
+    for proof in proofs:
+        if session.get(EndedChatToken, proof) is None:
+            session.add(EndedChatToken(token_proof=proof, ended_at=now))
+        end_links_of_token(session, proof, actor=actor)
 
 
 def _held(session: Session, cookie: object, *, now: datetime) -> DeviceLogin | None:
@@ -182,8 +210,7 @@ def forget(session: Session, cookie: object, *, now: datetime) -> bool:
     device = _held(session, cookie, now=now)
     if device is None:
         return False
-    device.revoked_at = now
-    _audit(session, device, "device_revoked", "web")
+    _revoke(session, device, now=now, action="device_revoked", actor="web")
     return True
 
 
@@ -214,8 +241,7 @@ def forget_all(session: Session, claims: ChatClaims, *, now: datetime, actor: st
         select(DeviceLogin).where(column == claims.person_id, DeviceLogin.revoked_at.is_(None))
     ).all()
     for device in devices:
-        device.revoked_at = now
-        _audit(session, device, "device_revoked", actor)
+        _revoke(session, device, now=now, action="device_revoked", actor=actor)
     # Every conversation the person is logged in to ends now too, on any device.
     links = session.scalars(select(ConversationLink).where(column_of_link == claims.person_id))
     for link in links.all():
@@ -290,18 +316,17 @@ def end_token(
 ) -> None:
     """The chat token's login ended ("uitloggen" in the chat or on the page, or every
     login of the person): it links nothing again, and the device it came from forgets
-    the person. `actor` is who ended it, for the audit."""
+    the person, with the device's other tokens. `actor` is who ended it, for the audit."""
     if not token_proof:
         return
     if session.get(EndedChatToken, token_proof) is None:
         session.add(EndedChatToken(token_proof=token_proof, ended_at=now))
     for device in session.scalars(
-        select(DeviceLogin).where(
-            DeviceLogin.token_proof == token_proof, DeviceLogin.revoked_at.is_(None)
-        )
+        select(DeviceLogin)
+        .join(DeviceToken, DeviceToken.device_id == DeviceLogin.id)
+        .where(DeviceToken.token_proof == token_proof, DeviceLogin.revoked_at.is_(None))
     ):
-        device.revoked_at = now
-        _audit(session, device, "device_revoked", actor)
+        _revoke(session, device, now=now, action="device_revoked", actor=actor)
     session.flush()
 
 

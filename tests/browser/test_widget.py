@@ -500,6 +500,13 @@ def test_onthoud_mij_survives_a_new_browser_and_uitloggen_ends_it(new_context, a
     later.shot("remembered")
     stolen = later.page.context.storage_state()  # a copy of the device's cookie
 
+    # A second tab of the same browser is logged in too, in a conversation of its own.
+    tab = ChatPage(later.page.context.new_page(), assistant.web_url, f"{name}-tab").open()
+    expect(tab.page.get_by_text("Je bent ingelogd als")).to_contain_text("Fenna")
+    tab.wait_for_bot("Hoi Fenna! Fijn dat je er bent.")
+    tab_conversation = conversation_id(tab.page)
+    assert tab_conversation != conversation and link_of(assistant, tab_conversation) is not None
+
     # She types "uitloggen": the page shows it at once, and after a reload.
     later.send("uitloggen")
     later.wait_for_bot("Je bent uitgelogd.")
@@ -509,6 +516,10 @@ def test_onthoud_mij_survives_a_new_browser_and_uitloggen_ends_it(new_context, a
     later.page.reload()
     expect(later.page.locator("#login-title")).to_have_text("Inloggen met je koppelcode")
     later.shot("logged-out")
+    # The other tab is logged out with it: its conversation is hers no more.
+    assert link_of(assistant, tab_conversation) is None
+    tab.page.reload()
+    expect(tab.page.locator("#login-title")).to_have_text("Inloggen met je koppelcode")
 
     # The copy of the cookie opens nothing any more.
     copy = device("3", stolen).open()
@@ -517,7 +528,7 @@ def test_onthoud_mij_survives_a_new_browser_and_uitloggen_ends_it(new_context, a
     with session_scope(assistant.database_url) as session:
         logins = session.scalars(select(DeviceLogin).where(DeviceLogin.student_id == student))
         assert [login.revoked_at is not None for login in logins] == [True]
-    assert first.errors == later.errors == copy.errors == []
+    assert first.errors == later.errors == tab.errors == copy.errors == []
 
 
 def test_an_anonymous_asker_who_comes_back_reads_the_answer_in_a_new_conversation(

@@ -64,6 +64,28 @@ def test_migrations_go_down_and_up_again(database_url):
     assert "transcript_purges" in inspect(get_engine(database_url)).get_table_names()
 
 
+def test_the_device_tokens_migration_keeps_the_token_each_device_gave(seeded_database_url):
+    # Before 0009 a device kept only its last token: that one is known after it.
+    database_url = seeded_database_url
+    config = alembic_config(database_url)
+    with get_engine(database_url).begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0008")
+    engine = get_engine(database_url)
+    with engine.begin() as connection:
+        student = connection.exec_driver_sql("SELECT id FROM students LIMIT 1").scalar()
+        connection.exec_driver_sql(
+            "INSERT INTO device_logins (role, student_id, secret_hash, rotated_at, token_proof,"
+            " created_at, expires_at) VALUES ('student', ?, 'h', '2026-12-01 10:00:00',"
+            " 'proof-1', '2026-12-01 10:00:00', '2027-08-01 00:00:00')",
+            (student,),
+        )
+    upgrade(database_url)
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql("SELECT token_proof FROM device_tokens").all()
+    assert [row[0] for row in rows] == ["proof-1"]
+
+
 def test_foreign_keys_are_enforced(session):
     session.add(
         Student(

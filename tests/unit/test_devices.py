@@ -88,3 +88,42 @@ def test_a_typed_uitloggen_ends_the_token_and_the_device_it_came_from(db):
     # The ended token links no conversation again, not even a new one.
     assert link_with_token(db, "c-device-2", token, secret_key=TEST_SECRET, now=NOW) is None
     assert db.get(ConversationLink, "c-device-2") is None
+
+
+def test_the_end_of_a_device_login_logs_out_every_tab_it_opened(db):
+    # Two tabs of one remembered device, each with a token and a conversation of its
+    # own; "Uitloggen" in one tab (its token ends) ends the other tab's login too.
+    sanne = _sanne(db)
+    cookie = devices.remember(db, sanne, token_proof=None, now=NOW)
+    tabs = []
+    for n, later in enumerate((timedelta(minutes=1), timedelta(minutes=2))):
+        resumed = devices.resume(db, cookie, now=NOW + later)
+        cookie = resumed.cookie or cookie
+        token = issue_token(sanne, secret_key=TEST_SECRET, now=NOW + later)
+        proof = token_proof(token, secret_key=TEST_SECRET)
+        devices.bind_token(db, resumed.device_id, proof, now=NOW + later)
+        assert link_with_token(db, f"c-tab-{n}", token, secret_key=TEST_SECRET, now=NOW + later)
+        tabs.append(proof)
+    devices.end_token(db, tabs[1], now=NOW + timedelta(minutes=3), actor="web")
+    assert all(devices.token_ended(db, proof) for proof in tabs)
+    assert (
+        db.get(ConversationLink, "c-tab-0") is None and db.get(ConversationLink, "c-tab-1") is None
+    )
+    assert devices.resume(db, cookie, now=NOW + timedelta(minutes=4)) is None
+
+
+def test_forgetting_a_device_or_every_device_ends_the_tokens_they_gave(db):
+    sanne = _sanne(db)
+    proofs = []
+    cookies = []
+    for n in range(2):
+        token = issue_token(sanne, secret_key=TEST_SECRET, now=NOW)
+        proofs.append(token_proof(token, secret_key=TEST_SECRET))
+        cookies.append(devices.remember(db, sanne, token_proof=proofs[-1], now=NOW))
+        assert link_with_token(db, f"c-device-{n}", token, secret_key=TEST_SECRET, now=NOW)
+    assert devices.forget(db, cookies[0], now=NOW)  # the page's button on device 0
+    assert devices.token_ended(db, proofs[0]) and not devices.token_ended(db, proofs[1])
+    assert db.get(ConversationLink, "c-device-0") is None
+    assert db.get(ConversationLink, "c-device-1") is not None
+    devices.forget_all(db, sanne, now=NOW, actor="web")
+    assert devices.token_ended(db, proofs[1]) and db.get(ConversationLink, "c-device-1") is None
