@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from bot.audit import record_change
 from bot.checkins.records import goal_states
 from bot.clock import SCHOOL_TIMEZONE
-from bot.db.models import CheckIn, ConversationLink, Nudge, Student
+from bot.db.models import CheckIn, ConversationLink, EndedChatToken, Nudge, Student
 from bot.identity.access import Purpose, authorise, current_link
 from bot.outbox import enqueue
 from bot.vocabulary import PersonRole
@@ -162,16 +162,19 @@ def take_pending_nudge(
 
 
 def student_conversations(session: Session, student_ids: Iterable[int]) -> list[str]:
-    """The conversations linked to these students (as students, not through a parent)."""
+    """The conversations linked to these students (as students, not through a parent),
+    not those whose chat token ended (bot/identity/access.py::current_link)."""
     ids = set(student_ids)
     if not ids:
         return []
     return list(
         session.scalars(
             select(ConversationLink.conversation_id)
+            .outerjoin(EndedChatToken, EndedChatToken.token_proof == ConversationLink.proof)
             .where(
                 ConversationLink.role == PersonRole.STUDENT,
                 ConversationLink.student_id.in_(ids),
+                EndedChatToken.token_proof.is_(None),
             )
             .order_by(ConversationLink.conversation_id)
         )

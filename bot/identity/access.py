@@ -16,7 +16,13 @@ from sqlalchemy import lambda_stmt, select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_read
-from bot.db.models import ConversationLink, GuardianStudent, RoutePhase, Student
+from bot.db.models import (
+    ConversationLink,
+    EndedChatToken,
+    GuardianStudent,
+    RoutePhase,
+    Student,
+)
 from bot.identity.proof import Lock
 from bot.language.family import means_one_own_child
 from bot.language.spelling import is_common_word
@@ -194,25 +200,37 @@ def _holds(linked_at: datetime, today: date) -> bool:
 
 
 def current_link(session: Session, conversation_id: str, *, today: date) -> ConversationLink | None:
-    """The conversation's link to a person, if it still holds (see authorise)."""
+    """The conversation's link to a person, if it still holds (see authorise): not once
+    the chat token that proves it ended. A logout ends the token's links, but a link
+    made at that very moment (its token checked just before the logout, stored just
+    after) would stay behind: it holds nothing."""
     link = session.get(ConversationLink, conversation_id)
     if link is None or not _holds(link.linked_at, today):
+        return None
+    if link.proof and session.get(EndedChatToken, link.proof) is not None:
         return None
     return link
 
 
 def lock_of(session: Session, conversation_id: str, *, today: date) -> Lock | None:
     """What a message must prove to speak in this conversation: None when it is nobody's
-    (bot/identity/proof.py). Reads no personal data, so it is not audited. Read for
-    every chat message: two columns, with a statement SQLAlchemy builds once."""
+    (bot/identity/proof.py), as current_link decides. Reads no personal data, so it is
+    not audited. Read for every chat message: one statement, which SQLAlchemy builds
+    once."""
     row = session.execute(
         lambda_stmt(
-            lambda: select(ConversationLink.proof, ConversationLink.linked_at).where(
-                ConversationLink.conversation_id == conversation_id
+            lambda: (
+                select(
+                    ConversationLink.proof, ConversationLink.linked_at, EndedChatToken.token_proof
+                )
+                .outerjoin(EndedChatToken, EndedChatToken.token_proof == ConversationLink.proof)
+                .where(ConversationLink.conversation_id == conversation_id)
             )
         )
     ).first()
-    return Lock(row.proof) if row is not None and _holds(row.linked_at, today) else None
+    if row is None or row.token_proof is not None or not _holds(row.linked_at, today):
+        return None
+    return Lock(row.proof)
 
 
 def authorise(

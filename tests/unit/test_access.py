@@ -185,3 +185,29 @@ def test_a_child_s_name_that_is_also_a_word_counts_only_with_its_capital():
     assert named_children(["Ben", "Lotte"], "ik ben de moeder van lotte") == ["Lotte"]
     assert named_children(["Ben", "Lotte"], "hoe gaat het met Ben?") == ["Ben"]
     assert named_children(["Anne-Sophie", "Anne"], "en anne-sophie?") == ["Anne-Sophie"]
+
+
+def test_a_link_whose_chat_token_ended_holds_nothing(seeded_database_url):
+    # A logout ends the token's links; a link stored at that very moment (its token
+    # checked just before the logout) stays behind, and must open nothing.
+    from datetime import datetime, timezone
+
+    from bot.checkins.nudges import student_conversations
+    from bot.db.models import ConversationLink, EndedChatToken
+    from bot.identity.access import current_link, lock_of
+
+    with session_scope(seeded_database_url) as session:
+        sanne = person_id(session, Student, "Sanne")
+        for conversation, proof in (("c-race", "ended-proof"), ("c-fine", "live-proof")):
+            link_conversation(
+                session, conversation, via=LinkMethod.TOKEN, student_id=sanne, proof=proof
+            )
+        session.add(EndedChatToken(token_proof="ended-proof", ended_at=datetime.now(timezone.utc)))
+        session.flush()
+        assert session.get(ConversationLink, "c-race") is not None
+        assert lock_of(session, "c-race", today=TODAY) is None
+        assert current_link(session, "c-race", today=TODAY) is None
+        assert authorise(session, "c-race", Purpose.ROUTE, today=TODAY).anonymous
+        assert audit_subjects(session, "c-race") == []
+        assert student_conversations(session, [sanne]) == ["c-fine"]
+        assert lock_of(session, "c-fine", today=TODAY) is not None
