@@ -19,7 +19,7 @@ from bot.audit import record_change
 from bot.checkins.records import goal_states
 from bot.clock import SCHOOL_TIMEZONE
 from bot.db.models import CheckIn, ConversationLink, EndedChatToken, Nudge, Student
-from bot.identity.access import Purpose, authorise, current_link
+from bot.identity.access import Purpose, authorise, current_link, ended_token_of_link
 from bot.outbox import enqueue
 from bot.vocabulary import PersonRole
 
@@ -170,7 +170,7 @@ def student_conversations(session: Session, student_ids: Iterable[int]) -> list[
     return list(
         session.scalars(
             select(ConversationLink.conversation_id)
-            .outerjoin(EndedChatToken, EndedChatToken.token_proof == ConversationLink.proof)
+            .outerjoin(EndedChatToken, ended_token_of_link())
             .where(
                 ConversationLink.role == PersonRole.STUDENT,
                 ConversationLink.student_id.in_(ids),

@@ -11,8 +11,9 @@ import enum
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import lambda_stmt, select
+from sqlalchemy import and_, lambda_stmt, select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_read
@@ -26,7 +27,7 @@ from bot.db.models import (
 from bot.identity.proof import Lock
 from bot.language.family import means_one_own_child
 from bot.language.spelling import is_common_word
-from bot.vocabulary import PersonRole, ProgrammeType, SchoolLevel
+from bot.vocabulary import LinkMethod, PersonRole, ProgrammeType, SchoolLevel
 
 ADULT_AGE = 18
 
@@ -199,6 +200,23 @@ def _holds(linked_at: datetime, today: date) -> bool:
     return (today - linked_at.date()).days <= LINK_VALID_DAYS
 
 
+def ended_token_of_link() -> Any:
+    """Joins a link to its chat token's end, if that ended: only for links a token
+    holds (a koppelcode's link holds its address, which no logout ends)."""
+    return and_(
+        EndedChatToken.token_proof == ConversationLink.proof,
+        ConversationLink.linked_via == LinkMethod.TOKEN,
+    )
+
+
+def _token_ended(session: Session, link: ConversationLink) -> bool:
+    return (
+        link.linked_via is LinkMethod.TOKEN
+        and link.proof is not None
+        and session.get(EndedChatToken, link.proof) is not None
+    )
+
+
 def current_link(session: Session, conversation_id: str, *, today: date) -> ConversationLink | None:
     """The conversation's link to a person, if it still holds (see authorise): not once
     the chat token that proves it ended. A logout ends the token's links, but a link
@@ -207,7 +225,7 @@ def current_link(session: Session, conversation_id: str, *, today: date) -> Conv
     link = session.get(ConversationLink, conversation_id)
     if link is None or not _holds(link.linked_at, today):
         return None
-    if link.proof and session.get(EndedChatToken, link.proof) is not None:
+    if _token_ended(session, link):
         return None
     return link
 
@@ -223,7 +241,7 @@ def lock_of(session: Session, conversation_id: str, *, today: date) -> Lock | No
                 select(
                     ConversationLink.proof, ConversationLink.linked_at, EndedChatToken.token_proof
                 )
-                .outerjoin(EndedChatToken, EndedChatToken.token_proof == ConversationLink.proof)
+                .outerjoin(EndedChatToken, ended_token_of_link())
                 .where(ConversationLink.conversation_id == conversation_id)
             )
         )

@@ -301,7 +301,8 @@ def unlink(session: Session, conversation_id: str, *, now: datetime) -> bool:
     link = session.get(ConversationLink, conversation_id)
     if link is None:
         return False
-    end_token(session, link.proof, now=now)
+    if link.linked_via is LinkMethod.TOKEN:  # a koppelcode's link holds an address
+        end_token(session, link.proof, now=now)
     end_link(session, link, actor="conversation", actor_id=conversation_id)
     session.flush()
     return True
@@ -331,7 +332,10 @@ def link_with_token(
     if existing is not None and existing.role is claims.role:
         linked_id = existing.student_id if is_student else existing.guardian_id
         if linked_id == person_id:
-            existing.proof = proof  # the same person: keep the chosen child
+            # The same person: keep the chosen child. The token holds the link now, so
+            # its logout ends it (a koppelcode's link held only an address).
+            existing.proof = proof
+            existing.linked_via = LinkMethod.TOKEN
             session.flush()
             return existing
     return link_conversation(

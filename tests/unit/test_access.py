@@ -202,12 +202,18 @@ def test_a_link_whose_chat_token_ended_holds_nothing(seeded_database_url):
             link_conversation(
                 session, conversation, via=LinkMethod.TOKEN, student_id=sanne, proof=proof
             )
-        session.add(EndedChatToken(token_proof="ended-proof", ended_at=datetime.now(timezone.utc)))
+        # A koppelcode's link holds its address, which no logout ends (older versions
+        # stored it as an ended token at a typed "uitloggen").
+        link_conversation(session, "c-code", via=LinkMethod.CODE, student_id=sanne, proof="addr")
+        for ended in ("ended-proof", "addr"):
+            session.add(EndedChatToken(token_proof=ended, ended_at=datetime.now(timezone.utc)))
         session.flush()
+        assert lock_of(session, "c-code", today=TODAY) is not None
+        assert current_link(session, "c-code", today=TODAY) is not None
         assert session.get(ConversationLink, "c-race") is not None
         assert lock_of(session, "c-race", today=TODAY) is None
         assert current_link(session, "c-race", today=TODAY) is None
         assert authorise(session, "c-race", Purpose.ROUTE, today=TODAY).anonymous
         assert audit_subjects(session, "c-race") == []
-        assert student_conversations(session, [sanne]) == ["c-fine"]
+        assert student_conversations(session, [sanne]) == ["c-code", "c-fine"]
         assert lock_of(session, "c-fine", today=TODAY) is not None

@@ -127,3 +127,22 @@ def test_forgetting_a_device_or_every_device_ends_the_tokens_they_gave(db):
     assert db.get(ConversationLink, "c-device-1") is not None
     devices.forget_all(db, sanne, now=NOW, actor="web")
     assert devices.token_ended(db, proofs[1]) and db.get(ConversationLink, "c-device-1") is None
+
+
+def test_a_typed_uitloggen_on_a_koppelcode_link_ends_no_token(db):
+    # A koppelcode's link holds the address it was typed from: ending it must not mark
+    # that address as an ended token, or every later code link from there would hold
+    # nothing (bot/identity/access.py::current_link).
+    from bot.identity.links import link_conversation
+    from bot.vocabulary import LinkMethod
+
+    sanne = _sanne(db)
+    link_conversation(db, "c-code", via=LinkMethod.CODE, student_id=sanne.person_id, proof="addr")
+    assert unlink(db, "c-code", now=NOW)
+    assert not devices.token_ended(db, "addr")
+    # A code link the chat page's token proved later is the token's: its logout ends it.
+    token = issue_token(sanne, secret_key=TEST_SECRET, now=NOW)
+    link_conversation(db, "c-both", via=LinkMethod.CODE, student_id=sanne.person_id, proof="addr")
+    assert link_with_token(db, "c-both", token, secret_key=TEST_SECRET, now=NOW)
+    assert unlink(db, "c-both", now=NOW)
+    assert devices.token_ended(db, token_proof(token, secret_key=TEST_SECRET))
