@@ -298,6 +298,21 @@ def test_a_wrong_code_is_refused_in_dutch_and_a_portal_link_logs_in(chat_page, a
     portal.wait_for_bot("Gelukt! Je bent nu ingelogd, Ziva.")
     assert link_of(assistant, conversation_id(portal.page)).student_id == sister
     old_conversation = conversation_id(portal.page)
+    # While the web app cannot end the login, the page says so and stays logged in: on a
+    # shared computer "uitgelogd" must be true when the page says it.
+    portal.page.route(
+        "**/chat/logout",
+        lambda route: route.fulfill(status=503, content_type="application/json", body="{}"),
+    )
+    portal.page.get_by_role("button", name="Uitloggen", exact=True).click()
+    expect(portal.page.get_by_role("status")).to_have_text(
+        "Uitloggen lukt nu even niet. Je bent nog ingelogd. Typ in de chat: uitloggen."
+    )
+    assert conversation_id(portal.page) == old_conversation
+    assert link_of(assistant, old_conversation).student_id == sister
+    expect(portal.page.get_by_text("Je bent ingelogd als")).to_contain_text("Yara")
+    portal.shot("logout-failed")
+    portal.page.unroute("**/chat/logout")
     portal.page.get_by_role("button", name="Uitloggen", exact=True).click()
     expect(portal.page.get_by_role("status")).to_have_text(
         "Je bent uitgelogd. Je kunt gewoon verder met algemene vragen."
