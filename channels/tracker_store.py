@@ -211,23 +211,27 @@ class TokenFreeSQLTrackerStore(SQLTrackerStore):
         """The body of Rasa's SQLTrackerStore.save: the events after those stored, as
         rows. Returns what the database held before and the JSON of the new events."""
         stored = []
+        rows = []
         with self.session_scope() as session:
             before = self._stored_mark(tracker.sender_id, session)
             for event in itertools.islice(tracker.events, before.events, len(tracker.events)):
                 data = stored_form(event).as_dict()
                 stored.append(json.dumps(data))
-                session.add(
-                    self.SQLEvent(
-                        sender_id=tracker.sender_id,
-                        type_name=event.type_name,
-                        timestamp=data.get("timestamp"),
-                        intent_name=data.get("parse_data", {})
+                rows.append(
+                    {
+                        "sender_id": tracker.sender_id,
+                        "type_name": event.type_name,
+                        "timestamp": data.get("timestamp"),
+                        "intent_name": data.get("parse_data", {})
                         .get("intent", {})
                         .get(INTENT_NAME_KEY),
-                        action_name=data.get("name"),
-                        data=stored[-1],
-                    )
+                        "action_name": data.get("name"),
+                        "data": stored[-1],
+                    }
                 )
+            if rows:
+                # One statement for the rows, not an ORM object each (Rasa's way).
+                session.execute(self.SQLEvent.__table__.insert(), rows)
             session.commit()
         return before, stored
 
