@@ -36,7 +36,7 @@ from bot.db.models import (
     Student,
 )
 from bot.identity.tokens import ChatClaims
-from bot.vocabulary import LinkMethod, PersonRole
+from bot.vocabulary import PersonRole
 
 # How long the secret before a rotation still counts (tabs opened at the same time).
 ROTATION_GRACE = timedelta(minutes=1)
@@ -245,8 +245,8 @@ def forget_all(session: Session, claims: ChatClaims, *, now: datetime, actor: st
     # Every conversation the person is logged in to ends now too, on any device.
     links = session.scalars(select(ConversationLink).where(column_of_link == claims.person_id))
     for link in links.all():
-        if link.linked_via is LinkMethod.TOKEN:
-            end_token(session, link.proof, now=now, actor=actor)
+        # A koppelcode's link holds its address: ending that ends nothing.
+        end_token(session, link.proof, now=now, actor=actor)
         end_link(session, link, actor=actor)
     session.flush()
     return len(devices)

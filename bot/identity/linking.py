@@ -301,10 +301,14 @@ def unlink(session: Session, conversation_id: str, *, now: datetime) -> bool:
     link = session.get(ConversationLink, conversation_id)
     if link is None:
         return False
-    if link.linked_via is LinkMethod.TOKEN:  # a koppelcode's link holds an address
-        end_token(session, link.proof, now=now)
+    proof = link.proof
     end_link(session, link, actor="conversation", actor_id=conversation_id)
     session.flush()
+    # After the link: the device's end ends the links of its tokens, this one included.
+    # A koppelcode's link holds its address, which then ends nothing (ended tokens make
+    # only token-held links inert, bot/identity/access.py); an older code link that a
+    # token proved holds that token.
+    end_token(session, proof, now=now)
     return True
 
 

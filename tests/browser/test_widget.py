@@ -535,6 +535,9 @@ def test_onthoud_mij_survives_a_new_browser_and_uitloggen_ends_it(new_context, a
     assert link_of(assistant, tab_conversation) is None
     tab.page.reload()
     expect(tab.page.locator("#login-title")).to_have_text("Inloggen met je koppelcode")
+    # And it goes on in a new conversation: replies to the old one do not reach it.
+    tab.wait_for_bot("Ik ben de chatbot van het Toptraject")
+    assert conversation_id(tab.page) != tab_conversation
 
     # The copy of the cookie opens nothing any more.
     copy = device("3", stolen).open()

@@ -129,20 +129,42 @@ def test_forgetting_a_device_or_every_device_ends_the_tokens_they_gave(db):
     assert devices.token_ended(db, proofs[1]) and db.get(ConversationLink, "c-device-1") is None
 
 
-def test_a_typed_uitloggen_on_a_koppelcode_link_ends_no_token(db):
-    # A koppelcode's link holds the address it was typed from: ending it must not mark
-    # that address as an ended token, or every later code link from there would hold
+def test_a_typed_uitloggen_on_a_koppelcode_link_leaves_that_address_its_next_links(db):
+    # A koppelcode's link holds the address it was typed from (shared by everyone
+    # behind it): its "uitloggen" must not make later code links from there hold
     # nothing (bot/identity/access.py::current_link).
+    from bot.identity.access import current_link, lock_of
     from bot.identity.links import link_conversation
     from bot.vocabulary import LinkMethod
 
     sanne = _sanne(db)
+    daan = ChatClaims(PersonRole.STUDENT, person_id(db, Student, "Daan"))
     link_conversation(db, "c-code", via=LinkMethod.CODE, student_id=sanne.person_id, proof="addr")
     assert unlink(db, "c-code", now=NOW)
-    assert not devices.token_ended(db, "addr")
+    link_conversation(db, "c-next", via=LinkMethod.CODE, student_id=daan.person_id, proof="addr")
+    today = NOW.date()
+    assert lock_of(db, "c-next", today=today) is not None
+    assert current_link(db, "c-next", today=today).student_id == daan.person_id
     # A code link the chat page's token proved later is the token's: its logout ends it.
     token = issue_token(sanne, secret_key=TEST_SECRET, now=NOW)
     link_conversation(db, "c-both", via=LinkMethod.CODE, student_id=sanne.person_id, proof="addr")
     assert link_with_token(db, "c-both", token, secret_key=TEST_SECRET, now=NOW)
     assert unlink(db, "c-both", now=NOW)
     assert devices.token_ended(db, token_proof(token, secret_key=TEST_SECRET))
+
+
+def test_a_typed_uitloggen_on_a_remembered_device_ends_the_link_once(db):
+    from bot.db.models import AuditEntry
+
+    sanne = _sanne(db)
+    token = issue_token(sanne, secret_key=TEST_SECRET, now=NOW)
+    proof = token_proof(token, secret_key=TEST_SECRET)
+    devices.remember(db, sanne, token_proof=proof, now=NOW)
+    assert link_with_token(db, "c-once", token, secret_key=TEST_SECRET, now=NOW)
+    assert unlink(db, "c-once", now=NOW)
+    unlinks = db.scalars(
+        select(AuditEntry).where(
+            AuditEntry.action == "unlink", AuditEntry.conversation_id == "c-once"
+        )
+    ).all()
+    assert len(unlinks) == 1

@@ -116,7 +116,10 @@
           return;
         }
         if (!answer.body.logged_in && token) {
+          // The login ended (here or in another tab): its conversation stays with it,
+          // and the next load of this page starts a new, anonymous one.
           forgetLogin();
+          sessionStorage.removeItem(WIDGET_SESSION_KEY);
           showLogin();
         }
         done(false);
