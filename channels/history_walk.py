@@ -159,8 +159,8 @@ class History:
         # kept conversation is let go and read back from the database.
         self.spoiled = False
 
-    def _catch_up(self) -> bool:
-        """Walks the kept tracker's events added since; False if it cannot be done."""
+    def _catch_up(self) -> None:
+        """Walks the kept tracker's events added since."""
         events = self.kept.events
         if self.applied is not None and (
             len(events) < self.seen or (self.seen and events[self.seen - 1] is not self.last)
@@ -171,10 +171,11 @@ class History:
             self.seen, self.last, self.walks = 0, None, {}
         new = list(itertools.islice(events, self.seen, None))
         if not new:
-            return True
+            return
         if not _loop_names(new) <= self.applied.loop_names:
             self.applied = None
-            return self._catch_up()
+            self._catch_up()
+            return
         before = len(self.applied.events)
         self.applied.lowest = before
         for event in new:
@@ -185,13 +186,11 @@ class History:
         for walk in self.walks.values():
             for event in self.applied.events[walk.walked :]:
                 walk.step(event)
-        return True
 
     def _tail(self, tracker: DialogueStateTracker) -> list[Event] | None:
         """The tracker's events after the kept ones, or None if it does not start with
         exactly the kept ones."""
-        if not self._catch_up():
-            return None
+        self._catch_up()
         events = tracker.events
         if len(events) < self.seen or (self.seen and events[self.seen - 1] is not self.last):
             return None

@@ -124,8 +124,9 @@ def stored_form(event: Event) -> Event:
 
 def event_queries(event: Any) -> dict[str, Any]:
     """Rasa's _event_query (the events of the latest session, or all of them when there
-    is no session start), all events, and the count of the first, built once with the
-    sender as a parameter: Rasa builds its query anew for every read and every save."""
+    is no session start), all events, and the count and newest timestamp of the first
+    (channels/kept_trackers.py), built once with the sender as a parameter: Rasa builds
+    its query anew for every read and every save."""
     sender = sa.bindparam("sender_id")
     session_start = (
         sa.select(sa.func.max(event.timestamp))
@@ -139,7 +140,6 @@ def event_queries(event: Any) -> dict[str, Any]:
     return {
         "session": sa.select(event.data).where(in_session).order_by(event.id),
         "all": sa.select(event.data).where(event.sender_id == sender).order_by(event.id),
-        "count": sa.select(sa.func.count()).select_from(event).where(in_session),
         "mark": sa.select(sa.func.count(), sa.func.max(event.timestamp)).where(in_session),
     }
 

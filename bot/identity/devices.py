@@ -190,8 +190,7 @@ def _revoke(
         select(DeviceToken.token_proof).where(DeviceToken.device_id == device.id)
     ).all()
     for proof in proofs:
-        if session.get(EndedChatToken, proof) is None:
-            session.add(EndedChatToken(token_proof=proof, ended_at=now))
+        _record_end(session, proof, now=now)
         end_links_of_token(session, proof, actor=actor)
 
 
@@ -319,8 +318,7 @@ def end_token(
     the person, with the device's other tokens. `actor` is who ended it, for the audit."""
     if not token_proof:
         return
-    if session.get(EndedChatToken, token_proof) is None:
-        session.add(EndedChatToken(token_proof=token_proof, ended_at=now))
+    _record_end(session, token_proof, now=now)
     for device in session.scalars(
         select(DeviceLogin)
         .join(DeviceToken, DeviceToken.device_id == DeviceLogin.id)
@@ -328,6 +326,12 @@ def end_token(
     ):
         _revoke(session, device, now=now, action="device_revoked", actor=actor)
     session.flush()
+
+
+def _record_end(session: Session, token_proof: str, *, now: datetime) -> None:
+    """The chat token opens nothing again (recorded once)."""
+    if session.get(EndedChatToken, token_proof) is None:
+        session.add(EndedChatToken(token_proof=token_proof, ended_at=now))
 
 
 def token_ended(session: Session, token_proof: str | None) -> bool:

@@ -125,7 +125,7 @@ def test_a_conversation_reads_back_as_rasas_own_store_reads_it(tmp_path):
     with store.session_scope() as session:
         for sender in ("c-back", "c-nobody"):
             rasas = store._event_query(session, sender, fetch_events_from_all_sessions=False)
-            ours = session.execute(store.queries["count"], {"sender_id": sender}).scalar_one()
+            ours = store._stored_mark(sender, session).events
             assert ours == rasas.count()
     tracker.update(ActionExecuted("utter_greet", timestamp=first[-1].timestamp + 13))
     asyncio.run(store.save(tracker))
