@@ -71,6 +71,9 @@ from channels.handover import relay_if_live
 from channels.history_walk import install as install_history_walk
 from channels.past_states import install as install_past_states_once
 from channels.proof import conversation_for, read_link
+from channels.rule_first import install as install_rule_first
+from channels.rule_window import install as install_rule_window
+from channels.traced_predict import install as install_traced_predict
 from channels.tracker_copy import install as install_tracker_copy
 
 logger = logging.getLogger(__name__)
@@ -83,7 +86,9 @@ rasa.core.actions.action.DEFAULT_REQUEST_TIMEOUT = SETTINGS.action_timeout_secon
 # Each action's answer is checked with a schema validator built once, each stored
 # event's class is looked up once per name, the nodes a graph run needs are found
 # visiting each node once, action calls keep their connections, and the policies share
-# the conversation's past states (issue 17).
+# the conversation's past states, rules are matched over the states they can see,
+# TEDPolicy is not run where a rule decided, and the models predict through their one
+# traced graph (issue 17).
 install_action_result_check()
 install_kept_action_sessions()
 install_past_states_once()
@@ -92,6 +97,9 @@ install_graph_target_walk()
 install_tracker_copy()
 install_history_walk()
 install_recent_action_payload()
+install_rule_window()
+install_rule_first()
+install_traced_predict()
 
 
 def client_key(remote: str | None, forwarded_for: str | None) -> str:

@@ -10,8 +10,14 @@ Here the tracker remembers its answers for as long as its events stay the same (
 number and the last one: a tracker's events are only ever added to), per setting, and
 each caller gets its own copy of the states: the featurizers delete keys from them.
 
+The policies that read only the last few states (TEDPolicy and MemoizationPolicy
+through their max_history, RulePolicy as far back as its longest rule: channels/
+rule_window.py) get copies of only those (last_states, through MaxHistoryTracker-
+Featurizer.prediction_states): copying every state for every caller grew with the
+conversation, a fifth of a turn's work by turn 300.
+
 Installed in the Rasa server only (channels/guarded.py), not in training, where every
-training tracker would keep its states. A test compares it with Rasa's own.
+training tracker would keep its states. Tests compare both with Rasa's own.
 """
 
 from __future__ import annotations
@@ -19,11 +25,18 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rasa.core.featurizers.tracker_featurizers import (
+    MaxHistoryTrackerFeaturizer,
+    _is_prev_action_unlikely_intent_in_state,
+)
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.trackers import DialogueStateTracker
 
 _REMEMBERED = "_toptraject_past_states"
 _rasa_past_states = DialogueStateTracker.past_states
+_rasa_prediction_states = MaxHistoryTrackerFeaturizer.prediction_states
+# How many states a featurizer without a max_history reads (set by channels/rule_window.py).
+WINDOW = "_toptraject_window"
 
 
 def _copy(states: list[State]) -> list[State]:
@@ -35,14 +48,15 @@ def _same(one: tuple, other: tuple) -> bool:
     return one[0] is other[0] and one[1] == other[1] and one[2] is other[2]
 
 
-def past_states(
+def _remembered(
     tracker: DialogueStateTracker,
     domain: Domain,
-    omit_unset_slots: bool = False,
-    ignore_rule_only_turns: bool = False,
-    rule_only_data: dict[str, Any] | None = None,
+    omit_unset_slots: bool,
+    ignore_rule_only_turns: bool,
+    rule_only_data: dict[str, Any] | None,
 ) -> list[State]:
-    """DialogueStateTracker.past_states, remembered while the events stay the same."""
+    """Rasa's past states for this setting, worked out once while the events stay the
+    same. Never handed out: callers get copies."""
     events = tracker.events
     # The objects themselves, compared by identity: an id could be reused.
     history = (domain, len(events), events[-1] if events else None)
@@ -61,8 +75,80 @@ def past_states(
             rule_only_data=rule_only_data,
         )
         remembered[1][setting] = states
-    return _copy(states)
+    return states
+
+
+def past_states(
+    tracker: DialogueStateTracker,
+    domain: Domain,
+    omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: dict[str, Any] | None = None,
+) -> list[State]:
+    """DialogueStateTracker.past_states, remembered while the events stay the same."""
+    return _copy(
+        _remembered(tracker, domain, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    )
+
+
+def last_states(
+    tracker: DialogueStateTracker,
+    domain: Domain,
+    count: int,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: dict[str, Any] | None = None,
+) -> list[State]:
+    """The end of past_states (omit_unset_slots False): the last `count` states that are
+    not an `action_unlikely_intent` turn, and those turns among them."""
+    states = _remembered(tracker, domain, False, ignore_rule_only_turns, rule_only_data)
+    start, counted = len(states), 0
+    while start > 0 and counted < count:
+        start -= 1
+        counted += not _is_prev_action_unlikely_intent_in_state(states[start])
+    return _copy(states[start:])
+
+
+def prediction_states(
+    featurizer: MaxHistoryTrackerFeaturizer,
+    trackers: list[DialogueStateTracker],
+    domain: Domain,
+    use_text_for_last_user_input: bool = False,
+    ignore_rule_only_turns: bool = False,
+    rule_only_data: dict[str, Any] | None = None,
+    ignore_action_unlikely_intent: bool = False,
+) -> list[list[State]]:
+    """MaxHistoryTrackerFeaturizer.prediction_states from the last states only: it
+    drops `action_unlikely_intent` turns, keeps the last `max_history` states and
+    changes the last one; the states before those can change nothing. A featurizer
+    without a max_history (RulePolicy's) reads as far back as its WINDOW, when set."""
+    count = featurizer.max_history or getattr(featurizer, WINDOW, None)
+    if type(featurizer) is not MaxHistoryTrackerFeaturizer or not count:
+        return _rasa_prediction_states(
+            featurizer,
+            trackers,
+            domain,
+            use_text_for_last_user_input=use_text_for_last_user_input,
+            ignore_rule_only_turns=ignore_rule_only_turns,
+            rule_only_data=rule_only_data,
+            ignore_action_unlikely_intent=ignore_action_unlikely_intent,
+        )
+    trackers_as_states = [
+        last_states(tracker, domain, count, ignore_rule_only_turns, rule_only_data)
+        for tracker in trackers
+    ]
+    if ignore_action_unlikely_intent:
+        trackers_as_states = [
+            featurizer._remove_action_unlikely_intent_from_states(states)
+            for states in trackers_as_states
+        ]
+    trackers_as_states = [
+        featurizer.slice_state_history(states, featurizer.max_history)
+        for states in trackers_as_states
+    ]
+    featurizer._choose_last_user_input(trackers_as_states, use_text_for_last_user_input)
+    return trackers_as_states
 
 
 def install() -> None:
     DialogueStateTracker.past_states = past_states  # type: ignore[method-assign]
+    MaxHistoryTrackerFeaturizer.prediction_states = prediction_states  # type: ignore[method-assign]
