@@ -244,12 +244,13 @@ async def session_state(request: web.Request) -> web.Response:
             if resumed is None:
                 return {"logged_in": False}, None
             fresh = issue_token(resumed.claims, secret_key=settings.secret_key, now=now)
-            devices.bind_token(
+            if not devices.bind_token(
                 session,
                 resumed.device_id,
                 token_proof(fresh, secret_key=settings.secret_key),
                 now=now,
-            )
+            ):
+                return {"logged_in": False}, None  # logged out meanwhile, in another tab
             answer = {
                 "logged_in": True,
                 "token": fresh,

@@ -148,13 +148,20 @@ def resume(session: Session, cookie: object, *, now: datetime) -> Resumed | None
     if hmac.compare_digest(presented, device.secret_hash):
         secret = secrets.token_urlsafe(SECRET_BYTES)
         # Only if nobody rotated it meanwhile (two tabs at once): else the grace below.
+        # Not if the login ended since it was read (a logout in another tab).
         rotated = session.execute(
             update(DeviceLogin)
-            .where(DeviceLogin.id == device.id, DeviceLogin.secret_hash == presented)
+            .where(
+                DeviceLogin.id == device.id,
+                DeviceLogin.secret_hash == presented,
+                DeviceLogin.revoked_at.is_(None),
+            )
             .values(previous_hash=presented, secret_hash=_hash(secret), rotated_at=now)
             .execution_options(synchronize_session=False)
         )
         session.expire(device)
+        if device.revoked_at is not None:
+            return None
         _audit(session, device, "device_login", "web")
         if rotated.rowcount == 1:
             return Resumed(_claims(device), first_name, device.id, _cookie(device.id, secret))
@@ -169,14 +176,29 @@ def resume(session: Session, cookie: object, *, now: datetime) -> Resumed | None
     return None
 
 
-def bind_token(session: Session, device_id: int, token_proof: str | None, *, now: datetime) -> None:
+def bind_token(session: Session, device_id: int, token_proof: str | None, *, now: datetime) -> bool:
     """The chat token the device was just given (one more tab or visit): its "uitloggen"
-    ends the device too, and the end of the device ends it."""
+    ends the device too, and the end of the device ends it. False when the device's
+    login ended meanwhile (a logout in another tab): the token is ended at once.
+
+    A logout ends the tokens it finds stored; a token stored just after that would stay
+    behind. So the token is stored first, and the device read after it, its row locked
+    (PostgreSQL; SQLite has one writer at a time): either the logout finds the token or
+    this finds the logout."""
     device = session.get(DeviceLogin, device_id)
-    if device is not None and token_proof:
-        device.token_proof = token_proof
-        if session.get(DeviceToken, token_proof) is None:
-            session.add(DeviceToken(token_proof=token_proof, device_id=device_id, issued_at=now))
+    if device is None or not token_proof:
+        return False
+    device.token_proof = token_proof
+    if session.get(DeviceToken, token_proof) is None:
+        session.add(DeviceToken(token_proof=token_proof, device_id=device_id, issued_at=now))
+    session.flush()
+    revoked_at = session.execute(
+        select(DeviceLogin.revoked_at).where(DeviceLogin.id == device_id).with_for_update()
+    ).scalar_one()
+    if revoked_at is not None:
+        _record_end(session, token_proof, now=now)
+        return False
+    return True
 
 
 def _revoke(

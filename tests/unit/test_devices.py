@@ -15,6 +15,7 @@ from bot.identity.linking import link_with_token, unlink
 from bot.identity.proof import token_proof
 from bot.identity.tokens import ChatClaims, issue_token
 from bot.vocabulary import PersonRole
+from infra.db.session import session_scope
 from tests.conftest import TEST_SECRET, person_id
 
 NOW = datetime(2026, 12, 3, 10, 0, tzinfo=timezone.utc)
@@ -110,6 +111,43 @@ def test_the_end_of_a_device_login_logs_out_every_tab_it_opened(db):
         db.get(ConversationLink, "c-tab-0") is None and db.get(ConversationLink, "c-tab-1") is None
     )
     assert devices.resume(db, cookie, now=NOW + timedelta(minutes=4)) is None
+
+
+def _logout_in_another_tab(database_url: str, cookie: str) -> None:
+    """The page's "Uitloggen" in another tab, committed at once (its own session)."""
+    with session_scope(database_url) as other:
+        assert devices.forget(other, cookie, now=NOW + timedelta(minutes=1))
+
+
+def test_a_tab_resuming_while_another_tab_logs_out_is_not_logged_in(seeded_database_url):
+    # The tab has read the device login (live) when the other tab's logout commits:
+    # its rotation must not give it a new secret, and no token may be bound.
+    with session_scope(seeded_database_url) as db:
+        cookie = devices.remember(db, _sanne(db), token_proof=None, now=NOW)
+    with session_scope(seeded_database_url) as tab:
+        device = tab.get(DeviceLogin, int(cookie.split(".")[0]))  # read (and held): live
+        _logout_in_another_tab(seeded_database_url, cookie)
+        assert device.revoked_at is None  # as the tab read it
+        assert devices.resume(tab, cookie, now=NOW + timedelta(minutes=2)) is None
+
+
+def test_a_token_bound_while_the_device_logs_out_is_ended_at_once(seeded_database_url):
+    # The logout ended the tokens it found; the tab's new token, bound just after the
+    # tab resumed, would stay behind and open the person's data.
+    later = NOW + timedelta(minutes=2)
+    with session_scope(seeded_database_url) as db:
+        sanne = _sanne(db)
+        cookie = devices.remember(db, sanne, token_proof=None, now=NOW)
+    with session_scope(seeded_database_url) as tab:
+        resumed = devices.resume(tab, cookie, now=NOW + timedelta(seconds=30))
+        assert resumed is not None
+        tab.commit()
+        _logout_in_another_tab(seeded_database_url, resumed.cookie)
+        token = issue_token(sanne, secret_key=TEST_SECRET, now=later)
+        proof = token_proof(token, secret_key=TEST_SECRET)
+        assert devices.bind_token(tab, resumed.device_id, proof, now=later) is False
+        assert devices.token_ended(tab, proof)
+        assert not link_with_token(tab, "c-late-tab", token, secret_key=TEST_SECRET, now=later)
 
 
 def test_forgetting_a_device_or_every_device_ends_the_tokens_they_gave(db):
