@@ -20,6 +20,7 @@ from bot.clock import SCHOOL_TIMEZONE
 from bot.content.catalog import catalog, text
 from bot.db.models import Coordinator, Handoff
 from bot.escalation import handover, inbox
+from bot.escalation.presence import person_still_there
 from bot.escalation.texts import age_label, format_deadline
 from bot.identity.coordinator_login import LoginResult, check_login, end_sessions
 from bot.identity.throttle import client_address
@@ -318,7 +319,7 @@ async def act(request: web.Request) -> web.Response:
         raise web.HTTPFound(url_for(request, "inbox_login"))
     form = await _checked_form(request, session)
 
-    def do() -> tuple[str, str, bool]:
+    def do() -> tuple[str, str, bool, bool]:
         with session_scope(settings.database_url) as database:
             _, coordinator = _coordinator(request, database)
             handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
@@ -345,9 +346,11 @@ async def act(request: web.Request) -> web.Response:
                 tell = inbox.pause_bot(database, coordinator, handoff, paused, now=now)
             else:
                 raise web.HTTPBadRequest(text=text("inbox", "empty_field"))
-            return handoff.reference, handoff.conversation_id, tell
+            # Nothing goes into a chat the person has logged out of.
+            there = person_still_there(database, handoff, now=now)
+            return handoff.reference, handoff.conversation_id, tell and there, there
 
-    reference, conversation_id, tell = await asyncio.to_thread(do)
+    reference, conversation_id, tell, there = await asyncio.to_thread(do)
     done = {
         "claim": "claimed",
         "resolve": "resolved",
@@ -359,7 +362,7 @@ async def act(request: web.Request) -> web.Response:
     # After the commit: the action reads what to say from the database.
     delivered = await trigger_reply(settings, conversation_id) if tell else None
     if action == "reply":
-        done = "replied" if delivered is not None else "reply_saved"
+        done = "reply_left" if not there else "replied" if delivered is not None else "reply_saved"
     raise web.HTTPFound(url_for(request, "handoff", reference=reference, query={"done": done}))
 
 

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import Coordinator, Handoff, HandoffMessage
 from bot.escalation.mail import ANSWERED, enqueue_mail
+from bot.escalation.presence import person_still_there
 from bot.outbox import enqueue_once
 from bot.vocabulary import HandoffStatus, ThreadAuthor
 
@@ -26,6 +27,7 @@ from bot.vocabulary import HandoffStatus, ThreadAuthor
 STARTED = "started"
 ENDED = "ended"
 ENDED_QUIET = "ended_quiet"
+ENDED_LEFT = "ended_left"  # the person logged out (bot/escalation/presence.py)
 # One mail or webhook call per handoff per this span, however many messages come.
 ANSWER_NOTICE_SPAN = timedelta(minutes=15)
 # A paused bot takes over again after this long without a word from the coordinator.
@@ -44,9 +46,11 @@ def is_live(handoff: Handoff) -> bool:
     return handoff.status is HandoffStatus.CLAIMED and handoff.live_since is not None
 
 
-def live_for(session: Session, conversation_id: str) -> LiveHandover | None:
-    """The conversation's live handover, if a coordinator has it now. Read for every
-    chat message, with a statement SQLAlchemy builds once."""
+def live_for(session: Session, conversation_id: str, *, now: datetime) -> LiveHandover | None:
+    """The conversation's live handover, if a coordinator has it now and its person is
+    still the one in the conversation (bot/escalation/presence.py: after a logout the
+    page's messages go to the bot, not to the coordinator). Read for every chat message,
+    with a statement SQLAlchemy builds once; the person only when there is one."""
     row = session.execute(
         lambda_stmt(
             lambda: (
@@ -61,7 +65,9 @@ def live_for(session: Session, conversation_id: str) -> LiveHandover | None:
             )
         )
     ).first()
-    return LiveHandover(row.id, row.reference) if row is not None else None
+    if row is None or not person_still_there(session, session.get(Handoff, row.id), now=now):
+        return None
+    return LiveHandover(row.id, row.reference)
 
 
 def _notice(session: Session, handoff: Handoff, kind: str, coordinator_id: int | None) -> None:
@@ -166,7 +172,9 @@ def gone_quiet(last: datetime | None, now: datetime, quiet: timedelta, *, paused
 
 
 def hand_back_quiet(session: Session, *, now: datetime, quiet: timedelta) -> list[str]:
-    """Ends live handovers that went quiet; returns their conversations (to tell the person)."""
+    """Ends live handovers that went quiet, and those whose person logged out (the
+    coordinator's thread says so); returns the conversations of the quiet ones, to tell
+    the person."""
     live = session.scalars(
         select(Handoff).where(
             Handoff.status == HandoffStatus.CLAIMED,
@@ -175,7 +183,9 @@ def hand_back_quiet(session: Session, *, now: datetime, quiet: timedelta) -> lis
     ).all()
     ended = []
     for handoff in live:
-        if gone_quiet(last_activity(session, handoff), now, quiet, paused=handoff.bot_paused):
+        if not person_still_there(session, handoff, now=now):
+            end(session, handoff, now=now, kind=ENDED_LEFT)
+        elif gone_quiet(last_activity(session, handoff), now, quiet, paused=handoff.bot_paused):
             end(session, handoff, now=now, kind=ENDED_QUIET)
             ended.append(handoff.conversation_id)
     return ended

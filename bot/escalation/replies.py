@@ -2,7 +2,9 @@
 
 The inbox stores the reply; the bot delivers it when Rasa runs the reply action for
 the conversation. The text always comes from the database, never from the request
-that woke the bot up. The person's own messages in the thread are never delivered back.
+that woke the bot up. The person's own messages in the thread are never delivered back,
+and nothing is delivered about a person who is no longer in the conversation (logged
+out, see bot/escalation/presence.py): it stays undelivered.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Coordinator, Handoff, HandoffMessage
+from bot.escalation.presence import person_still_there
 from bot.vocabulary import ThreadAuthor
 
 
@@ -43,7 +46,8 @@ def add_reply(
 
 
 def take_replies(session: Session, conversation_id: str, *, now: datetime) -> list[Reply]:
-    """Undelivered replies to this conversation's handoffs, oldest first, marked delivered."""
+    """Undelivered replies to this conversation's handoffs, oldest first, marked
+    delivered; not those of a handoff whose person has left the conversation."""
     rows = session.execute(
         select(HandoffMessage, Handoff, Coordinator)
         .join(Handoff, HandoffMessage.handoff_id == Handoff.id)
@@ -56,7 +60,12 @@ def take_replies(session: Session, conversation_id: str, *, now: datetime) -> li
         .order_by(HandoffMessage.id)
     ).all()
     replies = []
+    there: dict[int, bool] = {}
     for message, handoff, coordinator in rows:
+        if handoff.id not in there:
+            there[handoff.id] = person_still_there(session, handoff, now=now)
+        if not there[handoff.id]:
+            continue
         message.delivered_at = now
         replies.append(
             Reply(

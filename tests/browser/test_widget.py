@@ -531,11 +531,15 @@ def test_onthoud_mij_survives_a_new_browser_and_uitloggen_ends_it(new_context, a
     later.page.reload()
     expect(later.page.locator("#login-title")).to_have_text("Inloggen met je koppelcode")
     later.shot("logged-out")
-    # The other tab is logged out with it: its conversation is hers no more.
+    # The other tab is logged out with it: its conversation is hers no more. Once she
+    # is back in that tab, it starts over by itself, in a new conversation, and says
+    # why: replies to the old one do not reach it.
     assert link_of(assistant, tab_conversation) is None
-    tab.page.reload()
-    expect(tab.page.locator("#login-title")).to_have_text("Inloggen met je koppelcode")
-    # And it goes on in a new conversation: replies to the old one do not reach it.
+    tab.page.evaluate("window.dispatchEvent(new Event('focus'))")
+    expect(tab.page.locator("#login-title")).to_have_text(
+        "Inloggen met je koppelcode", timeout=15_000
+    )
+    expect(tab.page.get_by_text("Je bent uitgelogd")).to_be_visible()
     tab.wait_for_bot("Ik ben de chatbot van het Toptraject")
     assert conversation_id(tab.page) != tab_conversation
 

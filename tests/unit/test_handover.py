@@ -12,11 +12,19 @@ import pytest
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from sqlalchemy import select
 
-from bot.db.models import Coordinator, Handoff, HandoffMessage, OutboxMessage, Student
+from bot.db.models import (
+    ConversationLink,
+    Coordinator,
+    Handoff,
+    HandoffMessage,
+    OutboxMessage,
+    Student,
+)
 from bot.escalation import handover, inbox
 from bot.escalation.deadlines import DeadlinePolicy
 from bot.escalation.handoffs import HandoffRequest, create_handoff
 from bot.escalation.replies import add_reply, take_replies
+from bot.identity.devices import end_link
 from bot.identity.links import link_conversation
 from bot.risk.decide import RISK_PROPERTY, verdict_for_text
 from bot.vocabulary import HandoffPriority, HandoffStatus, LinkMethod, ThreadAuthor
@@ -71,7 +79,7 @@ def live(seeded_database_url, monkeypatch) -> Iterator[tuple[str, int]]:
     with session_scope(seeded_database_url) as session:
         coordinator = session.get(Coordinator, coordinator_id)
         assert inbox.claim(session, coordinator, session.get(Handoff, handoff_id), now=NOW)
-        assert handover.live_for(session, CONVERSATION).handoff_id == handoff_id
+        assert handover.live_for(session, CONVERSATION, now=NOW).handoff_id == handoff_id
     yield seeded_database_url, handoff_id
     reset_engines()
 
@@ -160,19 +168,65 @@ def test_quiet_handovers_go_back_to_the_bot_but_paused_ones_stay(live):
         assert handover.hand_back_quiet(session, now=NOW + 3 * QUIET, quiet=QUIET) == []
         inbox.pause_bot(session, coordinator, handoff, False, now=NOW)
         # The person writing does not keep a coordinator who left; the coordinator does.
-        live_now = handover.live_for(session, CONVERSATION)
+        live_now = handover.live_for(session, CONVERSATION, now=NOW)
         handover.relay(session, live_now, "ben je er nog?", flagged=False, now=NOW + QUIET)
         add_reply(session, handoff, coordinator.id, "Ja, ik ben er.", now=NOW + QUIET)
         assert handover.hand_back_quiet(session, now=NOW + QUIET * 3 / 2, quiet=QUIET) == []
         ended = handover.hand_back_quiet(session, now=NOW + 2 * QUIET, quiet=QUIET)
         assert ended == [CONVERSATION]
-        assert handover.live_for(session, CONVERSATION) is None
+        assert handover.live_for(session, CONVERSATION, now=NOW) is None
         # Still claimed: the question stays with the coordinator.
         assert handoff.status is HandoffStatus.CLAIMED
         last = session.scalars(
             select(HandoffMessage).order_by(HandoffMessage.id.desc()).limit(1)
         ).one()
         assert (last.author, last.body) == (ThreadAuthor.NOTICE, handover.ENDED_QUIET)
+
+
+def test_after_the_person_logs_out_nothing_reaches_their_former_chat(live):
+    # On a school computer the next student may sit at that page: the coordinator's
+    # messages are not delivered there, and its messages go to the bot, not to the
+    # coordinator; the job hands the conversation back and the thread says why.
+    url, handoff_id = live
+    with session_scope(url) as session:
+        handoff = session.get(Handoff, handoff_id)
+        coordinator = session.get(Coordinator, handoff.claimed_by_id)
+        assert [r.body for r in take_replies(session, CONVERSATION, now=NOW)] == [handover.STARTED]
+        end_link(session, session.get(ConversationLink, CONVERSATION), actor="conversation")
+        add_reply(session, handoff, coordinator.id, "Hoi Sanne, hoe gaat het?", now=NOW)
+    assert not asyncio.run(relayed(CONVERSATION, "wie ben jij?", model))
+    with session_scope(url) as session:
+        assert handover.live_for(session, CONVERSATION, now=NOW) is None
+        assert take_replies(session, CONVERSATION, now=NOW) == []
+        reply = session.scalars(
+            select(HandoffMessage).where(HandoffMessage.author == ThreadAuthor.COORDINATOR)
+        ).one()
+        assert reply.delivered_at is None  # kept, undelivered
+        assert handover.hand_back_quiet(session, now=NOW, quiet=QUIET) == []
+        last = session.scalars(
+            select(HandoffMessage).order_by(HandoffMessage.id.desc()).limit(1)
+        ).one()
+        assert (last.author, last.body) == (ThreadAuthor.NOTICE, handover.ENDED_LEFT)
+        assert session.get(Handoff, handoff_id).status is HandoffStatus.CLAIMED
+    assert [line[1] for line in _thread(url, handoff_id)][-1] == handover.ENDED_LEFT
+
+
+def test_a_handoff_nobody_was_logged_in_for_belongs_to_its_conversation(seeded_database_url):
+    with session_scope(seeded_database_url) as session:
+        view = create_handoff(
+            session,
+            "c-anonymous-live",
+            HandoffRequest("asked_for_person", "general", HandoffPriority.NORMAL, "hulp"),
+            now=NOW,
+            policy=DeadlinePolicy(),
+            default_region="twente",
+        )
+        handoff = session.scalar(select(Handoff).where(Handoff.reference == view.reference))
+        coordinator = session.get(Coordinator, handoff.assigned_coordinator_id)
+        inbox.reply(session, coordinator, handoff, "Hoi, ik help je.", secret_key="k", now=NOW)
+        assert handover.live_for(session, "c-anonymous-live", now=NOW) is not None
+        replies = take_replies(session, "c-anonymous-live", now=NOW)
+        assert [r.body for r in replies][-1] == "Hoi, ik help je."
 
 
 def test_the_links_read_for_a_message_answers_the_handover_check_once(live):

@@ -12,6 +12,7 @@ from bot.clock import SCHOOL_TIMEZONE
 from bot.db.models import (
     AuditEntry,
     CheckIn,
+    ConversationLink,
     Handoff,
     HandoffMessage,
     InterimGoal,
@@ -22,6 +23,7 @@ from bot.demo.seed import DEMO_COORDINATOR_PASSWORD
 from bot.escalation import handover
 from bot.escalation.deadlines import DeadlinePolicy
 from bot.escalation.handoffs import HandoffRequest, create_handoff
+from bot.identity.devices import end_link
 from bot.identity.links import link_conversation
 from bot.identity.passwords import hash_password, verify_password
 from bot.settings import load_settings
@@ -244,6 +246,25 @@ def test_claim_reply_resolve_and_hand_back(seeded_database_url):
     with session_scope(seeded_database_url) as session:
         handoff = session.scalar(select(Handoff).where(Handoff.reference == second))
         assert handoff.status is HandoffStatus.RETURNED
+
+
+def test_a_reply_to_a_person_who_logged_out_is_kept_and_the_page_says_so(seeded_database_url):
+    reference = make_handoff(seeded_database_url, "c-lotte-left", "Lotte")
+    with session_scope(seeded_database_url) as session:
+        link = session.get(ConversationLink, "c-lotte-left")
+        end_link(session, link, actor="web")  # "Uitloggen"
+
+    async def scenario(browser):
+        await browser.login(ROC)
+        await browser.get(f"/inbox/handoffs/{reference}")
+        _, _, headers = await browser.post(
+            f"/inbox/handoffs/{reference}/reply", {"body": "Ik bel je morgen."}
+        )
+        assert headers["Location"].endswith("done=reply_left")
+        _, body, _ = await browser.get(headers["Location"])
+        assert "De persoon is uitgelogd" in body
+
+    run(seeded_database_url, scenario)
 
 
 def test_the_overview_shows_quiet_students_and_a_motivation_chart(seeded_database_url):

@@ -97,6 +97,8 @@
     sessionStorage.removeItem(REMEMBERED_KEY);
   }
 
+  var widgetStarted = false; // set once the chat widget runs
+
   // What the server knows: the page's token still holds, a remembered device gives a
   // new one, or nobody is logged in. Calls back with true when the widget must start
   // over with a different login than the one it has.
@@ -116,11 +118,19 @@
           return;
         }
         if (!answer.body.logged_in && token) {
-          // The login ended (here or in another tab): its conversation stays with it,
-          // and the next load of this page starts a new, anonymous one.
+          // The login ended (typed "uitloggen", another tab, "op al je apparaten"): its
+          // conversation stays with it. A running chat starts over at once in a new,
+          // anonymous one, so nothing more of the old one shows here; at load, the
+          // widget starts in a new one.
           forgetLogin();
           sessionStorage.removeItem(WIDGET_SESSION_KEY);
+          if (widgetStarted) {
+            sessionStorage.setItem(LOGGED_OUT_KEY, "1");
+            window.location.reload();
+            return;
+          }
           showLogin();
+          say(chat.dataset.textLoggedOut, false);
         }
         done(false);
       })
@@ -227,6 +237,7 @@
     if (!window.WebChat) {
       return;
     }
+    widgetStarted = true;
     var token = sessionStorage.getItem(TOKEN_KEY);
     var name = sessionStorage.getItem(NAME_KEY);
     window.WebChat.default(
@@ -277,6 +288,14 @@
     }
     login(code);
   });
+  // Back to this tab (a school computer, a phone taken from a pocket): does the login
+  // still hold?
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") {
+      checkSoon();
+    }
+  });
+  window.addEventListener("focus", checkSoon);
   document.getElementById("logout").addEventListener("click", function () {
     logout(false);
   });
