@@ -5,10 +5,12 @@ bench/bare_rasa.py) and the whole assistant (tests/assistant.py, as `make run` s
 it: Rasa, action server, web app, SQLite), each on free ports, and sends both the same
 shapes of traffic over the REST channel, one bot after the other per scenario:
 
-- 1 user x 100 turns: latency p50/p95/p99, and how it grows from the first turns of
-  the conversation to the last (median of the last ten over the first ten);
-- 20 users x 10 turns and 50 users x 10 turns at once: messages answered per second,
-  latency, errors (a failed request or an empty answer);
+- 1 user x 100 turns, three times: latency p50/p95/p99, and how it grows from the
+  first turns of the conversation to the last (median of the last ten over the first
+  ten, the median of the three conversations);
+- 20 users x 10 turns at once, five rounds, and 50 users x 10 turns, two rounds, the
+  bots taking turns to go first: messages answered per second, latency, errors (a
+  failed request or an empty answer), over all rounds and per round;
 - the peak memory (VmHWM) of each server process;
 - the action server's database work for one linked person with 100,000 students in
   the database against 1,000 (bench/db_scale.py).
@@ -20,7 +22,7 @@ fewer turns and users for CI, var/bench/load_short.json). It never fails on a sp
 figure (the targets of issue 17 are printed beside the ratios and judged by a person),
 only when a message to the assistant went unanswered.
 
-    .venv/bin/python bench/load.py            # about two and a half minutes
+    .venv/bin/python bench/load.py            # about four minutes
     .venv/bin/python bench/load.py --short    # about two
 """
 
@@ -41,7 +43,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 
 from bench import bare_rasa, db_scale  # noqa: E402
-from bench.load_stats import growth, ratio, summarise  # noqa: E402
+from bench.load_stats import growth, median_growth, ratio, summarise  # noqa: E402
 from bench.load_traffic import run_users  # noqa: E402
 from bench.results_file import write_results  # noqa: E402
 from infra.services import is_healthy  # noqa: E402
@@ -79,8 +81,15 @@ LOGGED_IN = (
     *ANONYMOUS[8:],
 )
 
-FULL = {"one_user": 100, "crowds": ((20, 10), (50, 10)), "students": (1_000, 100_000)}
-SHORT = {"one_user": 30, "crowds": ((20, 3), (50, 2)), "students": (1_000, 20_000)}
+# Conversations of one user (turns, rounds); crowds (users, turns each, rounds). One
+# round of twenty users takes five seconds: on a shared machine one round's ratio
+# moved by a tenth from run to run, so the full run repeats it.
+FULL = {
+    "one_user": (100, 3),
+    "crowds": ((20, 10, 5), (50, 10, 2)),
+    "students": (1_000, 100_000),
+}
+SHORT = {"one_user": (30, 1), "crowds": ((20, 3, 1), (50, 2, 1)), "students": (1_000, 20_000)}
 
 TARGETS = {
     "crowd_20_throughput_vs_bare": ">= 1.0",
@@ -138,16 +147,36 @@ def logged_in_senders(assistant: Assistant, tag: str, users: int) -> list[str]:
     return senders
 
 
-def crowd(name: str, bots: dict, users: int, turns: int, *, flip: bool) -> dict[str, dict]:
-    """One scenario on both bots, one after the other (the assistant first when `flip`,
-    so neither always runs on a machine just warmed or just cooled); turns by every user."""
-    figures = {}
+def crowd(
+    name: str, bots: dict, users: int, turns: int, *, rounds: int = 1, flip: bool
+) -> dict[str, dict]:
+    """One scenario on both bots, one after the other, `rounds` times; the bot that goes
+    first changes every round (the assistant first in round one when `flip`), so
+    neither always runs on a machine just warmed or just cooled, and a minute of other
+    work on this shared machine falls on both. Figures over every round's turns, with
+    each round's throughput beside them; the growth along a conversation is the median
+    round's."""
+    runs: dict[str, list] = {bot: [] for bot in bots}
     order = list(bots.items())
-    for bot, (url, senders_for, scripts) in reversed(order) if flip else order:
-        done, wall = run_users(url, senders_for(name, users), scripts, turns)
+    if flip:
+        order.reverse()
+    for number in range(rounds):
+        for bot, (url, senders_for, scripts) in order if number % 2 == 0 else order[::-1]:
+            tag = name if rounds == 1 else f"{name}-{number}"
+            runs[bot].append(run_users(url, senders_for(tag, users), scripts, turns))
+    figures = {}
+    for bot, results in runs.items():
+        done = [turn for turns_done, _ in results for turn in turns_done]
+        wall = sum(seconds for _, seconds in results)
         figures[bot] = {**summarise(done, wall), "wall_s": round(wall, 1)}
+        if rounds > 1:
+            figures[bot]["rounds_messages_per_s"] = [
+                summarise(turns_done, seconds)["messages_per_s"] for turns_done, seconds in results
+            ]
         if users == 1:
-            figures[bot]["growth"] = growth(done)
+            figures[bot]["growth"] = median_growth(
+                [growth(turns_done) for turns_done, _ in results]
+            )
         # How each message was answered, so a reader sees these were real answers.
         figures[bot]["answers"] = {turn.said: turn.answer for turn in done if turn.ok}
         shown = {key: value for key, value in figures[bot].items() if key != "answers"}
@@ -202,11 +231,14 @@ def main() -> int:
             for url, senders_for, scripts in bots.values():  # warm both up
                 run_users(url, senders_for("warm-up", 2), scripts, 10)
             scenarios = {}
-            one_user = f"1x{plan['one_user']}"
-            scenarios[one_user] = crowd(one_user, bots, 1, plan["one_user"], flip=False)
-            for users, turns in plan["crowds"]:
+            turns, rounds = plan["one_user"]
+            one_user = f"1x{turns}"
+            scenarios[one_user] = crowd(one_user, bots, 1, turns, rounds=rounds, flip=False)
+            for users, turns, rounds in plan["crowds"]:
                 name = f"{users}x{turns}"
-                scenarios[name] = crowd(name, bots, users, turns, flip=len(scenarios) % 2 == 1)
+                scenarios[name] = crowd(
+                    name, bots, users, turns, rounds=rounds, flip=len(scenarios) % 2 == 1
+                )
             memory = {
                 "bare": {"rasa": peak_memory_mb(bare.process.pid)},
                 "assistant": {

@@ -59,5 +59,12 @@ def growth(turns: Sequence[Turn], window: int = 10) -> dict[str, float]:
     }
 
 
+def median_growth(growths: Sequence[dict[str, float]]) -> dict[str, float]:
+    """Of the growth of several conversations, the median one (by last over first; the
+    lower of the middle two for an even number)."""
+    ordered = sorted(growths, key=lambda found: found["last_over_first"])
+    return ordered[(len(ordered) - 1) // 2]
+
+
 def ratio(numerator: float, denominator: float) -> float:
     return round(numerator / denominator, 2) if denominator else float("inf")

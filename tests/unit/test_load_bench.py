@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from sqlalchemy import func, select
 
 from bench.db_scale import action_reads_ms, build
-from bench.load_stats import Turn, growth, percentile, ratio, summarise
+from bench.load_stats import Turn, growth, median_growth, percentile, ratio, summarise
 from bot.db.models import AuditEntry, CheckIn, ConversationLink, Student
 from infra.db.session import session_scope
 
@@ -41,6 +41,13 @@ def test_growth_compares_the_last_turns_with_the_first():
 def test_growth_of_a_short_conversation_uses_its_halves():
     turns = [Turn(0, n, n / 1000, True) for n in range(1, 7)]
     assert growth(turns)["first_turns_p50_ms"] == 2.0
+
+
+def test_the_median_growth_of_several_conversations_is_the_middle_one():
+    found = [{"last_over_first": value} for value in (1.3, 1.05, 1.1)]
+    assert median_growth(found) == {"last_over_first": 1.1}
+    assert median_growth(found[:2]) == {"last_over_first": 1.05}
+    assert median_growth(found[:1]) == {"last_over_first": 1.3}
 
 
 def test_the_large_database_has_linked_people_whose_progress_an_action_reads(tmp_path):
