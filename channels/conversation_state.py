@@ -45,13 +45,12 @@ _for_this_message: ContextVar[ConversationState | None] = ContextVar(
 
 
 def _read(conversation_id: str, with_live: bool) -> ConversationState:
-    now = clock.now()
     with session_scope() as session:
-        lock = lock_of(session, conversation_id, today=now.date())
+        lock = lock_of(session, conversation_id, today=clock.today())
         if not with_live:
             return ConversationState(conversation_id, lock, None)
         try:
-            live = live_for(session, conversation_id, now=now)
+            live = live_for(session, conversation_id)
         except Exception as exc:
             # The link was read: it decides as always. Whether the conversation is live
             # is read again by the handover check, which lets the bot answer if it fails.

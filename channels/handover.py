@@ -51,7 +51,7 @@ async def parse_with_model(text: str) -> dict[str, Any]:
 
 def _live(conversation_id: str) -> LiveHandover | None:
     with session_scope() as session:
-        return live_for(session, conversation_id, now=clock.now())
+        return live_for(session, conversation_id)
 
 
 def _relay(live: LiveHandover, text: str, flagged: bool) -> bool:

@@ -11,8 +11,9 @@ it grows with the conversation: at turn 300 it was a fifth of a turn's work (iss
 ask whether it is one of the rules that are in no story, which states longer than
 every rule never are.
 
-So RulePolicy's featurizer gets a window: one state more than the longest rule
-(channels/past_states.py hands it only those). Every rule check that can fail sees
+So RulePolicy's featurizer gets a window: one state more than the longest rule, of
+those it matches and of those in no story (channels/past_states.py hands it only
+those). Every rule check that can fail sees
 the same states, so the same rules match; a conversation longer than the window gives
 a JSON text of more states than any rule has, as Rasa's does.
 
@@ -25,7 +26,12 @@ from __future__ import annotations
 from typing import Any
 
 from rasa.core.policies.policy import Policy
-from rasa.core.policies.rule_policy import RULES, RULES_FOR_LOOP_UNHAPPY_PATH, RulePolicy
+from rasa.core.policies.rule_policy import (
+    RULES,
+    RULES_FOR_LOOP_UNHAPPY_PATH,
+    RULES_NOT_IN_STORIES,
+    RulePolicy,
+)
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.trackers import DialogueStateTracker
 
@@ -39,14 +45,16 @@ def window(policy: RulePolicy) -> int:
     trained policy's rules do not change)."""
     known = policy.__dict__.get(_KNOWN)
     if known is None or known[0] is not policy.lookup:
-        longest = max(
-            (
-                len(policy._rule_key_to_state(key))
+        keys = [
+            *(
+                key
                 for name in (RULES, RULES_FOR_LOOP_UNHAPPY_PATH)
                 for key in policy.lookup.get(name, {})
             ),
-            default=0,
-        )
+            # Rule keys too (and names of default and loop rules, which are no JSON).
+            *(key for key in policy.lookup.get(RULES_NOT_IN_STORIES, []) if key.startswith("[")),
+        ]
+        longest = max((len(policy._rule_key_to_state(key)) for key in keys), default=0)
         known = (policy.lookup, longest + 1)  # the lookup kept: compared by identity
         policy.__dict__[_KNOWN] = known
     return known[1]

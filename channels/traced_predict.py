@@ -18,30 +18,41 @@ from __future__ import annotations
 
 from typing import Any
 
-import tensorflow as tf
 from rasa.utils.tensorflow.models import RasaModel
 
 _rasa_predict = RasaModel._rasa_predict
 
 
-def _concrete(step: Any) -> Any | None:
-    """The one traced graph of a `tf.function` with a fixed input signature, or None."""
+class Traced:
+    """A predict step that calls the traced graph of a `tf.function` directly, and the
+    function itself for a batch the graph does not take as it is (a tuple of tensors,
+    which the function would first repack: TypeError)."""
+
+    def __init__(self, function: Any, concrete: Any) -> None:
+        self.function = function
+        self.concrete = concrete
+
+    def __call__(self, batch_in: Any) -> Any:
+        try:
+            return self.concrete(batch_in)
+        except TypeError:
+            return self.function(batch_in)
+
+
+def _traced(step: Any) -> Traced | None:
+    """The predict step of a `tf.function` with a fixed input signature, or None."""
     signature = getattr(step, "input_signature", None)
     if not signature:
         return None
-    return step.get_concrete_function(*signature)
+    return Traced(step, step.get_concrete_function(*signature))
 
 
 def rasa_predict(model: RasaModel, batch_in: Any) -> Any:
     """RasaModel._rasa_predict; its first call traces the graph and keeps it."""
     outputs = _rasa_predict(model, batch_in)
     step = model._tf_predict_step
-    if (
-        step is not None
-        and not model._run_eagerly
-        and not isinstance(step, tf.types.experimental.ConcreteFunction)
-    ):
-        model._tf_predict_step = _concrete(step) or step
+    if step is not None and not model._run_eagerly and not isinstance(step, Traced):
+        model._tf_predict_step = _traced(step) or step
     return outputs
 
 

@@ -347,7 +347,7 @@ async def act(request: web.Request) -> web.Response:
             else:
                 raise web.HTTPBadRequest(text=text("inbox", "empty_field"))
             # Nothing goes into a chat the person has logged out of.
-            there = person_still_there(database, handoff, now=now)
+            there = person_still_there(database, handoff)
             return handoff.reference, handoff.conversation_id, tell and there, there
 
     reference, conversation_id, tell, there = await asyncio.to_thread(do)

@@ -46,7 +46,7 @@ def is_live(handoff: Handoff) -> bool:
     return handoff.status is HandoffStatus.CLAIMED and handoff.live_since is not None
 
 
-def live_for(session: Session, conversation_id: str, *, now: datetime) -> LiveHandover | None:
+def live_for(session: Session, conversation_id: str) -> LiveHandover | None:
     """The conversation's live handover, if a coordinator has it now and its person is
     still the one in the conversation (bot/escalation/presence.py: after a logout the
     page's messages go to the bot, not to the coordinator). Read for every chat message,
@@ -65,7 +65,7 @@ def live_for(session: Session, conversation_id: str, *, now: datetime) -> LiveHa
             )
         )
     ).first()
-    if row is None or not person_still_there(session, session.get(Handoff, row.id), now=now):
+    if row is None or not person_still_there(session, session.get(Handoff, row.id)):
         return None
     return LiveHandover(row.id, row.reference)
 
@@ -183,7 +183,7 @@ def hand_back_quiet(session: Session, *, now: datetime, quiet: timedelta) -> lis
     ).all()
     ended = []
     for handoff in live:
-        if not person_still_there(session, handoff, now=now):
+        if not person_still_there(session, handoff):
             end(session, handoff, now=now, kind=ENDED_LEFT)
         elif gone_quiet(last_activity(session, handoff), now, quiet, paused=handoff.bot_paused):
             end(session, handoff, now=now, kind=ENDED_QUIET)

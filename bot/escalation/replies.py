@@ -63,7 +63,7 @@ def take_replies(session: Session, conversation_id: str, *, now: datetime) -> li
     there: dict[int, bool] = {}
     for message, handoff, coordinator in rows:
         if handoff.id not in there:
-            there[handoff.id] = person_still_there(session, handoff, now=now)
+            there[handoff.id] = person_still_there(session, handoff)
         if not there[handoff.id]:
             continue
         message.delivered_at = now

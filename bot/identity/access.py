@@ -17,6 +17,7 @@ from sqlalchemy import and_, lambda_stmt, select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_read
+from bot.clock import SCHOOL_TIMEZONE
 from bot.db.models import (
     ConversationLink,
     EndedChatToken,
@@ -197,7 +198,9 @@ LINK_VALID_DAYS = 1
 
 
 def _holds(linked_at: datetime, today: date) -> bool:
-    return (today - linked_at.date()).days <= LINK_VALID_DAYS
+    """`today` is the school's date: the link's day is too (a link made just after
+    midnight in the Netherlands is still the day before in UTC)."""
+    return (today - linked_at.astimezone(SCHOOL_TIMEZONE).date()).days <= LINK_VALID_DAYS
 
 
 def ended_token_of_link() -> Any:
@@ -217,15 +220,23 @@ def _token_ended(session: Session, link: ConversationLink) -> bool:
     )
 
 
-def current_link(session: Session, conversation_id: str, *, today: date) -> ConversationLink | None:
-    """The conversation's link to a person, if it still holds (see authorise): not once
-    the chat token that proves it ended. A logout ends the token's links, but a link
-    made at that very moment (its token checked just before the logout, stored just
-    after) would stay behind: it holds nothing."""
+def held_link(session: Session, conversation_id: str) -> ConversationLink | None:
+    """The conversation's link to a person unless its person logged out: not once the
+    chat token that proves it ended. A logout ends the token's links, but a link made at
+    that very moment (its token checked just before the logout, stored just after)
+    would stay behind: it holds nothing. Whether it still opens the person's data is
+    current_link's question."""
     link = session.get(ConversationLink, conversation_id)
-    if link is None or not _holds(link.linked_at, today):
+    if link is None or _token_ended(session, link):
         return None
-    if _token_ended(session, link):
+    return link
+
+
+def current_link(session: Session, conversation_id: str, *, today: date) -> ConversationLink | None:
+    """The conversation's link to a person, if it still holds (see authorise): held
+    (held_link) and made today or the day before."""
+    link = held_link(session, conversation_id)
+    if link is None or not _holds(link.linked_at, today):
         return None
     return link
 

@@ -193,7 +193,10 @@ def bind_token(session: Session, device_id: int, token_proof: str | None, *, now
         session.add(DeviceToken(token_proof=token_proof, device_id=device_id, issued_at=now))
     session.flush()
     revoked_at = session.execute(
-        select(DeviceLogin.revoked_at).where(DeviceLogin.id == device_id).with_for_update()
+        select(DeviceLogin.revoked_at)
+        .where(DeviceLogin.id == device_id)
+        # FOR NO KEY UPDATE: the device_tokens foreign key's KEY SHARE lock does not wait on it.
+        .with_for_update(key_share=True)
     ).scalar_one()
     if revoked_at is not None:
         _record_end(session, token_proof, now=now)

@@ -217,3 +217,15 @@ def test_a_link_whose_chat_token_ended_holds_nothing(seeded_database_url):
         assert audit_subjects(session, "c-race") == []
         assert student_conversations(session, [sanne]) == ["c-code", "c-fine"]
         assert lock_of(session, "c-fine", today=TODAY) is not None
+
+
+def test_a_link_lasts_the_school_day_it_was_made_and_the_next():
+    # 00:30 in the Netherlands on 3 December is still 2 December in UTC: the link's day
+    # is the school's, so it holds on 4 December and lapses on the 5th.
+    from datetime import datetime, timezone
+
+    from bot.identity.access import _holds
+
+    just_after_midnight = datetime(2026, 12, 2, 23, 30, tzinfo=timezone.utc)
+    assert _holds(just_after_midnight, date(2026, 12, 4))
+    assert not _holds(just_after_midnight, date(2026, 12, 5))

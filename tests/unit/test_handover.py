@@ -24,6 +24,7 @@ from bot.escalation import handover, inbox
 from bot.escalation.deadlines import DeadlinePolicy
 from bot.escalation.handoffs import HandoffRequest, create_handoff
 from bot.escalation.replies import add_reply, take_replies
+from bot.identity.access import current_link
 from bot.identity.devices import end_link
 from bot.identity.links import link_conversation
 from bot.risk.decide import RISK_PROPERTY, verdict_for_text
@@ -79,7 +80,7 @@ def live(seeded_database_url, monkeypatch) -> Iterator[tuple[str, int]]:
     with session_scope(seeded_database_url) as session:
         coordinator = session.get(Coordinator, coordinator_id)
         assert inbox.claim(session, coordinator, session.get(Handoff, handoff_id), now=NOW)
-        assert handover.live_for(session, CONVERSATION, now=NOW).handoff_id == handoff_id
+        assert handover.live_for(session, CONVERSATION).handoff_id == handoff_id
     yield seeded_database_url, handoff_id
     reset_engines()
 
@@ -168,13 +169,13 @@ def test_quiet_handovers_go_back_to_the_bot_but_paused_ones_stay(live):
         assert handover.hand_back_quiet(session, now=NOW + 3 * QUIET, quiet=QUIET) == []
         inbox.pause_bot(session, coordinator, handoff, False, now=NOW)
         # The person writing does not keep a coordinator who left; the coordinator does.
-        live_now = handover.live_for(session, CONVERSATION, now=NOW)
+        live_now = handover.live_for(session, CONVERSATION)
         handover.relay(session, live_now, "ben je er nog?", flagged=False, now=NOW + QUIET)
         add_reply(session, handoff, coordinator.id, "Ja, ik ben er.", now=NOW + QUIET)
         assert handover.hand_back_quiet(session, now=NOW + QUIET * 3 / 2, quiet=QUIET) == []
         ended = handover.hand_back_quiet(session, now=NOW + 2 * QUIET, quiet=QUIET)
         assert ended == [CONVERSATION]
-        assert handover.live_for(session, CONVERSATION, now=NOW) is None
+        assert handover.live_for(session, CONVERSATION) is None
         # Still claimed: the question stays with the coordinator.
         assert handoff.status is HandoffStatus.CLAIMED
         last = session.scalars(
@@ -196,7 +197,7 @@ def test_after_the_person_logs_out_nothing_reaches_their_former_chat(live):
         add_reply(session, handoff, coordinator.id, "Hoi Sanne, hoe gaat het?", now=NOW)
     assert not asyncio.run(relayed(CONVERSATION, "wie ben jij?", model))
     with session_scope(url) as session:
-        assert handover.live_for(session, CONVERSATION, now=NOW) is None
+        assert handover.live_for(session, CONVERSATION) is None
         assert take_replies(session, CONVERSATION, now=NOW) == []
         reply = session.scalars(
             select(HandoffMessage).where(HandoffMessage.author == ThreadAuthor.COORDINATOR)
@@ -209,6 +210,29 @@ def test_after_the_person_logs_out_nothing_reaches_their_former_chat(live):
         assert (last.author, last.body) == (ThreadAuthor.NOTICE, handover.ENDED_LEFT)
         assert session.get(Handoff, handoff_id).status is HandoffStatus.CLAIMED
     assert [line[1] for line in _thread(url, handoff_id)][-1] == handover.ENDED_LEFT
+
+
+def test_an_answer_days_later_still_reaches_a_person_who_did_not_log_out(live):
+    # The link stops opening her data the day after; she did not leave, and a
+    # coordinator answering after the weekend must still reach her.
+    url, handoff_id = live
+    monday = NOW + timedelta(days=3)
+    with session_scope(url) as session:
+        session.get(ConversationLink, CONVERSATION).linked_at = NOW  # Friday
+        assert current_link(session, CONVERSATION, today=monday.date()) is None  # lapsed
+        handoff = session.get(Handoff, handoff_id)
+        take_replies(session, CONVERSATION, now=NOW)
+        add_reply(session, handoff, handoff.claimed_by_id, "Hoi Sanne, ik bel je.", now=monday)
+        assert handover.live_for(session, CONVERSATION) is not None
+        assert [r.body for r in take_replies(session, CONVERSATION, now=monday)] == [
+            "Hoi Sanne, ik bel je."
+        ]
+        later = monday + 2 * QUIET
+        assert handover.hand_back_quiet(session, now=later, quiet=QUIET) == [CONVERSATION]
+        last = session.scalars(
+            select(HandoffMessage).order_by(HandoffMessage.id.desc()).limit(1)
+        ).one()
+        assert last.body == handover.ENDED_QUIET  # quiet, not "logged out"
 
 
 def test_a_handoff_nobody_was_logged_in_for_belongs_to_its_conversation(seeded_database_url):
@@ -224,7 +248,7 @@ def test_a_handoff_nobody_was_logged_in_for_belongs_to_its_conversation(seeded_d
         handoff = session.scalar(select(Handoff).where(Handoff.reference == view.reference))
         coordinator = session.get(Coordinator, handoff.assigned_coordinator_id)
         inbox.reply(session, coordinator, handoff, "Hoi, ik help je.", secret_key="k", now=NOW)
-        assert handover.live_for(session, "c-anonymous-live", now=NOW) is not None
+        assert handover.live_for(session, "c-anonymous-live") is not None
         replies = take_replies(session, "c-anonymous-live", now=NOW)
         assert [r.body for r in replies][-1] == "Hoi, ik help je."
 

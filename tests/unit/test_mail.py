@@ -105,7 +105,7 @@ def test_an_answer_during_a_live_handover_and_an_escalation_are_mailed(
         handoff = session.scalar(select(Handoff).where(Handoff.reference == reference))
         coordinator = handoff.assigned_coordinator
         inbox.claim(session, coordinator, handoff, now=NOW)
-        live = handover.live_for(session, "c-mail", now=NOW)
+        live = handover.live_for(session, "c-mail")
         for minute in range(3):  # three messages in a quarter hour: one mail
             handover.relay(
                 session, live, "ben je er?", flagged=False, now=NOW + timedelta(minutes=minute)

@@ -165,3 +165,39 @@ def test_every_flag_combination_of_the_rule_is_judged(domain):
             [1.0], "RulePolicy", RULE, is_end_to_end_prediction=e2e, is_no_user_prediction=no_user
         )
         assert rule_first.rule_decides(rule, tracker) is not (e2e or no_user)
+
+
+class _Recorder:
+    """Stands in for a graph node: notes that it ran."""
+
+    def __init__(self, name: str, ran: list) -> None:
+        self.name, self.ran = name, ran
+
+    def __call__(self, *_inputs):
+        self.ran.append(self.name)
+        return self.name, None
+
+
+def test_the_prediction_graph_runs_the_rule_policy_before_ted():
+    # Rasa declares no order between the policies: dask's own ordering decides. If an
+    # upgrade or a new policy puts TED first, TED just runs again (nothing is marked):
+    # this test says so.
+    from rasa.engine.graph import ExecutionContext, GraphSchema
+    from rasa.engine.recipes.recipe import Recipe
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.shared.data import TrainingType
+    from rasa.shared.utils.io import read_model_configuration
+
+    config = read_model_configuration(ROOT / "config.yml")
+    recipe = Recipe.recipe_for_name(config.get("recipe"))
+    schema = recipe.graph_config_for_recipe(config, {}, TrainingType.BOTH).predict_schema
+    ran: list[str] = []
+    runner = DaskGraphRunner.__new__(DaskGraphRunner)
+    runner._graph_schema = schema
+    runner._execution_context = ExecutionContext(GraphSchema({}), "test")
+    runner._instantiated_nodes = {name: _Recorder(name, ran) for name in schema.nodes}
+    runner.run(inputs={"__tracker__": "tracker"}, targets=["select_prediction"])
+    policies = [name for name in ran if "Policy" in name]
+    rule = next(i for i, name in enumerate(policies) if "RulePolicy" in name)
+    ted = next(i for i, name in enumerate(policies) if "TEDPolicy" in name)
+    assert rule < ted, policies

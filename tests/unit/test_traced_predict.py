@@ -54,8 +54,17 @@ def test_the_same_outputs_as_rasa_for_every_batch_size_and_one_trace():
         got = rasa_predict(ours, batch)["score"]
         assert isinstance(got, np.ndarray)
         np.testing.assert_array_equal(got, expected)
-    assert isinstance(ours._tf_predict_step, tf.types.experimental.ConcreteFunction)
+    assert isinstance(ours._tf_predict_step, traced_predict.Traced)
     assert ours.traces == 1
+
+
+def test_a_batch_the_graph_does_not_take_as_it_is_goes_through_the_function():
+    model = Scaling()
+    rasa_predict(model, _batch(2))
+    features, offsets = _batch(3)
+    as_tensors = (tf.constant(features), tf.constant(offsets))  # a tuple, not a list
+    expected = traced_predict._rasa_predict(Scaling(), _batch(3))["score"]
+    np.testing.assert_allclose(model._tf_predict_step(as_tensors)["score"], expected)
 
 
 def test_a_model_running_eagerly_keeps_rasas_way():

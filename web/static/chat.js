@@ -306,6 +306,8 @@
   showLogin();
   if (sessionStorage.getItem(LOGGED_OUT_KEY)) {
     sessionStorage.removeItem(LOGGED_OUT_KEY);
+    // The widget may have written the old conversation back while the page unloaded.
+    sessionStorage.removeItem(WIDGET_SESSION_KEY);
     say(chat.dataset.textLoggedOut, false);
   }
   // A link from the school portal: /#koppelcode=TT-ABC-234. The code is in the
