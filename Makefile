@@ -22,7 +22,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help setup nlu train widget browser db run test lint validate unit-tests integration-tests pytest drills \
-	conversation-tests nlu-quality blind-eval edge-bench load-bench load-bench-short bare-bot \
+	conversation-tests nlu-quality blind-eval integration-then-blind edge-bench load-bench load-bench-short bare-bot \
 	cross-validation bench lock clean
 
 help:
@@ -140,16 +140,20 @@ bare-bot: $(INSTALLED)
 
 bench: nlu-quality blind-eval edge-bench load-bench
 
-# First everything that needs no model, beside the training; then what needs it, two at
-# a time where the two mostly wait (the drills wait for recoveries, the integration tests
-# for a browser); the blind benchmark, then the load bench alone, as it measures speed.
+# First the training (the longest step, started first) and beside it everything that
+# needs no model; then what needs it, two at a time where the two mostly wait (the drills
+# wait for recoveries; the integration tests wait for a browser, and the blind benchmark
+# follows them while the drills still run); then the load bench alone, as it measures
+# speed.
 test:
-	@$(MAKE) --no-print-directory -j2 --output-sync=target lint validate unit-tests train widget browser \
+	@$(MAKE) --no-print-directory -j2 --output-sync=target train lint validate unit-tests widget browser \
 		bare-bot
-	@$(MAKE) --no-print-directory -j2 --output-sync=target integration-tests drills
+	@$(MAKE) --no-print-directory -j2 --output-sync=target integration-then-blind drills
 	@$(MAKE) --no-print-directory -j2 --output-sync=target conversation-tests nlu-quality
-	@$(MAKE) --no-print-directory blind-eval
 	@$(MAKE) --no-print-directory load-bench-short
+
+integration-then-blind: integration-tests
+	@$(MAKE) --no-print-directory blind-eval
 
 # Re-resolve requirements.in into requirements.lock in a scratch venv.
 lock:
