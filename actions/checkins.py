@@ -18,9 +18,9 @@ from rasa_sdk.events import FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.blocking import BlockingAction, action_settings
-from actions.children import ask_which_child
+from actions.children import ask_which_child, say_child_chosen
 from actions.risk import reported_kinds, respond_to_risk, verdict_of_latest
-from actions.tracker_reading import answer_ranking
+from actions.tracker_reading import answer_ranking, bot_actions_newest_first
 from bot import clock
 from bot.checkins.answers import (
     ACHIEVED,
@@ -496,11 +496,14 @@ class ActionSaveGoal(BlockingAction):
         return cleanup
 
 
+PROGRESS_ACTION = "action_show_progress"
+
+
 class ActionShowProgress(BlockingAction):
     """ "Hoe sta ik ervoor?" / "Hoe gaat het met mijn kind?": progress per bouwsteen."""
 
     def name(self) -> str:
-        return "action_show_progress"
+        return PROGRESS_ACTION
 
     def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -540,6 +543,18 @@ class ActionShowProgress(BlockingAction):
             )
             dispatcher.utter_message(text="\n".join(lines))
         return []
+
+
+def answer_for_chosen_child(
+    dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], name: str
+) -> list[dict[str, Any]]:
+    """After a parent chose or named one of their children: that child's progress when
+    progress was the last answer ("hoe gaat het met Milan?" ... "en met Lotte?"), else
+    "Oké, we praten nu over Lotte." with the topics."""
+    if bot_actions_newest_first(tracker)[:1] == [PROGRESS_ACTION]:
+        return ActionShowProgress().work(dispatcher, tracker, domain)
+    say_child_chosen(dispatcher, name)
+    return []
 
 
 class ActionShowNudge(BlockingAction):

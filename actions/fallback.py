@@ -7,7 +7,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import say_answer, say_decision
 from actions.blocking import BlockingAction
-from actions.children import say_child_chosen
+from actions.checkins import answer_for_chosen_child
 from actions.risk import RISK_ACTION
 from actions.tracker_reading import answer_ranking, bot_actions_newest_first, intent_ranking
 from bot import clock
@@ -55,8 +55,7 @@ class ActionFallback(BlockingAction):
                     today=clock.today(),
                 )
             if chosen is not None:
-                say_child_chosen(dispatcher, chosen)
-                return []
+                return answer_for_chosen_child(dispatcher, tracker, domain, chosen)
         if kind is InputKind.TOO_LONG:
             # A conversation's first long message (its repeats within a minute are
             # answered by the channel, bot/edge_answer.py); one the model read as risk

@@ -7,8 +7,8 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.blocking import BlockingAction, action_settings
-from actions.checkins import resume_after_link, show_pending_nudge
-from actions.children import ask_which_child, say_child_chosen
+from actions.checkins import answer_for_chosen_child, resume_after_link, show_pending_nudge
+from actions.children import ask_which_child
 from actions.follow_up import keep_contact, show_answer
 from actions.risk import RISK_KINDS_SLOT, RISK_SLOT
 from actions.tracker_reading import client_key_of, raw_entity
@@ -134,7 +134,9 @@ class ActionRedeemCode(BlockingAction):
 
 
 class ActionChooseChild(BlockingAction):
-    """Remembers which of a guardian's own children this conversation is about."""
+    """Remembers which of a guardian's own children this conversation is about. Right
+    after an answer about a child's progress ("hoe gaat het met Milan?" ... "en met
+    Lotte?"), the next child's progress is the answer."""
 
     def name(self) -> str:
         return "action_choose_child"
@@ -147,9 +149,8 @@ class ActionChooseChild(BlockingAction):
             chosen = choose_child(session, tracker.sender_id, name, today=clock.today())
         if chosen is None:
             dispatcher.utter_message(response="utter_child_unknown")
-        else:
-            say_child_chosen(dispatcher, chosen)
-        return []
+            return []
+        return answer_for_chosen_child(dispatcher, tracker, domain, chosen)
 
 
 class ActionUnlink(BlockingAction):

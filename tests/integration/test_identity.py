@@ -9,7 +9,7 @@ import pytest
 import yaml
 from sqlalchemy import create_engine, select, text
 
-from bot.db.models import AuditEntry, ConversationLink, Guardian, Student
+from bot.db.models import AuditEntry, ConversationLink, Guardian, GuardianStudent, Student
 from bot.identity.codes import find_code_in_text
 from bot.identity.tokens import ChatClaims, issue_token
 from bot.vocabulary import PersonRole
@@ -78,6 +78,23 @@ def test_a_guardian_picks_one_of_their_own_children_and_not_someone_else(assista
     assert refused == [response_text("utter_child_unknown")]
     replies = assistant.say("it-karin", "in welk jaar zit sanne")
     assert "Sanne" not in " ".join(replies)
+
+
+def test_a_parent_asks_about_one_child_and_then_and_the_other(assistant):
+    # The reply to the reply: "en met Lotte?" after Milan's progress is Lotte's progress.
+    children = [assistant.new_student("Milan"), assistant.new_student("Lotte")]
+    with session_scope(assistant.database_url) as session:
+        parent = Guardian(first_name="Ineke", last_name="Test")
+        session.add(parent)
+        session.flush()
+        for child in children:
+            session.add(GuardianStudent(guardian_id=parent.id, student_id=child))
+        parent_id = parent.id
+    assistant.send("it-two-children", assistant.issue_code(guardian_id=parent_id))
+    milan = " ".join(assistant.say("it-two-children", "hoe gaat het met milan"))
+    assert milan.startswith("Zo staat Milan ervoor") and "Lotte" not in milan
+    lotte = " ".join(assistant.say("it-two-children", "en met Lotte?"))
+    assert lotte.startswith("Zo staat Lotte ervoor") and "Milan" not in lotte
 
 
 @pytest.mark.parametrize(
