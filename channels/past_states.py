@@ -44,8 +44,16 @@ def _copy(states: list[State]) -> list[State]:
     return [{part: dict(features) for part, features in state.items()} for state in states]
 
 
-def _same(one: tuple, other: tuple) -> bool:
-    return one[0] is other[0] and one[1] == other[1] and one[2] is other[2]
+def moment(tracker: DialogueStateTracker) -> tuple[int, Any]:
+    """The tracker as it is now: its number of events and the last one (the object
+    itself, compared by identity: an id could be reused; a tracker's events are only
+    added to)."""
+    events = tracker.events
+    return len(events), events[-1] if events else None
+
+
+def same_moment(one: tuple[int, Any], other: tuple[int, Any]) -> bool:
+    return one[0] == other[0] and one[1] is other[1]
 
 
 def _remembered(
@@ -57,12 +65,14 @@ def _remembered(
 ) -> list[State]:
     """Rasa's past states for this setting, worked out once while the events stay the
     same. Never handed out: callers get copies."""
-    events = tracker.events
-    # The objects themselves, compared by identity: an id could be reused.
-    history = (domain, len(events), events[-1] if events else None)
+    history = (domain, moment(tracker))
     setting = (omit_unset_slots, ignore_rule_only_turns, json.dumps(rule_only_data, sort_keys=True))
     remembered = getattr(tracker, _REMEMBERED, None)
-    if remembered is None or not _same(remembered[0], history):
+    if (
+        remembered is None
+        or remembered[0][0] is not domain
+        or not same_moment(remembered[0][1], history[1])
+    ):
         remembered = (history, {})
         setattr(tracker, _REMEMBERED, remembered)
     states = remembered[1].get(setting)

@@ -37,16 +37,11 @@ from rasa.shared.core.events import ActionExecuted, ActionExecutionRejected
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import TEXT
 
+from channels.past_states import moment, same_moment
+
 _DECIDED = "_toptraject_rule_decided"
 _rasa_rule_predict = RulePolicy.predict_action_probabilities
 _rasa_ted_predict = TEDPolicy.predict_action_probabilities
-
-
-def _moment(tracker: DialogueStateTracker) -> tuple:
-    """The tracker as it is now: its number of events and the last one (an object, by
-    identity: a tracker's events are only added to)."""
-    events = tracker.events
-    return len(events), events[-1] if events else None
 
 
 def last_action_rejected(tracker: DialogueStateTracker) -> bool:
@@ -74,7 +69,7 @@ def rule_predict(
     """RulePolicy.predict_action_probabilities; marks the tracker when a rule decided."""
     prediction = _rasa_rule_predict(policy, tracker, domain, *args, **kwargs)
     if rule_decides(prediction, tracker):
-        tracker.__dict__[_DECIDED] = (_moment(tracker), prediction.policy_priority)
+        tracker.__dict__[_DECIDED] = (moment(tracker), prediction.policy_priority)
     else:
         tracker.__dict__.pop(_DECIDED, None)
     return prediction
@@ -84,11 +79,10 @@ def _decided_for(policy: TEDPolicy, tracker: DialogueStateTracker) -> bool:
     mark = tracker.__dict__.get(_DECIDED)
     if mark is None:
         return False
-    moment, priority = mark
+    decided_at, priority = mark
     return (
         priority > policy.priority
-        and moment[0] == len(tracker.events)
-        and moment[1] is _moment(tracker)[1]
+        and same_moment(decided_at, moment(tracker))
         and not policy.only_e2e
         and TEXT not in policy.fake_features
     )
