@@ -21,7 +21,8 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Rasa sends usage data and error reports to its servers unless this is off.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup nlu train widget browser db run test lint validate unit-tests integration-tests pytest drills \
+.PHONY: help setup nlu train widget browser services db run test lint validate unit-tests integration-tests \
+	unit-tests-postgresql integration-tests-postgresql pytest drills \
 	conversation-tests nlu-quality blind-eval integration-then-blind edge-bench load-bench load-bench-short bare-bot \
 	cross-validation bench lock clean
 
@@ -67,6 +68,11 @@ $(WIDGET_BUNDLE) $(CHART_BUNDLE) &: package.json package-lock.json .npmrc
 browser:
 	@scripts/ensure-chromium.sh >/dev/null
 
+# Debian's PostgreSQL, Redis and nginx for the cluster and its tests (infra/scratch starts
+# them in a scratch folder; no system service).
+services:
+	@scripts/ensure-services.sh
+
 db: $(INSTALLED)
 	$(PY) -m bot init-db
 	$(PY) -m bot seed-demo
@@ -85,12 +91,20 @@ validate: $(SPACY_BUILT)
 
 # Unit tests need no trained model, so `make test` runs them beside the training
 # (Rasa trains on about one core of two).
-unit-tests: $(SPACY_BUILT)
+unit-tests: $(SPACY_BUILT) services
 	$(VENV)/bin/pytest tests/unit
 
 # One run, so the integration and browser tests share one started assistant.
 integration-tests: train widget browser
 	$(VENV)/bin/pytest tests/integration tests/browser
+
+# The same tests on PostgreSQL: every test database, the assistant's domain database and
+# Rasa's tracker store on a scratch PostgreSQL server of the run's own.
+unit-tests-postgresql: $(SPACY_BUILT) services
+	TEST_DATABASE=postgresql $(VENV)/bin/pytest tests/unit
+
+integration-tests-postgresql: train widget browser services
+	TEST_DATABASE=postgresql $(VENV)/bin/pytest tests/integration tests/browser
 
 pytest: unit-tests integration-tests
 
@@ -141,15 +155,16 @@ bare-bot: $(INSTALLED)
 bench: nlu-quality blind-eval edge-bench load-bench
 
 # First the training (the longest step, started first) and beside it everything that
-# needs no model; then what needs it, two at a time where the two mostly wait (the drills
-# wait for recoveries; the integration tests wait for a browser, and the blind benchmark
-# follows them while the drills still run); then the load bench alone, as it measures
-# speed.
+# needs no model, on SQLite and on PostgreSQL; then what needs it, two at a time where the
+# two mostly wait (the drills wait for recoveries; the integration tests wait for a
+# browser, and the blind benchmark follows them while the drills still run); then the
+# load bench alone, as it measures speed.
 test:
 	@$(MAKE) --no-print-directory -j2 --output-sync=target train lint validate unit-tests widget browser \
-		bare-bot
+		bare-bot unit-tests-postgresql
 	@$(MAKE) --no-print-directory -j2 --output-sync=target integration-then-blind drills
-	@$(MAKE) --no-print-directory -j2 --output-sync=target conversation-tests nlu-quality
+	@$(MAKE) --no-print-directory -j2 --output-sync=target conversation-tests nlu-quality \
+		integration-tests-postgresql
 	@$(MAKE) --no-print-directory load-bench-short
 
 integration-then-blind: integration-tests

@@ -1,7 +1,9 @@
 """Starts the whole assistant once per test session, exactly as `make run` does:
 `python -m bot run` with a real Rasa server, action server and web app on free
-loopback ports, and its own seeded SQLite databases. The integration and browser
-tests share it (tests/conftest.py makes the fixture visible to both)."""
+loopback ports, and its own seeded databases: SQLite files, or with
+TEST_DATABASE=postgresql a scratch PostgreSQL server of its own (infra/scratch). The
+integration and browser tests share it (tests/conftest.py makes the fixture visible to
+both)."""
 
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from bot.settings import PROJECT_ROOT, Settings, load_settings
 from bot.vocabulary import LinkMethod
 from infra.db.migrate import upgrade
 from infra.db.session import session_scope
+from infra.scratch.postgres import ScratchPostgres, start_postgres
 from infra.services import is_healthy
 from tests.mailbox import Mailbox
 
@@ -115,6 +118,7 @@ class Assistant:
     webhook: WebhookReceiver
     mailbox: Mailbox
     env: dict[str, str]
+    postgres: ScratchPostgres | None = None
 
     @property
     def settings(self) -> Settings:
@@ -203,14 +207,30 @@ class AssistantStartError(RuntimeError):
     """The assistant did not come up; the message holds the end of its log."""
 
 
-def start_assistant(workdir: Path, extra_env: dict[str, str] | None = None) -> Assistant:
+def database_kind() -> str:
+    """The database the tests run the assistant on: TEST_DATABASE, sqlite by default."""
+    kind = os.environ.get("TEST_DATABASE", "sqlite")
+    if kind not in ("sqlite", "postgresql"):
+        raise AssistantStartError(f"TEST_DATABASE must be sqlite or postgresql, not {kind!r}")
+    return kind
+
+
+def start_assistant(
+    workdir: Path, extra_env: dict[str, str] | None = None, database: str | None = None
+) -> Assistant:
     """Starts `python -m bot run` with fresh, seeded databases in `workdir` on free ports,
     and waits until all three processes answer. The integration and browser tests and
     the blind benchmark (bench/blind_eval.py) all start it this way."""
     if not MODEL.exists():
         raise AssistantStartError(f"no trained model at {MODEL}; `make train` trains it first")
-    database_url = f"sqlite:///{workdir / 'toptraject.db'}"
-    tracker_database_url = f"sqlite:///{workdir / 'tracker.db'}"
+    postgres = None
+    if (database or database_kind()) == "postgresql":
+        postgres = start_postgres(workdir, durable=False)
+        database_url = postgres.create_database("toptraject", fresh=True)
+        tracker_database_url = postgres.create_database("tracker", fresh=True)
+    else:
+        database_url = f"sqlite:///{workdir / 'toptraject.db'}"
+        tracker_database_url = f"sqlite:///{workdir / 'tracker.db'}"
     upgrade(database_url)
     with session_scope(database_url) as session:
         seed_demo(session, SECRET)
@@ -266,16 +286,15 @@ def start_assistant(workdir: Path, extra_env: dict[str, str] | None = None) -> A
         webhook=webhook,
         mailbox=mailbox,
         env=env,
+        postgres=postgres,
     )
     deadline = time.monotonic() + 400
     while not all(is_healthy(url) for url in running.health_urls):
-        if process.poll() is not None:
-            raise AssistantStartError(
-                f"the assistant stopped during start-up:\n{running.log_tail()}"
-            )
-        if time.monotonic() > deadline:
-            process.kill()
-            raise AssistantStartError(f"the assistant did not start in time:\n{running.log_tail()}")
+        if process.poll() is not None or time.monotonic() > deadline:
+            why = "stopped during start-up" if process.poll() is not None else "did not start"
+            log = running.log_tail()
+            stop_assistant(running)
+            raise AssistantStartError(f"the assistant {why}:\n{log}")
         time.sleep(1)
     return running
 
@@ -292,6 +311,8 @@ def stop_assistant(running: Assistant) -> None:
             process.wait()
     running.webhook.server.shutdown()
     running.mailbox.stop()
+    if running.postgres is not None:
+        running.postgres.remove()
 
 
 # How each service shows in its command line.

@@ -1,8 +1,10 @@
-"""Shared fixtures: a real, migrated SQLite database per test, and the running
-assistant for the integration and browser tests (tests/assistant.py)."""
+"""Shared fixtures: a real, migrated database per test (SQLite; with
+TEST_DATABASE=postgresql a database of its own on a scratch PostgreSQL server), and the
+running assistant for the integration and browser tests (tests/assistant.py)."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,19 +20,43 @@ os.environ.setdefault("DB_ON_EVENT_LOOP", "refuse")
 
 from bot.demo.seed import seed_demo
 from infra.db.migrate import upgrade
-from infra.db.session import get_engine, session_scope
+from infra.db.session import dispose_engine, get_engine, reset_engines, session_scope
+from infra.scratch.postgres import ScratchPostgres, start_postgres
 
 # The fixture and the hook that orders the tests which stop the shared assistant.
-from tests.assistant import assistant, pytest_collection_modifyitems  # noqa: F401
+from tests.assistant import assistant, database_kind, pytest_collection_modifyitems  # noqa: F401
 
 TEST_SECRET = "test-secret-that-is-long-enough-for-hs256"
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchPostgres]:
+    """A scratch PostgreSQL server with the migrated schema in a template database, so
+    a test's own database is a quick copy."""
+    server = start_postgres(tmp_path_factory.mktemp("postgres"), durable=False)
+    try:
+        upgrade(server.create_database("migrated", fresh=True))
+        reset_engines()  # a template may have no open connections
+        yield server
+    finally:
+        reset_engines()
+        server.remove()
 
 
 @pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    url = f"sqlite:///{tmp_path / 'toptraject.db'}"
-    upgrade(url)
-    return url
+def database_url(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    if database_kind() == "sqlite":
+        url = f"sqlite:///{tmp_path / 'toptraject.db'}"
+        upgrade(url)
+        yield url
+        return
+    server: ScratchPostgres = request.getfixturevalue("migrated_postgres")
+    name = f"test_{next(_numbers)}"
+    url = server.create_database(name, template="migrated")
+    yield url
+    dispose_engine(url)
+    server.drop_database(name)
 
 
 @pytest.fixture

@@ -141,6 +141,15 @@ def get_engine(database_url: str | None = None) -> Engine:
         return engine
 
 
+def dispose_engine(database_url: str) -> None:
+    """Closes the kept connections of one database and forgets its engine (before the
+    database is dropped)."""
+    with _engines_lock:
+        engine = _engines.pop(database_url, None)
+    if engine is not None:
+        engine.dispose()
+
+
 def reset_engines() -> None:
     """Closes every kept connection and forgets the engines, so the next ones read the
     environment again (a test that changes SQLITE_BUSY_TIMEOUT_MS or DATABASE_URL)."""

@@ -14,6 +14,7 @@ import pytest
 import socketio
 import yaml
 from sqlalchemy import create_engine, select, text
+from sqlalchemy.engine import make_url
 
 from bot.content.catalog import catalog
 from bot.db.models import AuditEntry, RiskFlag, Student
@@ -21,6 +22,7 @@ from bot.input_check import MAX_MESSAGE_CHARS, valid_conversation_id
 from bot.vocabulary import RiskKind
 from infra.db.session import session_scope
 from infra.services import is_healthy
+from tests.assistant import database_kind
 
 pytestmark = pytest.mark.integration
 
@@ -187,6 +189,9 @@ def test_restart_is_acknowledged(assistant):
 
 def test_conversations_are_stored_in_the_sql_tracker_store(assistant):
     assistant.say("it-tracker", "hoi")
+    # On the database the run asked for (TEST_DATABASE): both the domain's and Rasa's.
+    for url in (assistant.database_url, assistant.tracker_database_url):
+        assert make_url(url).get_backend_name() == database_kind()
     engine = create_engine(assistant.tracker_database_url)
     with engine.connect() as connection:
         events = connection.execute(

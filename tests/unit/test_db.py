@@ -8,7 +8,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import func, inspect, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.exc import IntegrityError, StatementError
 
 from bot.db.models import (
@@ -74,11 +74,13 @@ def test_the_device_tokens_migration_keeps_the_token_each_device_gave(seeded_dat
     engine = get_engine(database_url)
     with engine.begin() as connection:
         student = connection.exec_driver_sql("SELECT id FROM students LIMIT 1").scalar()
-        connection.exec_driver_sql(
-            "INSERT INTO device_logins (role, student_id, secret_hash, rotated_at, token_proof,"
-            " created_at, expires_at) VALUES ('student', ?, 'h', '2026-12-01 10:00:00',"
-            " 'proof-1', '2026-12-01 10:00:00', '2027-08-01 00:00:00')",
-            (student,),
+        connection.execute(
+            text(
+                "INSERT INTO device_logins (role, student_id, secret_hash, rotated_at,"
+                " token_proof, created_at, expires_at) VALUES ('student', :student, 'h',"
+                " '2026-12-01 10:00:00', 'proof-1', '2026-12-01 10:00:00', '2027-08-01 00:00:00')"
+            ),
+            {"student": student},
         )
     upgrade(database_url)
     with engine.connect() as connection:

@@ -25,6 +25,7 @@ from bot.vocabulary import CheckInStatus, HandoffPriority, LinkMethod, RiskKind
 from infra.db.retry import in_thread_with_retry
 from infra.db.session import reset_engines, session_scope
 from infra.kept import KeptWork, Replay, do_kept_work, keep
+from tests.assistant import database_kind
 from tests.conftest import person_id
 
 REPLAY = Replay(policy=DeadlinePolicy(), default_region="twente")
@@ -61,6 +62,28 @@ def kept_check_in(goal_id, key="key-1"):
 def check_ins(database_url):
     with session_scope(database_url) as session:
         return session.scalars(select(CheckIn)).all()
+
+
+class Stopped:
+    """The PostgreSQL server stopped, and started again on the same port."""
+
+    def __init__(self, server):
+        self.server = server
+
+    def __enter__(self):
+        self.server.stop()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.start()
+
+
+def out_of_reach(database_url, request):
+    """The database not answering: on SQLite locked by another writer, on PostgreSQL
+    stopped."""
+    if database_kind() == "postgresql":
+        return Stopped(request.getfixturevalue("migrated_postgres"))
+    return Locked(database_url)
 
 
 class Locked:
@@ -105,14 +128,14 @@ def test_a_check_in_stored_meanwhile_is_not_doubled(seeded_database_url, student
     assert len(check_ins(seeded_database_url)) == 1 and list(kept_dir.iterdir()) == []
 
 
-def test_while_the_database_is_locked_the_check_in_keeps_waiting(
-    seeded_database_url, student_goal, kept_dir, monkeypatch
+def test_while_the_database_is_out_of_reach_the_check_in_keeps_waiting(
+    seeded_database_url, student_goal, kept_dir, monkeypatch, request
 ):
     keep(kept_dir, kept_check_in(student_goal))
     reset_engines()
     monkeypatch.setenv("SQLITE_BUSY_TIMEOUT_MS", "100")
     try:
-        with Locked(seeded_database_url):
+        with out_of_reach(seeded_database_url, request):
             report = do_kept_work(partial(session_scope, seeded_database_url), kept_dir, REPLAY)
         assert (report.done, report.waiting) == (0, 1)
         assert len(list(kept_dir.iterdir())) == 1
