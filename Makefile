@@ -21,7 +21,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Rasa sends usage data and error reports to its servers unless this is off.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup nlu train widget browser services db run test lint validate unit-tests integration-tests \
+.PHONY: help setup nlu train widget browser services db run cluster test lint validate unit-tests integration-tests \
 	unit-tests-postgresql integration-tests-postgresql pytest drills \
 	conversation-tests nlu-quality blind-eval integration-then-blind edge-bench load-bench load-bench-short bare-bot \
 	cross-validation bench lock clean
@@ -80,6 +80,12 @@ db: $(INSTALLED)
 run: train db widget
 	$(PY) -m bot run --model $(MODEL)
 
+# INSTANCES Rasa servers and action servers behind nginx, one web app, PostgreSQL and
+# Redis (docs/deployment.md); without DATABASE_URL and REDIS_URL it starts its own.
+INSTANCES ?= 2
+cluster: train widget services
+	$(PY) -m bot cluster --instances $(INSTANCES) --model $(MODEL)
+
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -111,7 +117,7 @@ pytest: unit-tests integration-tests
 # The drills (tests/drills): over 300 bad inputs, faults (action server paused and
 # killed, Rasa killed, the database locked, the webhook failing and slow) and attacks,
 # against an assistant of their own; -s prints their counts and recovery times.
-drills: train
+drills: train services
 	$(VENV)/bin/pytest -s tests/drills
 
 # --e2e makes Rasa run NLU on the story text; without it the labelled intent is

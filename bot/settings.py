@@ -85,6 +85,10 @@ class Settings:
     mail_from: str = "Toptraject inbox <inbox@toptraject.example.org>"
     # Where coordinators open the inbox, for the link in a mail; empty: this web app.
     public_web_url: str = ""
+    # Several Rasa servers (docs/deployment.md): Redis holds their conversation locks and
+    # carries the bot's socket.io messages between them. Empty: one Rasa server, with
+    # Rasa's in-memory lock store.
+    redis_url: str = ""
 
     @property
     def is_production(self) -> bool:
@@ -143,6 +147,13 @@ def _whole_number(env: dict[str, str], name: str, default: int) -> int:
     if not raw.isdigit():
         raise ConfigurationError(f"{name} must be a whole number, not {raw!r}")
     return int(raw)
+
+
+def _redis_address(env: dict[str, str], name: str) -> str:
+    raw = env.get(name, "").strip()
+    if raw and not re.fullmatch(r"rediss?://\S+", raw):
+        raise ConfigurationError(f"{name} must look like redis://:password@host:6379/0")
+    return raw
 
 
 def _choice(env: dict[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
@@ -262,4 +273,5 @@ def _read_settings(env: dict[str, str], environment: str, production: bool) -> S
         smtp_security=_choice(env, "SMTP_SECURITY", ("starttls", "tls", "none"), "starttls"),
         mail_from=env.get("MAIL_FROM", "Toptraject inbox <inbox@toptraject.example.org>"),
         public_web_url=_web_address(env, "PUBLIC_WEB_URL"),
+        redis_url=_redis_address(env, "REDIS_URL"),
     )

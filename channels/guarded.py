@@ -73,6 +73,7 @@ from channels.past_states import install as install_past_states_once
 from channels.proof import conversation_for, read_link
 from channels.rule_first import install as install_rule_first
 from channels.rule_window import install as install_rule_window
+from channels.socket_bus import LocalBus, RedisBus
 from channels.traced_predict import install as install_traced_predict
 from channels.tracker_copy import install as install_tracker_copy
 
@@ -261,6 +262,8 @@ class GuardedSocketIOInput(SocketIOInput):
             """Sockets in a linked conversation's room without its proof leave it (one
             may have joined while the conversation was still nobody's)."""
             namespace = self.namespace or "/"
+            if session_id not in self.sio.manager.rooms.get(namespace, {}):
+                return  # no socket of this server is in it (another server may hold it)
             listeners = {
                 other: offer_of_socket(other)
                 for other, _ in self.sio.manager.get_participants(namespace, session_id)
@@ -324,22 +327,23 @@ class GuardedSocketIOInput(SocketIOInput):
                     data["session_id"] = side
             await handle_message(sid, data)
 
-        emit = self.sio.emit
-
-        async def guarded_emit(
-            event: str, data: object = None, to: object = None, room: object = None, **kwargs: Any
-        ) -> Any:
+        async def before_delivery(event: str, target: object) -> None:
             """Before the bot says something in a conversation's room (an answer, a
             coordinator's reply, a nudge), sockets without the link's proof leave it:
-            also in the very turn that made the link."""
-            target = room if room is not None else to
+            also in the very turn that made the link. On every Rasa server that holds
+            sockets of the room (channels/socket_bus.py)."""
             if event == self.bot_message_evt and isinstance(target, str):
                 link = await read_link(target)
                 if link.read and link.lock is not None:
                     send_away_unproven(target, link.lock)
-            return await emit(event, data, to=to, room=room, **kwargs)
 
-        self.sio.emit = guarded_emit  # type: ignore[method-assign]
+        bus = (
+            RedisBus(SETTINGS.redis_url, before_delivery)
+            if SETTINGS.redis_url
+            else LocalBus(before_delivery)
+        )
+        bus.set_server(self.sio)
+        self.sio.manager = bus
         handlers["connect"] = guarded_connect
         handlers["disconnect"] = guarded_disconnect
         handlers["session_request"] = guarded_session_request

@@ -32,11 +32,13 @@ reads the tracker database catches that.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import itertools
 import json
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,6 +53,7 @@ from rasa.shared.core.events import (
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 from sqlalchemy.orm import sessionmaker
+from sqlalchemy.pool import NullPool
 
 from bot.identity.tokens import TOKEN_METADATA_KEY
 from channels.kept_trackers import KeptTrackers, Mark
@@ -144,9 +147,47 @@ def event_queries(event: Any) -> dict[str, Any]:
     }
 
 
+# Any number that is the same in every Rasa server: the key of the lock under which
+# one of them creates the tables.
+TABLES_LOCK_KEY = 70_140_501
+
+
+@contextlib.contextmanager
+def tables_made_one_at_a_time(kwargs: dict[str, Any]) -> Iterator[None]:
+    """On PostgreSQL, Rasa servers started together create the tracker tables one after
+    the other (an advisory lock): Rasa's own store lets them collide, logs the failed
+    CREATE TABLE as a page of SQL, and tries again 5 seconds later."""
+    dialect = str(kwargs.get("dialect") or "sqlite")
+    if not dialect.startswith("postgresql"):
+        yield
+        return
+    url = SQLTrackerStore.get_db_url(
+        dialect,
+        kwargs.get("host"),
+        kwargs.get("port"),
+        kwargs.get("db", "rasa.db"),
+        kwargs.get("username"),
+        kwargs.get("password"),
+    )
+    engine = sa.create_engine(url, poolclass=NullPool, hide_parameters=True)
+    try:
+        connection = engine.connect()
+    except sa.exc.OperationalError:
+        engine.dispose()
+        yield  # not up yet: Rasa's store waits for it
+        return
+    try:
+        connection.execute(sa.text("SELECT pg_advisory_lock(:key)"), {"key": TABLES_LOCK_KEY})
+        yield
+    finally:
+        connection.close()  # ends the session, and with it the lock
+        engine.dispose()
+
+
 class TokenFreeSQLTrackerStore(SQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+        with tables_made_one_at_a_time(kwargs):
+            super().__init__(*args, **kwargs)
         url = self.engine.url
         if url.get_backend_name() == "sqlite" and not is_sqlite_file(url):
             # Conversations are read in worker threads, and SQLAlchemy gives every

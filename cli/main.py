@@ -191,19 +191,9 @@ def _serve_web(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run(args: argparse.Namespace) -> int:
-    from infra.services import ServiceGroup, action_server, rasa_server, web_app, write_endpoints
-
-    settings = load_settings()
-    model = Path(args.model)
-    if not model.exists():
-        print(f"No trained model at {model}. Run `make run`, which trains it.", file=sys.stderr)
-        return 2
-    endpoints = write_endpoints(settings, Path(args.runtime_dir) / "endpoints.yml")
-    group = ServiceGroup(
-        [action_server(settings), rasa_server(settings, model, endpoints), web_app(settings)]
-    )
-
+def _serve(group: object, start_timeout: float, banner: str) -> int:
+    """Starts a group of services, says where they are, keeps them up until Ctrl-C or
+    SIGTERM, and stops them."""
     stopping = False
 
     def request_stop(signum: int, frame: object) -> None:
@@ -213,20 +203,10 @@ def _run(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
-    print("Starting the action server, the Rasa server and the web app ...")
     group.start()
     try:
-        group.wait_until_healthy(timeout=args.start_timeout)
-        print(
-            "\nThe Toptraject assistant is running.\n"
-            f"  Chat page:        {settings.web_url}/\n"
-            f"  Coordinator inbox: {settings.web_url}/inbox\n"
-            f"  Rasa REST:        {settings.rasa_url}/webhooks/rest/webhook\n"
-            f"  Rasa HTTP API:    {settings.rasa_url} (token in RASA_TOKEN)\n"
-            f"  Action server:    http://{settings.action_host}:{settings.action_port}\n"
-            "Press Ctrl-C to stop.\n",
-            flush=True,
-        )
+        group.wait_until_healthy(timeout=start_timeout)
+        print(banner, flush=True)
         group.supervise(lambda: stopping)
     except (RuntimeError, TimeoutError) as error:
         if not stopping:
@@ -237,6 +217,66 @@ def _run(args: argparse.Namespace) -> int:
         group.stop()
         print("Stopped.")
     return 0
+
+
+def _model(args: argparse.Namespace) -> Path | None:
+    model = Path(args.model)
+    if not model.exists():
+        print(f"No trained model at {model}. Run `make run`, which trains it.", file=sys.stderr)
+        return None
+    return model
+
+
+def _run(args: argparse.Namespace) -> int:
+    from infra.services import ServiceGroup, action_server, rasa_server, web_app, write_endpoints
+
+    settings = load_settings()
+    model = _model(args)
+    if model is None:
+        return 2
+    endpoints = write_endpoints(settings, Path(args.runtime_dir) / "endpoints.yml")
+    group = ServiceGroup(
+        [action_server(settings), rasa_server(settings, model, endpoints), web_app(settings)]
+    )
+    print("Starting the action server, the Rasa server and the web app ...")
+    return _serve(
+        group,
+        args.start_timeout,
+        "\nThe Toptraject assistant is running.\n"
+        f"  Chat page:        {settings.web_url}/\n"
+        f"  Coordinator inbox: {settings.web_url}/inbox\n"
+        f"  Rasa REST:        {settings.rasa_url}/webhooks/rest/webhook\n"
+        f"  Rasa HTTP API:    {settings.rasa_url} (token in RASA_TOKEN)\n"
+        f"  Action server:    http://{settings.action_host}:{settings.action_port}\n"
+        "Press Ctrl-C to stop.\n",
+    )
+
+
+def _cluster(args: argparse.Namespace) -> int:
+    from infra.cluster import cluster_services, plan_cluster
+    from infra.cluster_parts import cluster_parts
+    from infra.services import ServiceGroup
+
+    model = _model(args)
+    if model is None:
+        return 2
+    runtime = Path(args.runtime_dir) / "cluster"
+    with cluster_parts(load_settings(), runtime) as settings:
+        plan = plan_cluster(settings, args.instances)
+        group = ServiceGroup(cluster_services(settings, plan, model, runtime))
+        plan.write(runtime / "plan.json")
+        print(
+            f"Starting {args.instances} Rasa servers and action servers, the web app and nginx ..."
+        )
+        return _serve(
+            group,
+            args.start_timeout,
+            f"\nThe Toptraject assistant is running on {args.instances} instances.\n"
+            f"  Chat page:        {plan.public_url}/\n"
+            f"  Coordinator inbox: {plan.public_url}/inbox\n"
+            f"  Rasa REST:        {plan.public_url}/webhooks/rest/webhook\n"
+            "Press Ctrl-C to stop.\n",
+        )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -256,6 +296,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--runtime-dir", default=str(VAR_DIR), help="where to write the generated endpoints file"
     )
     run.set_defaults(handler=_run)
+    cluster = commands.add_parser(
+        "cluster",
+        help="start N Rasa servers and action servers behind nginx, with PostgreSQL and Redis",
+    )
+    cluster.add_argument("--instances", type=int, default=2)
+    cluster.add_argument("--model", default=str(DEFAULT_MODEL))
+    cluster.add_argument("--start-timeout", type=float, default=600.0)
+    cluster.add_argument("--runtime-dir", default=str(VAR_DIR), help="where its files go")
+    cluster.set_defaults(handler=_cluster)
     commands.add_parser("serve-web", help="start only the web app").set_defaults(handler=_serve_web)
     issue = commands.add_parser("issue-code", help="create a one-time koppelcode for a person")
     person = issue.add_mutually_exclusive_group(required=True)

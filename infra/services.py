@@ -69,15 +69,24 @@ def tracker_store_config(tracker_database_url: str) -> dict[str, object]:
 def write_endpoints(settings: Settings, path: Path) -> Path:
     """Writes the endpoints file Rasa runs with, from the settings."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    endpoints = {
+    endpoints: dict[str, object] = {
         "action_endpoint": {"url": settings.action_url},
         "tracker_store": tracker_store_config(settings.tracker_database_url),
     }
+    if settings.redis_url:
+        # Several Rasa servers share each conversation's lock (channels/lock_store.py).
+        endpoints["lock_store"] = {
+            "type": "channels.lock_store.SharedLockStore",
+            "url": settings.redis_url,
+        }
+    # It holds the database's and Redis's passwords.
+    path.touch(mode=0o600)
+    path.chmod(0o600)
     path.write_text(yaml.safe_dump(endpoints, sort_keys=False), encoding="utf-8")
     return path
 
 
-def _child_env(settings: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:
+def child_env(settings: Settings, extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.update(
         {
@@ -91,6 +100,7 @@ def _child_env(settings: Settings, extra: dict[str, str] | None = None) -> dict[
             "ACTION_PORT": str(settings.action_port),
             "WEB_HOST": settings.web_host,
             "WEB_PORT": str(settings.web_port),
+            "REDIS_URL": settings.redis_url,
             "TF_CPP_MIN_LOG_LEVEL": env.get("TF_CPP_MIN_LOG_LEVEL", "2"),
             "SQLALCHEMY_SILENCE_UBER_WARNING": "1",
             "PYTHONUNBUFFERED": "1",
@@ -125,7 +135,7 @@ def action_server(settings: Settings) -> Service:
         health_url=f"http://{settings.action_host}:{settings.action_port}/health",
         # rasa_sdk binds 0.0.0.0 unless SANIC_HOST says otherwise; the webhook trusts
         # the tracker it is sent, so it must only be reachable from this machine.
-        env=_child_env(settings, {"SANIC_HOST": settings.action_host}),
+        env=child_env(settings, {"SANIC_HOST": settings.action_host}),
     )
 
 
@@ -151,7 +161,7 @@ def rasa_server(settings: Settings, model: Path, endpoints: Path) -> Service:
             settings.web_url,
         ],
         health_url=f"{settings.rasa_url}/",
-        env=_child_env(settings),
+        env=child_env(settings),
     )
 
 
@@ -160,7 +170,7 @@ def web_app(settings: Settings) -> Service:
         name="web",
         argv=[sys.executable, "-m", "bot", "serve-web"],
         health_url=f"{settings.web_url}/healthz",
-        env=_child_env(settings),
+        env=child_env(settings),
     )
 
 

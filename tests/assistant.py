@@ -1,7 +1,9 @@
 """Starts the whole assistant once per test session, exactly as `make run` does:
 `python -m bot run` with a real Rasa server, action server and web app on free
 loopback ports, and its own seeded databases: SQLite files, or with
-TEST_DATABASE=postgresql a scratch PostgreSQL server of its own (infra/scratch). The
+TEST_DATABASE=postgresql the parts of a cluster (docs/deployment.md) on scratch servers
+of its own (infra/scratch): PostgreSQL for both databases, and Redis for Rasa's lock
+store and the socket.io messages. The
 integration and browser tests share it (tests/conftest.py makes the fixture visible to
 both)."""
 
@@ -37,6 +39,7 @@ from bot.vocabulary import LinkMethod
 from infra.db.migrate import upgrade
 from infra.db.session import session_scope
 from infra.scratch.postgres import ScratchPostgres, start_postgres
+from infra.scratch.redis import ScratchRedis, start_redis
 from infra.services import is_healthy
 from tests.mailbox import Mailbox
 
@@ -119,6 +122,16 @@ class Assistant:
     mailbox: Mailbox
     env: dict[str, str]
     postgres: ScratchPostgres | None = None
+    redis: ScratchRedis | None = None
+    # A cluster (`python -m bot cluster`): where its processes listen (infra/cluster.py).
+    plan: dict | None = None
+
+    @property
+    def rasa_urls(self) -> list[str]:
+        """Each Rasa server's own address (one, or one per cluster instance)."""
+        if self.plan is None:
+            return [self.rasa_url]
+        return [f"http://127.0.0.1:{i['rasa_port']}" for i in self.plan["instances"]]
 
     @property
     def settings(self) -> Settings:
@@ -127,7 +140,14 @@ class Assistant:
 
     @property
     def health_urls(self) -> list[str]:
-        return [f"{self.rasa_url}/", f"{self.action_url}/health", f"{self.web_url}/healthz"]
+        if self.plan is None:
+            return [f"{self.rasa_url}/", f"{self.action_url}/health", f"{self.web_url}/healthz"]
+        return [
+            f"{self.web_url}/nginx-healthz",
+            f"{self.web_url}/healthz",
+            *(f"{url}/" for url in self.rasa_urls),
+            *(f"http://127.0.0.1:{i['action_port']}/health" for i in self.plan["instances"]),
+        ]
 
     def link(
         self, conversation_id: str, *, student_id: int | None = None, guardian_id: int | None = None
@@ -216,18 +236,26 @@ def database_kind() -> str:
 
 
 def start_assistant(
-    workdir: Path, extra_env: dict[str, str] | None = None, database: str | None = None
+    workdir: Path,
+    extra_env: dict[str, str] | None = None,
+    database: str | None = None,
+    instances: int | None = None,
 ) -> Assistant:
     """Starts `python -m bot run` with fresh, seeded databases in `workdir` on free ports,
     and waits until all three processes answer. The integration and browser tests and
-    the blind benchmark (bench/blind_eval.py) all start it this way."""
+    the blind benchmark (bench/blind_eval.py) all start it this way. With `instances`,
+    `python -m bot cluster` instead (on PostgreSQL and Redis): the assistant's Rasa and
+    web addresses are then nginx's."""
     if not MODEL.exists():
         raise AssistantStartError(f"no trained model at {MODEL}; `make train` trains it first")
-    postgres = None
-    if (database or database_kind()) == "postgresql":
+    postgres = redis = None
+    cluster_parts: dict[str, str] = {}
+    if instances or (database or database_kind()) == "postgresql":
         postgres = start_postgres(workdir, durable=False)
         database_url = postgres.create_database("toptraject", fresh=True)
         tracker_database_url = postgres.create_database("tracker", fresh=True)
+        redis = start_redis(workdir / "redis")
+        cluster_parts["REDIS_URL"] = redis.url()
     else:
         database_url = f"sqlite:///{workdir / 'toptraject.db'}"
         tracker_database_url = f"sqlite:///{workdir / 'tracker.db'}"
@@ -253,17 +281,19 @@ def start_assistant(
             **mailbox.env,
             # A database call on a serving event loop fails loudly (infra/db/session.py).
             "DB_ON_EVENT_LOOP": "refuse",
+            **cluster_parts,
             **(extra_env or {}),
         }
     )
     log_path = workdir / "assistant.log"
+    command = ["run"] if not instances else ["cluster", "--instances", str(instances)]
     with log_path.open("w") as log:
         process = subprocess.Popen(
             [
                 sys.executable,
                 "-m",
                 "bot",
-                "run",
+                *command,
                 "--model",
                 str(MODEL),
                 "--runtime-dir",
@@ -287,9 +317,17 @@ def start_assistant(
         mailbox=mailbox,
         env=env,
         postgres=postgres,
+        redis=redis,
     )
+    if instances:
+        # Everything behind nginx, which listens on WEB_PORT.
+        running.rasa_url = running.web_url
+    plan_path = workdir / "cluster" / "plan.json"
     deadline = time.monotonic() + 400
     while not all(is_healthy(url) for url in running.health_urls):
+        if instances and running.plan is None and plan_path.exists():
+            running.plan = json.loads(plan_path.read_text())
+            running.action_url = f"http://127.0.0.1:{running.plan['instances'][0]['action_port']}"
         if process.poll() is not None or time.monotonic() > deadline:
             why = "stopped during start-up" if process.poll() is not None else "did not start"
             log = running.log_tail()
@@ -313,6 +351,8 @@ def stop_assistant(running: Assistant) -> None:
     running.mailbox.stop()
     if running.postgres is not None:
         running.postgres.remove()
+    if running.redis is not None:
+        running.redis.stop()
 
 
 # How each service shows in its command line.

@@ -22,6 +22,7 @@ from bot.demo.seed import seed_demo
 from infra.db.migrate import upgrade
 from infra.db.session import dispose_engine, get_engine, reset_engines, session_scope
 from infra.scratch.postgres import ScratchPostgres, start_postgres
+from infra.scratch.redis import ScratchRedis, start_redis
 
 # The fixture and the hook that orders the tests which stop the shared assistant.
 from tests.assistant import assistant, database_kind, pytest_collection_modifyitems  # noqa: F401
@@ -42,6 +43,14 @@ def migrated_postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Scra
     finally:
         reset_engines()
         server.remove()
+
+
+@pytest.fixture(scope="session")
+def scratch_redis(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ScratchRedis]:
+    """A real Redis server of the tests' own (infra/scratch/redis.py)."""
+    server = start_redis(tmp_path_factory.mktemp("redis"))
+    yield server
+    server.stop()
 
 
 @pytest.fixture

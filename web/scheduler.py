@@ -2,7 +2,8 @@
 
 A job that only works the database runs in a worker thread; one that also talks to
 the network is awaited here (infra/jobs.py). A failing run is logged and retried at its
-next turn; it never stops the web app.
+next turn; it never stops the web app. With several web apps each job runs in one of
+them (infra/job_turns.py); a web app that stops gives its turns back.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from aiohttp import web
 
 from bot import clock
 from bot.settings import Settings
+from infra.db.session import session_scope
+from infra.job_turns import give_back, hold_for, holder_name, take_turn
 from infra.jobs import ScheduledJob, run_job, scheduled_jobs
 
 logger = logging.getLogger(__name__)
@@ -29,9 +32,24 @@ def _did_something(summary: str) -> bool:
     return any(int(count) for count in re.findall(r"\b\d+\b", summary))
 
 
-async def _repeat(job: ScheduledJob, settings: Settings, now: Callable[[], datetime]) -> None:
+def _my_turn(settings: Settings, job: ScheduledJob, holder: str, now: datetime) -> bool:
+    with session_scope(settings.database_url) as session:
+        return take_turn(session, job.name, holder, now=now, hold=hold_for(job.interval))
+
+
+def _give_back(settings: Settings, holder: str, now: datetime) -> None:
+    with session_scope(settings.database_url) as session:
+        give_back(session, holder, now=now)
+
+
+async def _repeat(
+    job: ScheduledJob, settings: Settings, now: Callable[[], datetime], holder: str
+) -> None:
     while True:
         try:
+            if not await asyncio.to_thread(_my_turn, settings, job, holder, now()):
+                await asyncio.sleep(job.interval.total_seconds())
+                continue  # another web app runs it
             summary = await run_job(job.run, settings, now())
             # A person reads this log: only runs that did something are worth a line.
             level = logging.INFO if _did_something(summary) else logging.DEBUG
@@ -45,18 +63,25 @@ def run_scheduled_jobs(
     settings: Settings,
     jobs: Sequence[ScheduledJob] | None = None,
     now: Callable[[], datetime] = clock.now,
+    holder: str | None = None,
 ) -> Callable[[web.Application], AsyncIterator[None]]:
-    """A cleanup context for aiohttp: starts the job loops, and stops them on shutdown."""
+    """A cleanup context for aiohttp: starts the job loops, and stops them (giving their
+    turns back) on shutdown. `holder` names this web app among several."""
 
     to_run = scheduled_jobs(settings) if jobs is None else jobs
+    me = holder or holder_name(settings.web_port)
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(_repeat(job, settings, now)) for job in to_run]
+        tasks = [asyncio.create_task(_repeat(job, settings, now, me)) for job in to_run]
         yield
         for task in tasks:
             task.cancel()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        try:
+            await asyncio.to_thread(_give_back, settings, me, now())
+        except Exception:
+            logger.warning("The job turns could not be given back; they run out by themselves.")
 
     return context

@@ -548,3 +548,16 @@ class TranscriptPurge(Base):
     events_until = Column(UTCDateTime, nullable=False)
     runs = Column(Integer, nullable=False, default=0)
     completed_at = Column(UTCDateTime, nullable=True)
+
+
+class JobTurn(Base):
+    """Which web app runs a background job (infra/job_turns.py): with several web apps
+    each job runs in one of them, never in two, until that one stops renewing."""
+
+    __tablename__ = "job_turns"
+
+    job = Column(String(64), primary_key=True)
+    holder = Column(String(128), nullable=False)
+    until = Column(UTCDateTime, nullable=False)
+    last_run_at = Column(UTCDateTime, nullable=False)
+    runs = Column(Integer, nullable=False, default=0)

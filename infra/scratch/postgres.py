@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.scratch.ports import free_port
-from infra.scratch.programs import find_program
+from infra.scratch.programs import find_program, log_tail
 
 USER = "toptraject"
 SERVICE_USER = "postgres"
@@ -148,9 +148,7 @@ class ScratchPostgres:
             text=True,
         )
         if result.returncode != 0:
-            log = (
-                self.log_path.read_text(errors="replace")[-2000:] if self.log_path.exists() else ""
-            )
+            log = log_tail(self.log_path)
             raise RuntimeError(f"PostgreSQL did not start:\n{result.stderr}\n{log}")
 
     def running(self) -> bool:

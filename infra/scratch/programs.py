@@ -26,3 +26,8 @@ def find_program(name: str, package: str, *, also_in: tuple[str, ...] = ()) -> s
         if candidates:
             return str(candidates[-1])
     raise ProgramMissingError(f"{name} is not installed (Debian package {package}); {INSTALL_HINT}")
+
+
+def log_tail(path: Path, chars: int = 2000) -> str:
+    """The end of a server's log, for the message when it did not start."""
+    return path.read_text(errors="replace")[-chars:] if path.exists() else ""

@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+import redis
 import socketio
 import yaml
 from sqlalchemy import create_engine, select, text
@@ -133,6 +134,35 @@ def test_a_bad_socket_session_id_gets_a_fresh_one_and_the_service_stays_up(assis
     assert only_reply(assistant.say("it-after-socket", "hoi")) in response_texts(
         "utter_greet_anonymous"
     )
+
+
+def test_the_cluster_parts_are_used_when_the_run_has_them(assistant):
+    """On PostgreSQL the run has Redis too (tests/assistant.py): Rasa's conversation locks
+    and the bot's socket.io messages go through it; on SQLite Rasa runs alone."""
+    endpoints = yaml.safe_load((assistant.log_path.parent / "endpoints.yml").read_text())
+    if assistant.redis is None:
+        assert "lock_store" not in endpoints
+        return
+    assert endpoints["lock_store"]["type"] == "channels.lock_store.SharedLockStore"
+    server = redis.Redis.from_url(assistant.redis.url())
+    before = server.info("stats")["total_commands_processed"]
+    assistant.say("it-redis", "hoi")
+    # Join (WATCH, GET, MULTI, SET, EXEC), at least one look at the queue, and leave.
+    assert server.info("stats")["total_commands_processed"] - before >= 8
+    assert server.keys("toptraject:lock:*") == []  # nothing left held
+
+    client = socketio.Client()
+    answers = queue.Queue()
+    client.on("bot_uttered", answers.put)
+    client.connect(assistant.rasa_url, transports=["polling"])
+    try:
+        client.emit("session_request", {"session_id": "it-redis-socket"})
+        client.emit("user_uttered", {"session_id": "it-redis-socket", "message": "hoi"})
+        assert answers.get(timeout=60)["text"] in response_texts("utter_greet_anonymous")
+        # The Rasa server listens on the bus for what other servers say.
+        assert server.pubsub_numsub("toptraject-socketio") == [(b"toptraject-socketio", 1)]
+    finally:
+        client.disconnect()
 
 
 def user_texts_stored(assistant, conversation: str) -> list[str]:

@@ -105,11 +105,15 @@ BLOCKING_CALLS = {"session_scope", "open_session", "execute", "scalar", "scalars
 
 def _direct_calls(function: ast.AsyncFunctionDef) -> list[ast.Call]:
     """Calls made by the coroutine itself, not by functions it defines (those are
-    handed to a worker thread: asyncio.to_thread(work))."""
+    handed to a worker thread: asyncio.to_thread(work)), and not awaited (an awaited
+    `execute` is an asynchronous client's, such as Redis's in channels/lock_store.py)."""
     calls, todo = [], list(function.body)
     while todo:
         node = todo.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+            continue
+        if isinstance(node, ast.Await) and isinstance(node.value, ast.Call):
+            todo.extend(ast.iter_child_nodes(node.value))  # its arguments still count
             continue
         if isinstance(node, ast.Call):
             calls.append(node)

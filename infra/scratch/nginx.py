@@ -1,0 +1,202 @@
+"""nginx in front of several Rasa servers and the web app (Debian's nginx, run by the
+project in a scratch folder, in the foreground).
+
+Sticky routing, so that a conversation stays on one Rasa server while that server lives:
+- socket.io by a route cookie: nginx gives each browser a random `tt_route` cookie
+  (the chat page sets it, or the first socket.io request) and hashes on it, so every
+  request of one engine.io session reaches the same server;
+- Rasa's REST channel by the conversation: the `sender` in the JSON body;
+- Rasa's HTTP API (the web app's pushes) by the conversation id in the path.
+Consistent hashing: when a server is down its conversations move to the others, and
+they come back when it is back. What one server says reaches a socket on another
+through Redis (channels/socket_bus.py); the shared lock store keeps a moving
+conversation's messages one at a time (channels/lock_store.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from infra.scratch.ports import wait_for_port
+from infra.scratch.programs import find_program, log_tail
+
+ROUTE_COOKIE = "tt_route"
+# A request body up to this size is kept in memory, where the REST channel's sender is
+# read from it; a larger one is refused at the edge anyway (bot/input_check.py).
+BODY_IN_MEMORY = "1m"
+
+
+@dataclass(frozen=True)
+class Upstreams:
+    """Where nginx sends what: the Rasa servers' and the web app's loopback ports."""
+
+    listen_port: int
+    rasa_ports: tuple[int, ...]
+    web_port: int
+
+
+def _servers(ports: tuple[int, ...]) -> str:
+    # After one failed connection a server is left alone for 5 s, then tried again.
+    return "\n".join(
+        f"        server 127.0.0.1:{port} max_fails=1 fail_timeout=5s;" for port in ports
+    )
+
+
+def nginx_config(upstreams: Upstreams, folder: Path, *, as_root: bool) -> str:
+    """The whole nginx.conf for the cluster, with every file in `folder`."""
+    rasa = _servers(upstreams.rasa_ports)
+    temp = "\n".join(
+        f"    {kind}_temp_path {folder / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    # Run by root (CI), the workers would switch to "nobody", who cannot enter the
+    # scratch folder.
+    user = "user root root;\n" if as_root else ""
+    return f"""{user}worker_processes 1;
+daemon off;
+pid {folder / "nginx.pid"};
+error_log {folder / "error.log"} warn;
+
+events {{
+    worker_connections 1024;
+}}
+
+http {{
+    # Which server answered, and how: no address, path or conversation in it.
+    log_format routed '$msec $status $upstream_addr';
+    access_log {folder / "access.log"} routed;
+{temp}
+    client_max_body_size {BODY_IN_MEMORY};
+    client_body_buffer_size {BODY_IN_MEMORY};
+
+    map $cookie_{ROUTE_COOKIE} $route {{
+        "" $request_id;
+        default $cookie_{ROUTE_COOKIE};
+    }}
+    map $cookie_{ROUTE_COOKIE} $route_cookie {{
+        "" "{ROUTE_COOKIE}=$request_id; Path=/; HttpOnly; SameSite=Lax";
+        default "";
+    }}
+    map $request_body $rest_conversation {{
+        "~\\"sender\\"\\s*:\\s*\\"(?<sender>[^\\"]{{1,256}})\\"" $sender;
+        default $route;
+    }}
+    map $uri $api_conversation {{
+        "~^/conversations/(?<conversation>[^/]+)/" $conversation;
+        default $route;
+    }}
+    map $http_upgrade $connection_upgrade {{
+        default upgrade;
+        "" close;
+    }}
+
+    upstream rasa_socket {{
+        hash $route consistent;
+{rasa}
+    }}
+    upstream rasa_rest {{
+        hash $rest_conversation consistent;
+{rasa}
+    }}
+    upstream rasa_api {{
+        hash $api_conversation consistent;
+{rasa}
+    }}
+    upstream web {{
+        server 127.0.0.1:{upstreams.web_port};
+    }}
+
+    proxy_http_version 1.1;
+    proxy_set_header Host $http_host;
+    proxy_set_header X-Forwarded-For $remote_addr;
+    proxy_set_header X-Forwarded-Proto $scheme;
+    proxy_read_timeout 120s;
+
+    server {{
+        listen 127.0.0.1:{upstreams.listen_port};
+
+        location = /nginx-healthz {{
+            return 200 "ok\\n";
+        }}
+        location /socket.io/ {{
+            proxy_pass http://rasa_socket;
+            proxy_set_header Upgrade $http_upgrade;
+            proxy_set_header Connection $connection_upgrade;
+            add_header Set-Cookie $route_cookie;
+        }}
+        location /webhooks/ {{
+            proxy_pass http://rasa_rest;
+        }}
+        location /conversations/ {{
+            proxy_pass http://rasa_api;
+        }}
+        location / {{
+            proxy_pass http://web;
+            add_header Set-Cookie $route_cookie;
+        }}
+    }}
+}}
+"""
+
+
+def nginx_argv(folder: Path) -> list[str]:
+    return [
+        find_program("nginx", "nginx", also_in=("/usr/sbin",)),
+        "-p",
+        str(folder),
+        "-c",
+        str(folder / "nginx.conf"),
+        "-e",
+        str(folder / "error.log"),
+    ]
+
+
+def write_config(upstreams: Upstreams, folder: Path) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "nginx.conf"
+    path.write_text(nginx_config(upstreams, folder, as_root=os.geteuid() == 0), encoding="utf-8")
+    return path
+
+
+@dataclass
+class ScratchNginx:
+    folder: Path
+    upstreams: Upstreams
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.upstreams.listen_port}"
+
+    def start(self) -> None:
+        write_config(self.upstreams, self.folder)
+        self.process = subprocess.Popen(
+            nginx_argv(self.folder),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        try:
+            wait_for_port(
+                self.upstreams.listen_port, timeout=30, alive=lambda: self.process.poll() is None
+            )
+        except (RuntimeError, TimeoutError) as error:
+            self.stop()
+            log = log_tail(self.folder / "error.log")
+            raise RuntimeError(f"nginx did not start: {error}\n{log}") from error
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.send_signal(signal.SIGQUIT)  # graceful: open requests finish
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
