@@ -23,7 +23,8 @@ export RASA_TELEMETRY_ENABLED := false
 
 .PHONY: help setup nlu train widget browser services db run cluster test lint validate unit-tests integration-tests \
 	unit-tests-postgresql integration-tests-postgresql pytest drills \
-	conversation-tests nlu-quality blind-eval integration-then-blind edge-bench load-bench load-bench-short bare-bot \
+	conversation-tests nlu-quality blind-eval integration-then-blind edge-bench load-bench load-bench-short \
+	load-bench-cluster bare-bot \
 	cross-validation bench lock clean
 
 help:
@@ -151,6 +152,11 @@ edge-bench: train
 load-bench: train bare-bot
 	$(PY) bench/load.py
 
+# One and two instances of the cluster beside the single assistant and the bare bot
+# (issue 18): about six minutes; writes bench/results/load_cluster.json.
+load-bench-cluster: train bare-bot services
+	$(PY) bench/load_cluster.py
+
 load-bench-short: train bare-bot
 	$(PY) bench/load.py --short
 
@@ -158,7 +164,7 @@ load-bench-short: train bare-bot
 bare-bot: $(INSTALLED)
 	@$(PY) bench/bare_rasa.py
 
-bench: nlu-quality blind-eval edge-bench load-bench
+bench: nlu-quality blind-eval edge-bench load-bench load-bench-cluster
 
 # First the training (the longest step, started first) and beside it everything that
 # needs no model, on SQLite and on PostgreSQL; then what needs it, two at a time where the

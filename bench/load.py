@@ -202,7 +202,16 @@ def compare(scenarios: dict, memory: dict, db: dict, crowd_20: str, one_user: st
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--short", action="store_true", help="fewer turns and users, for CI")
+    parser.add_argument(
+        "--cluster",
+        action="store_true",
+        help="one and two cluster instances beside the assistant and bare Rasa (load_cluster.py)",
+    )
     args = parser.parse_args()
+    if args.cluster:
+        from bench.load_cluster import main as cluster_main
+
+        return cluster_main()
     plan = SHORT if args.short else FULL
     # The short run's figures are CI's, not worth keeping in the repository.
     out = ROOT / "var" / "bench" / "load_short.json" if args.short else RESULTS / "load.json"

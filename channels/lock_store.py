@@ -6,15 +6,17 @@ so two servers can draw the same ticket at the same moment (both then handle a m
 of the conversation at once), and it waits on Redis with the event loop held. Here every
 change of a lock's queue (channels/lock_queue.py) is one Redis transaction (WATCH and
 MULTI: a queue changed meanwhile is read again), every call is awaited, and each ticket
-is a lease renewed while its holder lives: the conversations of a Rasa server that was
-killed go on elsewhere within LEASE_SECONDS, not after Rasa's 60 seconds.
+is a lease renewed while its holder lives, timed by Redis's clock: the conversations of
+a Rasa server that was killed go on elsewhere within LEASE_SECONDS. Within one server
+the messages of a conversation first queue for the server's own lock (Rasa's in-memory
+store), so the two locks never disagree.
 
 Sticky routing (nginx) still sends a conversation to one server; this store is what
 keeps it right while a conversation moves (a server killed, or back).
 
-When Redis does not answer, a message is handled with a lock of this server alone
-(Rasa's in-memory store) and the outage is logged once: with sticky routing that is
-what the conversation needs, and nobody waits for Redis to come back.
+When Redis does not answer, a message is handled under this server's lock alone and
+the outage is logged once: with sticky routing that is what the conversation needs,
+and nobody waits for Redis to come back (it is asked again after RETRY_REDIS_SECONDS).
 """
 
 from __future__ import annotations
@@ -38,14 +40,24 @@ from channels.lock_queue import Queue
 
 logger = logging.getLogger(__name__)
 
-LEASE_SECONDS = 10.0
+# A holder renews its lease every third of it; a server that was killed holds its
+# conversations' queues at most this long. Longer than the event loop is ever held by
+# one prediction under load, and than three socket timeouts.
+LEASE_SECONDS = 20.0
 POLL_SECONDS = 0.02
 # After Redis did not answer, it is asked again only after this long: messages do not
 # each wait for a connection timeout during an outage.
 RETRY_REDIS_SECONDS = 5.0
-SOCKET_TIMEOUT_SECONDS = 30.0
+SOCKET_TIMEOUT_SECONDS = 6.0
 KEY_PREFIX = "toptraject:lock:"
 _UNREACHABLE = (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError)
+
+
+def _seconds(redis_time: tuple[int, int]) -> float:
+    """Redis's TIME: every server reads the same clock, so no server's clock being
+    off can end another's lease early."""
+    whole, micro = redis_time
+    return whole + micro / 1_000_000
 
 
 def _quietly(task: asyncio.Task) -> None:
@@ -61,19 +73,15 @@ class SharedLockStore(LockStore):
         *,
         url: str | None = None,
         lease_seconds: float = LEASE_SECONDS,
-        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__()
         address = url or (endpoint_config.url if endpoint_config else None)
         if not address:
             raise ValueError("The shared lock store needs the Redis URL (lock_store: url).")
-        # A read's time is counted on the event loop, which a prediction can hold for
-        # seconds under load: a short timeout would fail reads that had their answer.
         self.redis = Redis.from_url(
             address, socket_timeout=SOCKET_TIMEOUT_SECONDS, socket_connect_timeout=5
         )
         self.lease = lease_seconds
-        self.clock = clock
         self.local = InMemoryLockStore()
         self.out_of_reach = False
         self.retry_redis_at = 0.0
@@ -90,7 +98,7 @@ class SharedLockStore(LockStore):
                 try:
                     await pipe.watch(key)
                     queue = lock_queue.decode(await pipe.get(key))
-                    new, result = change(queue, self.clock())
+                    new, result = change(queue, _seconds(await pipe.time()))
                     if new is None:
                         return result
                     pipe.multi()
@@ -107,8 +115,9 @@ class SharedLockStore(LockStore):
                     await pipe.reset()
 
     async def _serving(self, conversation_id: str) -> str | None:
-        raw = await self.redis.get(self.key(conversation_id))
-        return lock_queue.serving(lock_queue.decode(raw), self.clock())
+        async with self.redis.pipeline(transaction=False) as pipe:
+            raw, now = await pipe.get(self.key(conversation_id)).time().execute()
+        return lock_queue.serving(lock_queue.decode(raw), _seconds(now))
 
     async def _keep_lease(self, conversation_id: str, holder: str, done: asyncio.Event) -> None:
         """Renews the holder's lease until `done` is set. It stops on the event, not on a
@@ -137,9 +146,10 @@ class SharedLockStore(LockStore):
         return renewal
 
     async def _wait_for_turn(self, conversation_id: str, holder: str, timeout: float) -> None:
-        deadline = self.clock() + timeout
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         while (current := await self._serving(conversation_id)) != holder:
-            if current is None or self.clock() > deadline:
+            if current is None or loop.time() > deadline:
                 raise LockError(f"Could not acquire lock for conversation '{conversation_id}'.")
             await asyncio.sleep(POLL_SECONDS)
 
@@ -150,36 +160,49 @@ class SharedLockStore(LockStore):
         lock_lifetime: float = LOCK_LIFETIME,
         wait_time_in_seconds: float = 1,
     ) -> AsyncIterator[TicketLock]:
+        """This server's own lock first, then the conversation's queue in Redis: within
+        a server the two never disagree, also when Redis goes away or comes back in the
+        middle of a message."""
+        async with (
+            self.local.lock(conversation_id, lock_lifetime, POLL_SECONDS),
+            self._shared(conversation_id, lock_lifetime),
+        ):
+            yield TicketLock(conversation_id)
+
+    def _redis_lost(self) -> None:
+        self.retry_redis_at = time.monotonic() + RETRY_REDIS_SECONDS
+        if not self.out_of_reach:
+            logger.warning("Redis does not answer: conversations are locked per server.")
+            self.out_of_reach = True
+
+    @contextlib.asynccontextmanager
+    async def _shared(self, conversation_id: str, lock_lifetime: float) -> AsyncIterator[None]:
+        if self.out_of_reach and time.monotonic() < self.retry_redis_at:
+            yield  # this server's lock only, until Redis is asked again
+            return
         holder = uuid.uuid4().hex
-        joined = False
-        if not self.out_of_reach or self.clock() >= self.retry_redis_at:
+        done = asyncio.Event()
+        try:
             try:
                 await self.change(
                     conversation_id,
                     lambda queue, now: (lock_queue.join(queue, holder, now, self.lease), None),
                 )
-                joined = True
+                renewing = asyncio.create_task(self._keep_lease(conversation_id, holder, done))
+                renewing.add_done_callback(_quietly)  # not awaited: it stops on `done`
+                await self._wait_for_turn(conversation_id, holder, lock_lifetime)
             except _UNREACHABLE:
-                self.retry_redis_at = self.clock() + RETRY_REDIS_SECONDS
-        if not joined:
-            if not self.out_of_reach:
-                logger.warning("Redis does not answer: conversations are locked per server.")
-                self.out_of_reach = True
-            async with self.local.lock(conversation_id, lock_lifetime, POLL_SECONDS):
-                yield TicketLock(conversation_id)
-            return
-        if self.out_of_reach:
-            logger.warning("Redis answers again: conversations are locked across servers.")
-            self.out_of_reach = False
-        done = asyncio.Event()
-        renewing = asyncio.create_task(self._keep_lease(conversation_id, holder, done))
-        renewing.add_done_callback(_quietly)
-        try:
-            await self._wait_for_turn(conversation_id, holder, lock_lifetime)
-            yield TicketLock(conversation_id)
+                self._redis_lost()  # carry on under this server's lock
+            else:
+                if self.out_of_reach:
+                    logger.warning("Redis answers again: conversations are locked across servers.")
+                    self.out_of_reach = False
+            yield
         finally:
             done.set()  # the renewal ends by itself; nothing here waits for it
             with contextlib.suppress(*_UNREACHABLE):
+                # Also when the join's answer was lost to a cancellation: a ticket that
+                # was stored must not head the queue until its lease runs out.
                 await asyncio.shield(
                     self.change(
                         conversation_id,

@@ -17,11 +17,13 @@ logged once.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 from socketio import AsyncManager, AsyncRedisManager
 
@@ -55,10 +57,13 @@ class RedisBus(AsyncRedisManager):
             # No socket_timeout: the listener waits for messages as long as it takes.
             redis_options={"socket_connect_timeout": 5},
         )
+        # Publishing has a timeout: a Redis that stops answering must not hold up a
+        # turn (and with it the conversation's lock).
+        self.publisher = Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
         self.before_delivery = before_delivery
         self.out_of_reach = False
 
-    async def _deliver(self, message: dict[str, Any]) -> None:
+    async def _deliver(self, message: dict[str, Any], callback: Any = None) -> None:
         await self.before_delivery(message["event"], message.get("room"))
         await AsyncManager.emit(
             self,
@@ -67,6 +72,7 @@ class RedisBus(AsyncRedisManager):
             message.get("namespace") or "/",
             room=message.get("room"),
             skip_sid=message.get("skip_sid"),
+            callback=callback,
         )
 
     async def emit(
@@ -79,17 +85,6 @@ class RedisBus(AsyncRedisManager):
         callback: Any = None,
         **kwargs: Any,
     ) -> None:
-        if callback is not None or kwargs.get("ignore_queue"):
-            # Acknowledgements (not used by Rasa's channel) as python-socketio does them.
-            return await super().emit(
-                event,
-                data,
-                namespace=namespace,
-                room=room,
-                skip_sid=skip_sid,
-                callback=callback,
-                **kwargs,
-            )
         message = {
             "method": "emit",
             "event": event,
@@ -99,7 +94,11 @@ class RedisBus(AsyncRedisManager):
             "skip_sid": skip_sid,
             "host_id": self.host_id,
         }
-        await self._deliver(message)
+        # An acknowledgement (not used by Rasa's channel) can only come from a socket
+        # of this server: the callback goes with the local delivery only.
+        await self._deliver(message, callback)
+        if kwargs.get("ignore_queue"):
+            return
         try:
             await self._publish(message)
         except (RedisError, OSError):
@@ -108,14 +107,13 @@ class RedisBus(AsyncRedisManager):
                     "Redis does not answer: bot messages reach this server's chats only."
                 )
                 self.out_of_reach = True
-            self._redis_connect()
             return
         if self.out_of_reach:
             logger.warning("Redis answers again: bot messages reach every server's chats.")
             self.out_of_reach = False
 
     async def _publish(self, data: dict[str, Any]) -> None:
-        await self.redis.publish(self.channel, json.dumps(data))
+        await self.publisher.publish(self.channel, json.dumps(data))
 
     async def _handle_emit(self, message: dict[str, Any]) -> None:
         if message.get("host_id") == self.host_id:
@@ -123,10 +121,24 @@ class RedisBus(AsyncRedisManager):
         await self._deliver(message)
 
     async def _listen(self) -> AsyncIterator[dict[str, Any]]:
-        async for raw in super()._listen():
+        """What the other servers publish, as JSON (never unpickled). Subscribing is
+        retried too, with a growing pause: python-socketio subscribes once outside its
+        retries, and a Redis that is down at that moment made it spin."""
+        pause = 1.0
+        while True:
             try:
-                message = json.loads(raw)
-            except (ValueError, TypeError):
-                continue  # not one of ours (never unpickled)
-            if isinstance(message, dict):
-                yield message
+                await self.pubsub.subscribe(self.channel)
+                pause = 1.0
+                async for raw in self.pubsub.listen():
+                    if raw.get("type") != "message":
+                        continue
+                    try:
+                        message = json.loads(raw["data"])
+                    except (ValueError, TypeError, KeyError):
+                        continue  # not one of ours
+                    if isinstance(message, dict):
+                        yield message
+            except (RedisError, OSError):
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 30.0)
+                await self.pubsub.reset()

@@ -29,9 +29,11 @@ def holder_name(port: int) -> str:
 
 
 def hold_for(interval: timedelta) -> timedelta:
-    """How long a taken turn lasts: two intervals and a minute, so a holder that is a
-    little late keeps it, and one that is gone is replaced within that time."""
-    return interval * 2 + timedelta(minutes=1)
+    """How long a taken turn lasts: two intervals and five minutes, so a holder that is
+    late, or whose run takes long (an outbox of many mails), keeps it, and one that is
+    gone is replaced within that time. A web app restarted after a crash has the same
+    name and takes its turns back at once."""
+    return interval * 2 + timedelta(minutes=5)
 
 
 def take_turn(session: Session, job: str, holder: str, *, now: datetime, hold: timedelta) -> bool:

@@ -376,6 +376,26 @@ def service_pid(assistant: Assistant, service: str) -> int:
     raise LookupError(f"no running {service} process")
 
 
+def instance_pid(assistant: Assistant, service: str, number: int) -> int:
+    """The process of a cluster's Rasa server or action server `number` (1, 2, ...)."""
+    instance = assistant.plan["instances"][number - 1]
+    marks = {
+        "rasa": (b"channels.rasa_run", f"endpoints-{number}.yml".encode()),
+        "actions": (b"channels.actions_run", f"\0{instance['action_port']}\0".encode()),
+    }[service]
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes() + b"\0"
+            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        if parent == assistant.process.pid and all(mark in cmdline for mark in marks):
+            return int(entry.name)
+    raise LookupError(f"no running {service} server {number}")
+
+
 # Every test client is 127.0.0.1: one address for hundreds of conversations, so the
 # limits per address are raised for the integration tests and the blind benchmark.
 # The drills (tests/drills/) run with the real limits and test them.

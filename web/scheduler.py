@@ -25,6 +25,9 @@ from infra.jobs import ScheduledJob, run_job, scheduled_jobs
 
 logger = logging.getLogger(__name__)
 
+# At shutdown, how long running jobs may take to end before the web app stops anyway.
+STOP_WAIT_SECONDS = 10.0
+
 
 def _did_something(summary: str) -> bool:
     """A job's summary counts what it did ("0 delivered, 2 to retry"): a count above
@@ -43,20 +46,26 @@ def _give_back(settings: Settings, holder: str, now: datetime) -> None:
 
 
 async def _repeat(
-    job: ScheduledJob, settings: Settings, now: Callable[[], datetime], holder: str
+    job: ScheduledJob,
+    settings: Settings,
+    now: Callable[[], datetime],
+    holder: str,
+    stopping: asyncio.Future,
 ) -> None:
-    while True:
+    """Runs the job at its interval while this web app has its turn, until `stopping`:
+    a run that has begun ends first (its work in a worker thread cannot be cancelled).
+    The pause between runs makes no task of its own: aiohttp (3.9) waits at shutdown,
+    before the cleanup that ends these loops, for every task made after start-up."""
+    while not stopping.done():
         try:
-            if not await asyncio.to_thread(_my_turn, settings, job, holder, now()):
-                await asyncio.sleep(job.interval.total_seconds())
-                continue  # another web app runs it
-            summary = await run_job(job.run, settings, now())
-            # A person reads this log: only runs that did something are worth a line.
-            level = logging.INFO if _did_something(summary) else logging.DEBUG
-            logger.log(level, "Job %s: %s", job.name, summary)
+            if await asyncio.to_thread(_my_turn, settings, job, holder, now()):
+                summary = await run_job(job.run, settings, now())
+                # A person reads this log: only runs that did something are worth a line.
+                level = logging.INFO if _did_something(summary) else logging.DEBUG
+                logger.log(level, "Job %s: %s", job.name, summary)
         except Exception:
             logger.exception("Job %s failed; it runs again in %s.", job.name, job.interval)
-        await asyncio.sleep(job.interval.total_seconds())
+        await asyncio.wait([stopping], timeout=job.interval.total_seconds())
 
 
 def run_scheduled_jobs(
@@ -72,13 +81,21 @@ def run_scheduled_jobs(
     me = holder or holder_name(settings.web_port)
 
     async def context(app: web.Application) -> AsyncIterator[None]:
-        tasks = [asyncio.create_task(_repeat(job, settings, now, me)) for job in to_run]
+        stopping = asyncio.get_running_loop().create_future()
+        tasks = [asyncio.create_task(_repeat(job, settings, now, me, stopping)) for job in to_run]
         yield
-        for task in tasks:
+        stopping.set_result(None)
+        # Runs under way end before the turns are given back, or another web app could
+        # start the same job beside them; one that takes too long is left to its turn.
+        _, late = await asyncio.wait(tasks, timeout=STOP_WAIT_SECONDS)
+        for task in late:
             task.cancel()
-        for task in tasks:
+        for task in late:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        if late:
+            logger.warning("A job was still running at shutdown; its turn runs out by itself.")
+            return
         try:
             await asyncio.to_thread(_give_back, settings, me, now())
         except Exception:

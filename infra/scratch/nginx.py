@@ -16,6 +16,7 @@ conversation's messages one at a time (channels/lock_store.py).
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import signal
 import subprocess
@@ -23,9 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.scratch.ports import wait_for_port
-from infra.scratch.programs import find_program, log_tail
+from infra.scratch.programs import find_program, log_tail, owned_folder
 
 ROUTE_COOKIE = "tt_route"
+FORWARDED = (
+    "Host $http_host",
+    "X-Forwarded-For $remote_addr",
+    "X-Forwarded-Proto $scheme",
+)
 # A request body up to this size is kept in memory, where the REST channel's sender is
 # read from it; a larger one is refused at the edge anyway (bot/input_check.py).
 BODY_IN_MEMORY = "1m"
@@ -47,16 +53,23 @@ def _servers(ports: tuple[int, ...]) -> str:
     )
 
 
-def nginx_config(upstreams: Upstreams, folder: Path, *, as_root: bool) -> str:
-    """The whole nginx.conf for the cluster, with every file in `folder`."""
+def nginx_config(
+    upstreams: Upstreams, folder: Path, *, as_root: bool, temp_folder: Path | None = None
+) -> str:
+    """The whole nginx.conf for the cluster, with every file in `folder` (the workers'
+    buffers in `temp_folder`, by default there too)."""
+    temp_folder = temp_folder or folder
     rasa = _servers(upstreams.rasa_ports)
+    forwarded = "\n".join(f"    proxy_set_header {header};" for header in FORWARDED)
+    forwarded_in_location = "\n".join(f"    {line}" for line in forwarded.splitlines())
     temp = "\n".join(
-        f"    {kind}_temp_path {folder / kind};"
+        f"    {kind}_temp_path {temp_folder / kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
     )
-    # Run by root (CI), the workers would switch to "nobody", who cannot enter the
-    # scratch folder.
-    user = "user root root;\n" if as_root else ""
+    # Started by root (CI), the master reads the configuration and opens the logs; the
+    # workers, which read what clients send, run as nobody, with their buffers in a
+    # folder of nobody's own.
+    user = f"user {WORKER_USER};\n" if as_root else ""
     return f"""{user}worker_processes 1;
 daemon off;
 pid {folder / "nginx.pid"};
@@ -112,9 +125,7 @@ http {{
     }}
 
     proxy_http_version 1.1;
-    proxy_set_header Host $http_host;
-    proxy_set_header X-Forwarded-For $remote_addr;
-    proxy_set_header X-Forwarded-Proto $scheme;
+{forwarded}
     proxy_read_timeout 120s;
 
     server {{
@@ -125,6 +136,9 @@ http {{
         }}
         location /socket.io/ {{
             proxy_pass http://rasa_socket;
+            # A location with headers of its own inherits none from above: the client's
+            # address must reach Rasa here too (the koppelcode proof and limits).
+{forwarded_in_location}
             proxy_set_header Upgrade $http_upgrade;
             proxy_set_header Connection $connection_upgrade;
             add_header Set-Cookie $route_cookie;
@@ -156,10 +170,25 @@ def nginx_argv(folder: Path) -> list[str]:
     ]
 
 
+WORKER_USER = "nobody nogroup"
+
+
+def _worker_temp_folder(folder: Path) -> Path:
+    """As root: a folder of nobody's own under /var/tmp, named after the scratch folder,
+    where the workers keep large request bodies and answers."""
+    digest = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:12]
+    return owned_folder(Path("/var/tmp") / f"toptraject-nginx-{digest}", *WORKER_USER.split())
+
+
 def write_config(upstreams: Upstreams, folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
+    as_root = os.geteuid() == 0
+    temp_folder = _worker_temp_folder(folder) if as_root else folder
     path = folder / "nginx.conf"
-    path.write_text(nginx_config(upstreams, folder, as_root=os.geteuid() == 0), encoding="utf-8")
+    path.write_text(
+        nginx_config(upstreams, folder, as_root=as_root, temp_folder=temp_folder),
+        encoding="utf-8",
+    )
     return path
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from infra.scratch.ports import free_port
-from infra.scratch.programs import find_program, log_tail
+from infra.scratch.programs import find_program, log_tail, owned_folder
 
 USER = "toptraject"
 SERVICE_USER = "postgres"
@@ -54,10 +54,10 @@ def home_for(folder: Path) -> Path:
 
 
 def _owned_by_server_user(path: Path) -> None:
-    path.mkdir(parents=True, exist_ok=True)
     if _as_root():
-        shutil.chown(path, SERVICE_USER, SERVICE_USER)
-        path.chmod(0o700)
+        owned_folder(path, SERVICE_USER, SERVICE_USER)
+    else:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
 @dataclass
@@ -181,8 +181,8 @@ def _init(home: Path) -> str:
     password = secrets.token_urlsafe(24)
     _owned_by_server_user(home)
     secret = home / "password"
-    secret.write_text(password + "\n", encoding="utf-8")
-    secret.chmod(0o600)
+    with os.fdopen(os.open(secret, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as out:
+        out.write(password + "\n")
     if _as_root():
         shutil.chown(secret, SERVICE_USER, SERVICE_USER)
     result = subprocess.run(
@@ -222,6 +222,7 @@ def start_postgres(
     new one has the port asked for. `durable=False` (tests) skips waiting for the disk:
     a crash of the machine may lose the last commits."""
     home = home_for(folder)
+    _owned_by_server_user(home)  # made now, or checked to be the one made before
     if (home / "data" / "PG_VERSION").exists():
         password = (home / "password").read_text(encoding="utf-8").strip()
     else:

@@ -32,8 +32,9 @@ class ScratchRedis:
 
     def start(self) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        config = self.folder / "redis.conf"
+        config = self.folder / "redis.conf"  # it holds the password
         config.touch(mode=0o600)
+        config.chmod(0o600)
         config.write_text(
             "\n".join(
                 [

@@ -45,6 +45,7 @@ from tests.assistant import (
     Assistant,
     AssistantStartError,
     free_port,
+    instance_pid,
     start_assistant,
     stop_assistant,
 )
@@ -65,30 +66,16 @@ def cluster(tmp_path_factory: pytest.TempPathFactory):
     stop_assistant(running)
 
 
-def instance_pid(cluster: Assistant, number: int) -> int:
-    """The process of Rasa server `number`, by its endpoints file in its command line."""
-    mark = f"endpoints-{number}.yml".encode()
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes()
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except OSError:
-            continue
-        if parent == cluster.process.pid and b"channels.rasa_run" in cmdline and mark in cmdline:
-            return int(entry.name)
-    raise LookupError(f"no Rasa server {number}")
-
-
-def answered_by(cluster: Assistant, since: float) -> Counter:
-    """Which Rasa server (port) answered the requests nginx passed on since `since`."""
+def answered_by(cluster: Assistant, since: float, until: float = float("inf")) -> Counter:
+    """Which Rasa server (by number) answered the requests nginx passed on between
+    `since` and `until` (epoch seconds), counting answers (2xx) only; the last address
+    is the one that answered when nginx tried two."""
     log = Path(cluster.log_path.parent / "cluster" / "nginx" / "access.log")
     ports = {str(i["rasa_port"]): i["number"] for i in cluster.plan["instances"]}
     served: Counter = Counter()
     for line in log.read_text().splitlines():
-        stamp, _status, upstreams = line.split(" ", 2)
-        if float(stamp) < since:
+        stamp, status, upstreams = line.split(" ", 2)
+        if not since <= float(stamp) < until or not status.startswith("2"):
             continue
         last = upstreams.split(",")[-1].strip().rsplit(":", 1)[-1]
         if last in ports:
@@ -132,26 +119,31 @@ def test_a_push_through_either_rasa_server_reaches_the_socket_held_by_one(cluste
 
 
 def test_a_job_runs_in_one_web_app_when_two_are_up(cluster):
-    """A second web app on the same database: the turns stay with the first, and the
-    outbox job (every 10 s) runs as often as with one web app."""
+    """A second web app on the same database: the turns stay with the first, the outbox
+    job (every 10 s) runs as often as with one web app, and the second's log shows it
+    ran no job."""
 
     def outbox_turn() -> JobTurn:
         with session_scope(cluster.database_url) as session:
-            return session.get(JobTurn, "deliver-outbox")
+            turn = session.get(JobTurn, "deliver-outbox")
+        assert turn is not None, "the web app has not run the outbox job"
+        return turn
 
-    first = outbox_turn()
     port = free_port()
-    second = subprocess.Popen(
-        [sys.executable, "-m", "bot", "serve-web"],
-        env={**cluster.env, "WEB_PORT": str(port)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    log = cluster.log_path.parent / "second-web.log"
+    with log.open("w") as output:
+        second = subprocess.Popen(
+            [sys.executable, "-m", "bot", "serve-web"],
+            env={**cluster.env, "WEB_PORT": str(port)},
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 60
         while not is_healthy(f"http://127.0.0.1:{port}/healthz"):
             assert time.monotonic() < deadline and second.poll() is None
             time.sleep(0.5)
+        first = outbox_turn()
         time.sleep(21)
         later = outbox_turn()
     finally:
@@ -159,6 +151,7 @@ def test_a_job_runs_in_one_web_app_when_two_are_up(cluster):
         second.wait(timeout=30)
     assert later.holder == first.holder and not later.holder.endswith(f":{port}")
     assert 1 <= later.runs - first.runs <= 3  # not 4 to 6: the second ran none
+    assert "Job " not in log.read_text()  # the second web app ran no job at all
 
 
 def _say_until_answered(cluster: Assistant, sender: str, text: str, retries: list) -> list[dict]:
@@ -185,6 +178,7 @@ def test_failover_drill(cluster):
     turns_lock = threading.Lock()
     retries: list[str] = []
     outcome: dict[str, str] = {}
+    scripts: dict[str, list[str]] = {}
 
     def conversation_run(conversation: str) -> None:
         nonlocal turns_done
@@ -199,6 +193,7 @@ def test_failover_drill(cluster):
             "ik word gepest op school",
             "wat is het toptraject",
         ]
+        scripts[conversation] = ["ik wil inchecken", *script]
         last: list[dict] = []
         for text in script:
             last = say(text)
@@ -206,14 +201,28 @@ def test_failover_drill(cluster):
                 turns_done += 1
         outcome[conversation] = " ".join(reply.get("text", "") for reply in last)
 
-    killed_pid = instance_pid(cluster, 1)
+    back_at: list[float] = []
+
+    def watch_until_back() -> None:
+        """When the killed server answers again (epoch seconds), seen every 0.2 s."""
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            if is_healthy(f"{cluster.rasa_urls[0]}/", timeout=1):
+                back_at.append(time.time())
+                return
+            time.sleep(0.2)
+
+    killed_pid = instance_pid(cluster, "rasa", 1)
     started = time.monotonic()
+    started_epoch = time.time()
     with ThreadPoolExecutor(CONVERSATIONS) as pool:
         running = [pool.submit(conversation_run, c) for c in students]
         while turns_done < CONVERSATIONS * 7 * 0.3:
             time.sleep(0.05)
         os.killpg(killed_pid, signal.SIGKILL)  # mid-conversation, with turns in flight
-        killed_at = time.monotonic()
+        killed_at_epoch = time.time()
+        back = threading.Thread(target=watch_until_back, daemon=True)
+        back.start()
         for future in running:
             future.result()
     finished = time.monotonic()
@@ -251,17 +260,21 @@ def test_failover_drill(cluster):
     delivered = Counter(post["key"] for post in cluster.webhook.posts if post["key"] in keys)
     notifications_lost = len(keys - set(delivered))
     notifications_doubled = sum(n - 1 for n in delivered.values())
-    histories = 0
+    # Each conversation's stored history holds every message of its script, in order;
+    # a message sent again after a 502 that its server had already handled shows twice.
+    histories = repeated = 0
     for conversation in students:
         texts = [e["text"] for e in cluster.tracker(conversation)["events"] if e["event"] == "user"]
-        histories += texts[:1] == ["ik wil inchecken"] and texts[-1] == "wat is het toptraject"
+        deduplicated = [t for n, t in enumerate(texts) if n == 0 or t != texts[n - 1]]
+        histories += deduplicated == scripts[conversation]
+        repeated += len(texts) - len(deduplicated)
 
     # The killed server comes back (the supervisor starts it) and takes traffic again.
-    deadline = time.monotonic() + 300
-    while not is_healthy(f"{cluster.rasa_urls[0]}/"):
-        assert time.monotonic() < deadline, "Rasa server 1 did not come back"
-        time.sleep(1)
-    back_after = time.monotonic() - killed_at
+    back.join(timeout=300)
+    assert back_at, "Rasa server 1 did not come back"
+    back_after = back_at[0] - killed_at_epoch
+    before_kill = answered_by(cluster, started_epoch, killed_at_epoch)
+    while_down = answered_by(cluster, killed_at_epoch + 1, back_at[0])
     time.sleep(6)  # nginx tries a failed server again after 5 s
     since = time.time()
     for n in range(40):
@@ -277,6 +290,9 @@ def test_failover_drill(cluster):
         "notifications_lost": notifications_lost,
         "notifications_doubled": notifications_doubled,
         "messages_sent_again": len(retries),
+        "messages_stored_twice": repeated,
+        "answered_before_the_kill_by": dict(before_kill),
+        "answered_while_server_1_was_down_by": dict(while_down),
         "seconds_all": round(finished - started, 1),
         "killed_server_back_after_s": round(back_after, 1),
         "after_return_answered_by": dict(served),
@@ -284,6 +300,41 @@ def test_failover_drill(cluster):
     print("\nFailover drill:", json.dumps(report, indent=2))
     assert len(continued) == CONVERSATIONS
     assert histories == CONVERSATIONS
+    # Both servers had conversations; server 1's moved to server 2 while it was down
+    # (from a second after the kill: nginx logs a reply when the exchange has ended).
+    assert before_kill[1] > 0 and before_kill[2] > 0
+    assert while_down[2] > 0 and while_down[1] == 0
+    assert len(retries) > 0  # messages were in flight on the killed server
     assert lost == 0 and doubled == 0
     assert notifications_lost == 0 and notifications_doubled == 0
     assert served[1] > 0 and served[2] > 0
+
+
+def test_the_chat_page_through_nginx_works_in_a_browser_and_after_a_reload(cluster):
+    """rasa-webchat's socket.io (polling, then a WebSocket) through nginx to two Rasa
+    servers: without sticky routing its polling requests would reach a server that does
+    not know the session, and it would reconnect for ever."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, ChatPage
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            for visitor in range(4):  # four browsers: route cookies of their own
+                context = browser.new_context(locale="nl-NL")
+                chat = ChatPage(context.new_page(), cluster.web_url, f"cluster-{visitor}")
+                chat.open()
+                chat.wait_for_bot("Hoi! Ik ben de chatbot van het Toptraject.")
+                assert any(c["name"] == "tt_route" for c in context.cookies())
+                chat.send("Wat doet een studentcoach?")
+                chat.wait_for_bot("Een studentcoach is een ouderejaars student van het hbo.")
+                chat.page.reload()  # the same conversation, on the same server
+                chat.send("wat is het 100-dagen programma")
+                chat.wait_for_bot("100-dagen")
+                assert chat.errors == []
+                context.close()
+        finally:
+            browser.close()

@@ -59,8 +59,8 @@ def test_of_web_apps_asking_at_the_same_moment_one_gets_the_turn(database_url):
     assert sorted(results) == [False] * 7 + [True]
 
 
-def test_a_turn_lasts_two_intervals_and_a_minute():
-    assert hold_for(timedelta(seconds=10)) == timedelta(seconds=80)
+def test_a_turn_lasts_two_intervals_and_five_minutes():
+    assert hold_for(timedelta(seconds=10)) == timedelta(seconds=320)
 
 
 def test_two_web_apps_run_a_job_in_one_of_them_and_the_other_takes_over_when_it_stops(
@@ -102,3 +102,42 @@ def test_two_web_apps_run_a_job_in_one_of_them_and_the_other_takes_over_when_it_
     with session_scope(database_url) as session:
         [turn] = session.scalars(select(JobTurn)).all()
     assert turn.holder == "web-b" and turn.until == NOW  # given back at the end
+
+
+def test_a_stopping_web_app_lets_a_running_job_end_before_it_gives_its_turn_back(
+    database_url, monkeypatch
+):
+    import time
+
+    import web.scheduler
+
+    events: list[str] = []
+    settings = load_settings({"DATABASE_URL": database_url})
+    started = threading.Event()
+
+    def slow(settings, now):
+        events.append("job start")
+        started.set()
+        time.sleep(0.5)  # in a worker thread: a cancellation cannot stop it
+        events.append("job end")
+        return "1 done"
+
+    give_back_as_before = web.scheduler._give_back
+
+    def recorded_give_back(*args):
+        events.append("given back")
+        give_back_as_before(*args)
+
+    monkeypatch.setattr(web.scheduler, "_give_back", recorded_give_back)
+
+    async def main() -> None:
+        app = create_app(settings, scheduled_jobs=False)
+        job = ScheduledJob("slow", slow, timedelta(seconds=30))
+        app.cleanup_ctx.append(run_scheduled_jobs(settings, [job], now=lambda: NOW, holder="a"))
+        server = TestServer(app)
+        await server.start_server()
+        await asyncio.to_thread(started.wait, 5)
+        await server.close()
+
+    asyncio.run(main())
+    assert events == ["job start", "job end", "given back"]

@@ -4,6 +4,7 @@ servers' stores never let two messages of one conversation be handled at once.""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 
@@ -179,3 +180,67 @@ def test_when_redis_comes_back_the_lock_is_shared_again(scratch_redis, caplog, m
         "Redis does not answer: conversations are locked per server.",
         "Redis answers again: conversations are locked across servers.",
     ]
+
+
+def test_when_redis_goes_away_mid_message_the_next_message_still_waits_for_it(
+    scratch_redis, monkeypatch
+):
+    monkeypatch.setattr("channels.lock_store.RETRY_REDIS_SECONDS", 0.0)
+    conversation = f"c-{uuid.uuid4().hex}"
+    events: list[str] = []
+
+    async def main() -> None:
+        store = SharedLockStore(url=scratch_redis.url(1))
+        held = asyncio.Event()
+
+        async def first() -> None:
+            async with store.lock(conversation):
+                events.append("first in")
+                held.set()
+                await asyncio.sleep(0.5)
+                events.append("first out")
+
+        async def second() -> None:
+            await held.wait()
+            scratch_redis.stop()  # Redis goes away while the first holds the lock
+            async with store.lock(conversation):
+                events.append("second in")
+
+        try:
+            await asyncio.gather(first(), second())
+        finally:
+            scratch_redis.start()
+        await _close(store)
+
+    asyncio.run(main())
+    assert events == ["first in", "first out", "second in"]
+
+
+def test_a_message_cancelled_while_it_waits_leaves_no_ticket_behind(scratch_redis):
+    conversation = f"c-{uuid.uuid4().hex}"
+
+    async def main() -> tuple[lock_queue.Queue, float]:
+        holder, other = two_servers(scratch_redis.url(1))
+        async with holder.lock(conversation):
+            waiting = asyncio.create_task(_hold(other, conversation))
+            await asyncio.sleep(0.2)  # it joined the queue and waits
+            waiting.cancel()  # the client went away
+            with contextlib.suppress(asyncio.CancelledError):
+                await waiting
+            await asyncio.sleep(0.1)
+            queue = lock_queue.decode(await holder.redis.get(holder.key(conversation)))
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        async with other.lock(conversation):
+            waited = loop.time() - started
+        await _close(holder, other)
+        return queue, waited
+
+    queue, waited = asyncio.run(main())
+    assert len(queue) == 1  # only the holder's own ticket
+    assert waited < 1.0
+
+
+async def _hold(store: SharedLockStore, conversation: str) -> None:
+    async with store.lock(conversation):
+        await asyncio.sleep(10)

@@ -46,3 +46,45 @@ def test_postgres_starts_keeps_its_data_over_a_restart_and_stops(tmp_path):
     finally:
         server.remove()
     assert not server.home.exists()
+
+
+def test_a_planted_folder_or_link_is_refused_for_a_servers_files(tmp_path):
+    import os
+
+    from infra.scratch.programs import owned_folder
+
+    user = pwd_name(os.geteuid())
+    made = owned_folder(tmp_path / "made", user, user_group(os.getegid()))
+    assert made.is_dir() and (made.stat().st_mode & 0o777) == 0o700
+    assert owned_folder(made, user, user_group(os.getegid())) == made  # found again
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "planted").symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(RuntimeError, match="not a folder of"):
+        owned_folder(tmp_path / "planted", user, user_group(os.getegid()))
+    (tmp_path / "a-file").write_text("x")
+    with pytest.raises(RuntimeError):
+        owned_folder(tmp_path / "a-file", user, user_group(os.getegid()))
+
+
+def pwd_name(uid: int) -> str:
+    import pwd
+
+    return pwd.getpwuid(uid).pw_name
+
+
+def user_group(gid: int) -> str:
+    import grp
+
+    return grp.getgrgid(gid).gr_name
+
+
+def test_nginx_passes_the_clients_address_to_every_upstream(tmp_path):
+    from infra.scratch.nginx import Upstreams, nginx_config
+
+    config = nginx_config(Upstreams(8080, (5005, 5006), 8081), tmp_path, as_root=False)
+    socket_location = config.split("location /socket.io/ {", 1)[1].split("}", 1)[0]
+    # Its own proxy_set_header lines mean it inherits none: each must be there.
+    for header in ("Host $http_host", "X-Forwarded-For $remote_addr", "X-Forwarded-Proto"):
+        assert f"proxy_set_header {header}" in socket_location
+        assert f"proxy_set_header {header}" in config.split("server {", 1)[0]
+    assert "hash $route consistent" in config and "hash $rest_conversation consistent" in config
