@@ -332,7 +332,14 @@ class GuardedSocketIOInput(SocketIOInput):
             coordinator's reply, a nudge), sockets without the link's proof leave it:
             also in the very turn that made the link. On every Rasa server that holds
             sockets of the room (channels/socket_bus.py)."""
-            if event == self.bot_message_evt and isinstance(target, str):
+            namespace = self.namespace or "/"
+            if (
+                event == self.bot_message_evt
+                and isinstance(target, str)
+                # No socket of this server in the room: nothing to check here (and no
+                # database read on every server for every message).
+                and target in self.sio.manager.rooms.get(namespace, {})
+            ):
                 link = await read_link(target)
                 if link.read and link.lock is not None:
                     send_away_unproven(target, link.lock)
