@@ -258,12 +258,17 @@ class GuardedSocketIOInput(SocketIOInput):
                 offered_tokens.get(sid), clients.get(sid), secret_key=SETTINGS.secret_key
             )
 
+        def held_here(room: str) -> bool:
+            """Whether a socket of this server is in the room (python-socketio drops a
+            room when its last socket leaves)."""
+            return room in self.sio.manager.rooms.get(self.namespace or "/", {})
+
         def send_away_unproven(session_id: str, lock: Lock | None) -> None:
             """Sockets in a linked conversation's room without its proof leave it (one
             may have joined while the conversation was still nobody's)."""
             namespace = self.namespace or "/"
-            if session_id not in self.sio.manager.rooms.get(namespace, {}):
-                return  # no socket of this server is in it (another server may hold it)
+            if not held_here(session_id):
+                return  # another server may hold its sockets
             listeners = {
                 other: offer_of_socket(other)
                 for other, _ in self.sio.manager.get_participants(namespace, session_id)
@@ -332,13 +337,12 @@ class GuardedSocketIOInput(SocketIOInput):
             coordinator's reply, a nudge), sockets without the link's proof leave it:
             also in the very turn that made the link. On every Rasa server that holds
             sockets of the room (channels/socket_bus.py)."""
-            namespace = self.namespace or "/"
             if (
                 event == self.bot_message_evt
                 and isinstance(target, str)
                 # No socket of this server in the room: nothing to check here (and no
                 # database read on every server for every message).
-                and target in self.sio.manager.rooms.get(namespace, {})
+                and held_here(target)
             ):
                 link = await read_link(target)
                 if link.read and link.lock is not None:

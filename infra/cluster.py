@@ -87,30 +87,23 @@ def cluster_services(
     if not settings.redis_url:
         raise ValueError("a cluster needs REDIS_URL (the shared locks and socket.io messages)")
     proxy = _behind_nginx(plan)
-    services: list[Service] = []
-    for instance in plan.instances:
-        own = dataclasses.replace(
+
+    def named(service: Service, name: str) -> Service:
+        return dataclasses.replace(service, name=name, env={**service.env, **proxy})
+
+    own = {
+        instance.number: dataclasses.replace(
             settings, rasa_port=instance.rasa_port, action_port=instance.action_port
         )
-        actions = action_server(own)
-        services.append(
-            dataclasses.replace(
-                actions, name=f"actions-{instance.number}", env={**actions.env, **proxy}
-            )
-        )
-    for instance in plan.instances:
-        own = dataclasses.replace(
-            settings, rasa_port=instance.rasa_port, action_port=instance.action_port
-        )
-        endpoints = write_endpoints(own, runtime_dir / f"endpoints-{instance.number}.yml")
-        rasa = rasa_server(own, model, endpoints)
-        services.append(
-            dataclasses.replace(rasa, name=f"rasa-{instance.number}", env={**rasa.env, **proxy})
-        )
+        for instance in plan.instances
+    }
+    services = [named(action_server(own[n]), f"actions-{n}") for n in own]
+    for n in own:
+        endpoints = write_endpoints(own[n], runtime_dir / f"endpoints-{n}.yml")
+        services.append(named(rasa_server(own[n], model, endpoints), f"rasa-{n}"))
     # The web app's pushes go through nginx (rasa_url), which finds a live Rasa server.
     web_settings = dataclasses.replace(settings, web_port=plan.web_port, rasa_port=plan.public_port)
-    web = web_app(web_settings)
-    services.append(dataclasses.replace(web, env={**web.env, **proxy}))
+    services.append(named(web_app(web_settings), "web"))
     folder = runtime_dir / "nginx"
     write_config(plan.upstreams, folder)
     services.append(

@@ -359,21 +359,25 @@ def stop_assistant(running: Assistant) -> None:
 SERVICE_MARKS = {"actions": "channels.actions_run", "rasa": "channels.rasa_run", "web": "serve-web"}
 
 
-def service_pid(assistant: Assistant, service: str) -> int:
-    """The process id of one of the launcher's children, by its command line."""
-    mark = SERVICE_MARKS[service].encode()
+def _child_pid(assistant: Assistant, marks: tuple[bytes, ...], what: str) -> int:
+    """The process id of the launcher's child whose command line holds every mark."""
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
             stat = (entry / "stat").read_text()
-            cmdline = (entry / "cmdline").read_bytes()
+            cmdline = (entry / "cmdline").read_bytes() + b"\0"
         except OSError:
             continue
         parent = int(stat.rsplit(")", 1)[1].split()[1])
-        if parent == assistant.process.pid and mark in cmdline:
+        if parent == assistant.process.pid and all(mark in cmdline for mark in marks):
             return int(entry.name)
-    raise LookupError(f"no running {service} process")
+    raise LookupError(f"no running {what}")
+
+
+def service_pid(assistant: Assistant, service: str) -> int:
+    """The process id of one of the launcher's children, by its command line."""
+    return _child_pid(assistant, (SERVICE_MARKS[service].encode(),), f"{service} process")
 
 
 def instance_pid(assistant: Assistant, service: str, number: int) -> int:
@@ -383,17 +387,7 @@ def instance_pid(assistant: Assistant, service: str, number: int) -> int:
         "rasa": (b"channels.rasa_run", f"endpoints-{number}.yml".encode()),
         "actions": (b"channels.actions_run", f"\0{instance['action_port']}\0".encode()),
     }[service]
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline = (entry / "cmdline").read_bytes() + b"\0"
-            parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-        except OSError:
-            continue
-        if parent == assistant.process.pid and all(mark in cmdline for mark in marks):
-            return int(entry.name)
-    raise LookupError(f"no running {service} server {number}")
+    return _child_pid(assistant, marks, f"{service} server {number}")
 
 
 # Every test client is 127.0.0.1: one address for hundreds of conversations, so the

@@ -15,16 +15,12 @@ conversation's messages one at a time (channels/lock_store.py).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
-import signal
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from infra.scratch.ports import wait_for_port
-from infra.scratch.programs import find_program, log_tail, owned_folder
+from infra.scratch.programs import find_program, owned_folder
 
 ROUTE_COOKIE = "tt_route"
 FORWARDED = (
@@ -190,42 +186,3 @@ def write_config(upstreams: Upstreams, folder: Path) -> Path:
         encoding="utf-8",
     )
     return path
-
-
-@dataclass
-class ScratchNginx:
-    folder: Path
-    upstreams: Upstreams
-    process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.upstreams.listen_port}"
-
-    def start(self) -> None:
-        write_config(self.upstreams, self.folder)
-        self.process = subprocess.Popen(
-            nginx_argv(self.folder),
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        try:
-            wait_for_port(
-                self.upstreams.listen_port, timeout=30, alive=lambda: self.process.poll() is None
-            )
-        except (RuntimeError, TimeoutError) as error:
-            self.stop()
-            log = log_tail(self.folder / "error.log")
-            raise RuntimeError(f"nginx did not start: {error}\n{log}") from error
-
-    def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        self.process.send_signal(signal.SIGQUIT)  # graceful: open requests finish
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
