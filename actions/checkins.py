@@ -14,10 +14,11 @@ from datetime import date
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import FollowupAction, SlotSet
+from rasa_sdk.events import ActionExecuted, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.blocking import BlockingAction, action_settings
+from actions.campaigns import show_pending_campaign_message
 from actions.children import ask_which_child, say_child_chosen
 from actions.risk import reported_kinds, respond_to_risk, verdict_of_latest
 from actions.tracker_reading import answer_ranking, bot_actions_newest_first
@@ -557,10 +558,13 @@ def answer_for_chosen_child(
     return []
 
 
+ACTION_LISTEN = "action_listen"
+
+
 class ActionShowNudge(BlockingAction):
-    """Run by the nudge job through Rasa's execute API (no intent, so nothing to train)
-    while the chat may be open: shows the new reminder at once instead of at the next
-    visit (once, as at a session start)."""
+    """Run by the nudge and campaign jobs through Rasa's execute API (no intent, so
+    nothing to train) while the chat may be open: shows the new campaign message and
+    reminder at once instead of at the next visit (once, as at a session start)."""
 
     def name(self) -> str:
         return "action_show_nudge"
@@ -568,5 +572,9 @@ class ActionShowNudge(BlockingAction):
     def work(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
+        show_pending_campaign_message(dispatcher, tracker.sender_id)
         show_pending_nudge(dispatcher, tracker.sender_id)
-        return []
+        # Rasa's execute API runs this action alone and predicts nothing after it: the
+        # bot listens again, as after any turn, so the person's answer (a button under
+        # the message) meets the rules that start from listening.
+        return [ActionExecuted(ACTION_LISTEN)]

@@ -9,12 +9,16 @@ from actions.answers import say_answer, say_decision
 from actions.blocking import BlockingAction
 from actions.checkins import answer_for_chosen_child
 from actions.risk import RISK_ACTION
+from actions.small_talk import UNWELL_RESPONSE
+from actions.teaching import keep_missed
 from actions.tracker_reading import answer_ranking, bot_actions_newest_first, intent_ranking
 from bot import clock
 from bot.clarify import decide_fallback, fallbacks_in_a_row
 from bot.content.catalog import catalog
 from bot.identity.linking import choose_child_named_in
 from bot.input_check import InputKind, classify_input
+from bot.risk.mood import sounds_unwell
+from bot.vocabulary import ReviewReason
 from infra.db.session import session_scope
 
 RESPONSE_FOR_KIND = {
@@ -62,6 +66,10 @@ class ActionFallback(BlockingAction):
             # went to the risk action instead.
             dispatcher.utter_message(text=catalog().message("too_long"))
             return []
+        if kind is InputKind.NO_WORDS and sounds_unwell(tracker.latest_message.get("text")):
+            # "😭😭😭": care, not "ik lees liever woorden".
+            dispatcher.utter_message(response=UNWELL_RESPONSE)
+            return []
         if kind is not InputKind.OK:
             dispatcher.utter_message(response=RESPONSE_FOR_KIND[kind])
             return []
@@ -77,6 +85,16 @@ class ActionFallback(BlockingAction):
             return say_answer(
                 dispatcher, tracker, content, decision.answer_id, decision.alternatives
             )
+        if decision.options:
+            keep_missed(
+                tracker,
+                tracker.latest_message.get("text"),
+                ReviewReason.ASKED_BACK,
+                decision.options,
+            )
+        else:
+            guesses = [ranked.name for ranked in intent_ranking(tracker)]
+            keep_missed(tracker, tracker.latest_message.get("text"), ReviewReason.FALLBACK, guesses)
         if decision.options or decision.offer_human:
             say_decision(dispatcher, content, decision)
         else:

@@ -7,6 +7,7 @@ from rasa_sdk.events import ActionExecuted, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.blocking import BlockingAction, action_settings
+from actions.campaigns import show_pending_campaign_message
 from actions.checkins import answer_for_chosen_child, resume_after_link, show_pending_nudge
 from actions.children import ask_which_child
 from actions.follow_up import keep_contact, show_answer
@@ -72,6 +73,7 @@ class ActionSessionStart(BlockingAction):
                     secret_key=action_settings().secret_key,
                     now=clock.now(),
                 )
+        show_pending_campaign_message(dispatcher, tracker.sender_id)
         show_pending_nudge(dispatcher, tracker.sender_id)
         events.append(ActionExecuted("action_listen"))
         return events

@@ -10,10 +10,14 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.tracker_reading import answer_ranking
 from bot.clarify import best_in_topic
+from bot.risk.mood import sounds_unwell
 
 CHITCHAT = "chitchat"
 # Said when the selector ranks no small-talk answer at all (it should not happen).
 NO_CHITCHAT_ANSWER = "utter_capabilities"
+# Small talk that assumes all is well, and what is said instead when it does not sound so.
+CHEERFUL = frozenset({"chitchat/doing_well", "chitchat/how_are_you", "chitchat/compliment"})
+UNWELL_RESPONSE = "utter_sounds_unwell"
 
 
 class ActionChitchat(Action):
@@ -35,5 +39,13 @@ class ActionChitchat(Action):
             if name.startswith(f"utter_{CHITCHAT}/")
         ]
         best = best_in_topic(CHITCHAT, answer_ranking(tracker), known)
+        if (
+            best is not None
+            and best.name in CHEERFUL
+            and sounds_unwell(tracker.latest_message.get("text"))
+        ):
+            # "het gaat niet zo goed" read as "het gaat goed": never a cheerful answer.
+            dispatcher.utter_message(response=UNWELL_RESPONSE)
+            return []
         dispatcher.utter_message(response=f"utter_{best.name}" if best else NO_CHITCHAT_ANSWER)
         return []

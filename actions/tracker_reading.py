@@ -60,6 +60,24 @@ def bot_actions_newest_first(tracker: Tracker) -> list[str]:
     return [name for name in names if name]
 
 
+def previous_user_message(tracker: Tracker) -> tuple[str, list[Ranked]] | None:
+    """The person's message before the latest one: its text and the response
+    selector's ranking of answers for it; None when there was none."""
+    users = [event for event in reversed(tracker.events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    earlier = users[1]
+    selector = ((earlier.get("parse_data") or {}).get("response_selector") or {}).get(
+        SELECTOR_KEY
+    ) or {}
+    ranking = [
+        Ranked(item["intent_response_key"], float(item.get("confidence") or 0.0))
+        for item in selector.get("ranking") or []
+        if item.get("intent_response_key")
+    ]
+    return str(earlier.get("text") or ""), ranking
+
+
 def recent_turns(tracker: Tracker, limit: int = 12) -> list[Turn]:
     """The last user and bot turns, oldest first, as a person would tell them."""
     return readable_turns(tracker.events)[-limit:]

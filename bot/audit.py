@@ -52,3 +52,24 @@ def record_change(
     )
     session.add(entry)
     return entry
+
+
+def record_coordinator_change(
+    session: Session,
+    coordinator_id: int,
+    action: str,
+    *,
+    subject_type: str,
+    subject_id: int | str | None,
+    detail: str = "",
+) -> AuditEntry:
+    """A change a coordinator made in the inbox (a campaign, a review label)."""
+    return record_change(
+        session,
+        actor_type="coordinator",
+        actor_id=str(coordinator_id),
+        action=action,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        detail=detail,
+    )

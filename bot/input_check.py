@@ -79,6 +79,9 @@ BUTTON_INTENTS: dict[str, frozenset[str]] = {
     "restart": frozenset(),
     "choose_answer": frozenset({"answer_id"}),
     "choose_child": frozenset({"child_name"}),
+    # Under a campaign message (actions/campaigns.py).
+    "campaign_task_done": frozenset(),
+    "campaign_task_not_yet": frozenset(),
 }
 _COMMAND = re.compile(r"/(?P<intent>[A-Za-z_]+)(?P<entities>\{.*\})?", re.DOTALL)
 

@@ -59,3 +59,34 @@ def measure(text: str) -> Readability:
         words=len(words),
         syllables=sum(syllables_in(word) for word in words),
     )
+
+
+# B1 for teenagers: short sentences and a fairly easy text (tests/unit/test_readability.py
+# holds every text of the bot to this; the inbox holds a campaign's text to it).
+B1_MAX_WORDS_PER_SENTENCE = 15
+B1_MIN_FLESCH_DOUMA = 60
+
+
+@dataclass(frozen=True)
+class B1Check:
+    """What keeps a text from B1: problems named by key (messages.yml, campaigns b1)."""
+
+    readability: Readability
+    longest_sentence: str
+    problems: tuple[str, ...]
+
+    @property
+    def passes(self) -> bool:
+        return not self.problems
+
+
+def check_b1(text: str) -> B1Check:
+    result = measure(text)
+    sentences = sentences_of(text)
+    longest = max(sentences, key=lambda s: len(_WORD.findall(s)), default="")
+    problems = []
+    if len(_WORD.findall(longest)) > B1_MAX_WORDS_PER_SENTENCE:
+        problems.append("long_sentence")
+    if result.words and result.flesch_douma < B1_MIN_FLESCH_DOUMA:
+        problems.append("hard_words")
+    return B1Check(readability=result, longest_sentence=longest, problems=tuple(problems))

@@ -43,10 +43,14 @@ class Settings:
     web_host: str
     web_port: int
     nudge_days_ahead: int = 7
-    # "HH:MM-HH:MM" in Dutch time; no nudges are made in this span.
+    # "HH:MM-HH:MM" in Dutch time; no nudges or campaign messages are sent in this span.
     nudge_quiet_hours: str = "21:00-08:00"
     # How often the web app runs the nudge job; 0 switches it off (tests, or cron instead).
     nudge_every_minutes: int = 60
+    # At most this many messages (nudges and campaign messages) per person in 7 days.
+    messages_per_week: int = 2
+    # How often the web app runs the campaign job; 0 switches it off.
+    campaign_every_minutes: int = 5
     # Handoffs: office hours (Dutch time, Monday to Friday) and answer deadlines.
     office_hours: str = "08:30-16:30"
     urgent_deadline_minutes: int = 60
@@ -258,6 +262,8 @@ def _read_settings(env: dict[str, str], environment: str, production: bool) -> S
         notify_webhook_url=env.get("NOTIFY_WEBHOOK_URL", ""),
         handover_quiet_minutes=_whole_number(env, "HANDOVER_QUIET_MINUTES", 20),
         nudge_every_minutes=_whole_number(env, "NUDGE_EVERY_MINUTES", 60),
+        messages_per_week=_whole_number(env, "MESSAGES_PER_WEEK", 2),
+        campaign_every_minutes=_whole_number(env, "CAMPAIGN_EVERY_MINUTES", 5),
         chat_socket_url=_web_address(env, "CHAT_SOCKET_URL"),
         trusted_proxies=_ip_addresses(env, "TRUSTED_PROXIES"),
         kept_dir=Path(env["KEPT_DIR"]) if env.get("KEPT_DIR") else VAR_DIR / "kept",

@@ -79,3 +79,42 @@ class RiskKind(str, enum.Enum):
     QUITTING = "quitting"
     LOW_MOTIVATION = "low_motivation"
     GOAL_STUCK = "goal_stuck"
+
+
+class CampaignStatus(str, enum.Enum):
+    """A coordinator's campaign: sending as scheduled, stopped by a coordinator, or done
+    (its last run is over)."""
+
+    SCHEDULED = "scheduled"
+    STOPPED = "stopped"
+    DONE = "done"
+
+
+class CampaignTask(str, enum.Enum):
+    """What a campaign asks people to do, as far as the assistant can know it is done."""
+
+    NONE = "none"  # information only: reached, seen and replied are measured
+    CONFIRM = "confirm"  # "Ja, dat heb ik gedaan": a button in the message
+    CHECK_IN = "check_in"  # a check-in on an interim goal after the message
+
+
+class Recipients(str, enum.Enum):
+    """Who a campaign writes to: the students, or their parents."""
+
+    STUDENTS = "students"
+    GUARDIANS = "guardians"
+
+
+class ReviewReason(str, enum.Enum):
+    """Why a message is in the review list (bot/teaching)."""
+
+    ASKED_BACK = "asked_back"  # the bot was unsure and asked which topic was meant
+    FALLBACK = "fallback"  # the bot did not understand and offered a person
+    CORRECTED = "corrected"  # "nee, dat bedoel ik niet" right after an answer
+
+
+class ReviewStatus(str, enum.Enum):
+    OPEN = "open"
+    LABELLED = "labelled"  # a coordinator chose the right answer, or "new question"
+    DISMISSED = "dismissed"  # not a question (noise, a name, a test)
+    EXPORTED = "exported"  # written to the review file for a maintainer

@@ -337,6 +337,14 @@ def build_parser() -> argparse.ArgumentParser:
     goals = commands.add_parser("load-goals", help="load the route's interim goals (goals.yml)")
     goals.add_argument("--file", help="another goals file than bot/checkins/goals.yml")
     goals.set_defaults(handler=_load_goals)
+    teach = commands.add_parser(
+        "teach-export",
+        help="write the examples labelled in the inbox's review list to a review file",
+    )
+    from bot.teaching.proposals import PROPOSALS_FILE
+
+    teach.add_argument("--file", default=str(PROJECT_ROOT / PROPOSALS_FILE))
+    teach.set_defaults(handler=_teach_export)
     from infra.jobs import JOBS
 
     for spec in JOBS:
@@ -344,6 +352,25 @@ def build_parser() -> argparse.ArgumentParser:
             spec.name, help=f"{spec.help} (the web app also runs this on a timer)"
         ).set_defaults(handler=_run_job, job=spec)
     return parser
+
+
+def _teach_export(args: argparse.Namespace) -> int:
+    """Writes the examples coordinators labelled to the review file, added to what it
+    already holds, for a maintainer to read before merging."""
+    from bot import clock
+    from bot.teaching.proposals import merged_with, read_nlu, render_nlu, take_labelled
+    from infra.db.session import session_scope
+
+    settings = load_settings()
+    path = Path(args.file)
+    with session_scope(settings.database_url) as session:
+        new = take_labelled(session, now=clock.now())
+        examples = merged_with(read_nlu(path), new)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(render_nlu(examples), encoding="utf-8")
+    added = sum(len(texts) for texts in new.values())
+    print(f"{added} labelled examples written to {path} ({len(examples)} intents in the file).")
+    return 0
 
 
 def _only_migrations_run(record: logging.LogRecord) -> bool:

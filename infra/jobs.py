@@ -17,6 +17,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 
+from bot.campaigns.schedule import MessagePolicy
+from bot.campaigns.sending import run_due_campaigns
+from bot.campaigns.showing import (
+    mark_check_ins,
+    mark_replied,
+    recipient_conversations,
+    shown_without_reply,
+)
 from bot.checkins.nudges import NudgePolicy, create_nudges, student_conversations
 from bot.clock import parse_time_span
 from bot.escalation import handover
@@ -28,7 +36,7 @@ from infra.delivery import RetryPolicy, deliver_due
 from infra.kept import Replay, do_kept_work
 from infra.mail import SmtpServer, deliver_mail_due
 from infra.rasa_api import NUDGE_ACTION, execute_action, trigger_reply
-from infra.transcripts import purge_transcripts, recently_active
+from infra.transcripts import answered_after, purge_transcripts, recently_active
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +80,10 @@ async def nudge(settings: Settings, now: datetime) -> str:
     """Nudges students with a goal due soon and no check-in for it."""
     quiet_start, quiet_end = parse_time_span(settings.nudge_quiet_hours)
     policy = NudgePolicy(
-        days_ahead=settings.nudge_days_ahead, quiet_start=quiet_start, quiet_end=quiet_end
+        days_ahead=settings.nudge_days_ahead,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
+        weekly_cap=settings.messages_per_week,
     )
 
     def choose() -> tuple[int, list[str]]:
@@ -97,6 +108,58 @@ async def push_nudges(settings: Settings, conversation_ids: Iterable[str]) -> in
     for conversation_id in conversation_ids:
         pushed += await execute_action(settings, conversation_id, NUDGE_ACTION) is not None
     return pushed
+
+
+# How long after a campaign message an answer still counts as a reply to it.
+REPLY_WINDOW = timedelta(days=7)
+
+
+def message_policy(settings: Settings) -> MessagePolicy:
+    quiet_start, quiet_end = parse_time_span(settings.nudge_quiet_hours)
+    return MessagePolicy(
+        quiet_start=quiet_start, quiet_end=quiet_end, weekly_cap=settings.messages_per_week
+    )
+
+
+async def campaigns(settings: Settings, now: datetime) -> str:
+    """Sends the campaign runs that are due, pushes them into chats that may be open,
+    and notes replies and tasks done since the last time."""
+    policy = message_policy(settings)
+
+    def send() -> tuple[int, int, list[str]]:
+        with session_scope(settings.database_url) as session:
+            reports = run_due_campaigns(session, now=now, policy=policy)
+            reached = [key for report in reports for key in report.delivered]
+            linked = recipient_conversations(session, reached)
+        open_chats = recently_active(
+            settings.tracker_database_url, linked, since=now - OPEN_CHAT_WINDOW
+        )
+        return len(reports), len(reached), list(open_chats)
+
+    def note_outcomes() -> tuple[int, int]:
+        with session_scope(settings.database_url) as session:
+            checked_in = mark_check_ins(session)
+            waiting = shown_without_reply(session, now - REPLY_WINDOW)
+        first_shown: dict[str, datetime] = {}
+        for conversation_id, shown_at in waiting.values():
+            first_shown[conversation_id] = min(shown_at, first_shown.get(conversation_id, shown_at))
+        answered = answered_after(settings.tracker_database_url, first_shown)
+        replied = {
+            delivery_id: answered[conversation_id]
+            for delivery_id, (conversation_id, shown_at) in waiting.items()
+            if conversation_id in answered and answered[conversation_id] > shown_at
+        }
+        with session_scope(settings.database_url) as session:
+            mark_replied(session, replied)
+        return checked_in, len(replied)
+
+    runs, reached, open_chats = await asyncio.to_thread(send)
+    pushed = await push_nudges(settings, open_chats)
+    checked_in, replied = await asyncio.to_thread(note_outcomes)
+    return (
+        f"{runs} campaign runs reached {reached} people, {pushed} pushed to an open chat; "
+        f"{replied} replies and {checked_in} check-ins noted"
+    )
 
 
 def escalate(settings: Settings, now: datetime) -> str:
@@ -214,6 +277,13 @@ JOBS = (
         lambda settings: timedelta(seconds=30),
         "Kept work",
         "store the check-ins, handoffs and risk signals kept during a database outage",
+    ),
+    JobSpec(
+        "campaigns",
+        campaigns,
+        lambda settings: timedelta(minutes=settings.campaign_every_minutes),
+        "Campaigns",
+        "send the campaign runs that are due and note replies and tasks done",
     ),
     JobSpec(
         "nudge",

@@ -23,6 +23,9 @@ from bot.content.catalog import text
 from bot.settings import Settings
 from infra.delivery import Claimed, DeliveryReport, RetryPolicy, deliver
 
+# Mails to people other than coordinators: their own link and footer (messages.yml, mail).
+MAIL_AUDIENCES = ("asker", "campaign")
+
 
 @dataclass(frozen=True)
 class SmtpServer:
@@ -60,8 +63,9 @@ def mail_message(claimed: Claimed, *, sender: str, inbox_url: str) -> EmailMessa
     message["Subject"] = payload["subject"]
     message["Message-ID"] = message_id(claimed.key)
     link = inbox_url.rstrip("/") + payload["path"]
-    # A coordinator's mail, or one to someone who asked without logging in.
-    labels = ("mail", "asker") if payload.get("audience") == "asker" else ("mail",)
+    # A coordinator's mail, one to someone who asked without logging in, or a campaign's.
+    audience = payload.get("audience")
+    labels = ("mail", audience) if audience in MAIL_AUDIENCES else ("mail",)
     message.set_content(
         "\n\n".join(
             (

@@ -127,3 +127,38 @@ def recently_active(
     with engine.connect() as connection:
         rows = connection.execute(query, {"senders": wanted, "since": since.timestamp()}).all()
     return sorted(row[0] for row in rows)
+
+
+# The chat page's first message when it opens (web/static/chat.js, initPayload): not
+# something the person wrote.
+PAGE_OPENER = "/greet"
+# A message Rasa logs this soon after a shown message came with it in one request (the
+# message that opened a new session, which shows waiting messages first): no answer.
+SAME_REQUEST = 2.0
+
+
+def answered_after(tracker_database_url: str, shown: dict[str, datetime]) -> dict[str, datetime]:
+    """For each conversation, when the person first wrote after `shown[conversation]`
+    (a campaign message appeared): conversations without such a message are left out."""
+    if not shown:
+        return {}
+    engine = get_engine(tracker_database_url)
+    if not inspect(engine).has_table("events"):
+        return {}
+    query = text(
+        "SELECT sender_id, timestamp, data FROM events WHERE type_name = 'user'"
+        " AND sender_id IN :senders AND timestamp > :since ORDER BY id"
+    ).bindparams(bindparam("senders", expanding=True))
+    earliest = min(shown.values()).timestamp()
+    with engine.connect() as connection:
+        rows = connection.execute(
+            query, {"senders": sorted(shown), "since": earliest + SAME_REQUEST}
+        ).all()
+    answered: dict[str, datetime] = {}
+    for sender_id, stamp, data in rows:
+        if sender_id in answered or stamp <= shown[sender_id].timestamp() + SAME_REQUEST:
+            continue
+        if (json.loads(data or "{}").get("text") or "").strip() == PAGE_OPENER:
+            continue
+        answered[sender_id] = datetime.fromtimestamp(stamp, tz=timezone.utc)
+    return answered

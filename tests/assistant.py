@@ -276,6 +276,7 @@ def start_assistant(
             "RASA_TOKEN": TOKEN,
             # Tests make their own nudges; the hourly job would add some at random.
             "NUDGE_EVERY_MINUTES": "0",
+            "CAMPAIGN_EVERY_MINUTES": "0",
             "NOTIFY_WEBHOOK_URL": webhook.url,
             # Mail to coordinators goes to a real SMTP server in this process.
             **mailbox.env,

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from aiohttp import web
+from multidict import MultiDictProxy
 
 from bot import clock
 from bot.clock import SCHOOL_TIMEZONE
@@ -113,7 +114,7 @@ def read_session(request: web.Request) -> InboxSession | None:
     )
 
 
-def _render(
+def render(
     request: web.Request,
     template: str,
     session: InboxSession,
@@ -161,7 +162,7 @@ def signed_in_coordinator(session: InboxSession | None, database_session) -> Coo
     return coordinator
 
 
-def _coordinator(request: web.Request, database_session) -> tuple[InboxSession, Coordinator]:  # noqa: ANN001
+def signed_in(request: web.Request, database_session) -> tuple[InboxSession, Coordinator]:  # noqa: ANN001
     session = read_session(request)
     coordinator = signed_in_coordinator(session, database_session)
     if coordinator is None:
@@ -169,11 +170,23 @@ def _coordinator(request: web.Request, database_session) -> tuple[InboxSession, 
     return session, coordinator
 
 
-async def _checked_form(request: web.Request, session: InboxSession) -> dict[str, str]:
+async def checked_form(request: web.Request, session: InboxSession) -> dict[str, str]:
     form = await request.post()
     if not csrf_ok(session, form.get("csrf")):
         raise web.HTTPForbidden(text=text("inbox", "form_expired"))
     return {key: str(value) for key, value in form.items()}
+
+
+async def checked_post(request: web.Request) -> MultiDictProxy:
+    """A form posted by a signed-in coordinator's page with its CSRF token (fields given
+    more than once kept); to the login page without a session, 403 without the token."""
+    session = read_session(request)
+    if session is None:
+        raise web.HTTPFound(url_for(request, "inbox_login"))
+    posted = await request.post()
+    if not csrf_ok(session, posted.get("csrf")):
+        raise web.HTTPForbidden(text=text("inbox", "form_expired"))
+    return posted
 
 
 async def login_page(request: web.Request) -> web.Response:
@@ -188,14 +201,14 @@ async def login_page(request: web.Request) -> web.Response:
             raise web.HTTPFound(url_for(request, "inbox"))
         session = None  # ended by a logout, or the coordinator left: a fresh login
     session = session or new_session(ANONYMOUS, now=clock.now())
-    return _render(
+    return render(
         request, "login.html", session, title=text("inbox", "titles", "login"), email="", error=None
     )
 
 
 async def login(request: web.Request) -> web.Response:
     session = read_session(request)
-    form = await _checked_form(request, session)
+    form = await checked_form(request, session)
     email = form.get("email", "").strip().lower()[:200]
     settings = _settings(request)
     address = client_address(
@@ -216,7 +229,7 @@ async def login(request: web.Request) -> web.Response:
     result = await asyncio.to_thread(check)
     if result.coordinator_id is None:
         error = text("inbox", "wrong_password" if result.blocked_until is None else "locked")
-        return _render(
+        return render(
             request,
             "login.html",
             session,
@@ -236,7 +249,7 @@ async def login(request: web.Request) -> web.Response:
 
 async def logout(request: web.Request) -> web.Response:
     session = read_session(request)
-    await _checked_form(request, session)
+    await checked_form(request, session)
     if session.coordinator_id != ANONYMOUS:
 
         def end() -> None:
@@ -249,7 +262,7 @@ async def logout(request: web.Request) -> web.Response:
     raise response
 
 
-async def _page(
+async def coordinator_page(
     request: web.Request, template: str, build: Callable[[Any, Coordinator], PageContent]
 ) -> web.Response:
     """A page for the signed-in coordinator, read in a thread with one database session:
@@ -257,9 +270,9 @@ async def _page(
 
     def page() -> web.Response:
         with session_scope(_settings(request).database_url) as database:
-            session, coordinator = _coordinator(request, database)
+            session, coordinator = signed_in(request, database)
             title, context = build(database, coordinator)
-            return _render(
+            return render(
                 request, template, session, coordinator=coordinator, title=title, **context
             )
 
@@ -281,7 +294,7 @@ async def list_page(request: web.Request) -> web.Response:
             "current": which.value,
         }
 
-    return await _page(request, "list.html", build)
+    return await coordinator_page(request, "list.html", build)
 
 
 async def detail_page(request: web.Request) -> web.Response:
@@ -304,7 +317,7 @@ async def detail_page(request: web.Request) -> web.Response:
             "speakers": {who: text("inbox", "summary", who) for who in ("user", "bot")},
         }
 
-    return await _page(request, "detail.html", build)
+    return await coordinator_page(request, "detail.html", build)
 
 
 async def act(request: web.Request) -> web.Response:
@@ -317,11 +330,11 @@ async def act(request: web.Request) -> web.Response:
     session = read_session(request)
     if session is None:
         raise web.HTTPFound(url_for(request, "inbox_login"))
-    form = await _checked_form(request, session)
+    form = await checked_form(request, session)
 
     def do() -> tuple[str, str, bool, bool]:
         with session_scope(settings.database_url) as database:
-            _, coordinator = _coordinator(request, database)
+            _, coordinator = signed_in(request, database)
             handoff = inbox.open_for(database, coordinator, request.match_info["reference"])
             if handoff is None:
                 raise web.HTTPNotFound(text=text("inbox", "not_found"))
@@ -372,12 +385,12 @@ async def mail_setting(request: web.Request) -> web.Response:
     session = read_session(request)
     if session is None:
         raise web.HTTPFound(url_for(request, "inbox_login"))
-    form = await _checked_form(request, session)
+    form = await checked_form(request, session)
     wanted = form.get("mail") == "on"
 
     def choose() -> None:
         with session_scope(settings.database_url) as database:
-            _, coordinator = _coordinator(request, database)
+            _, coordinator = signed_in(request, database)
             inbox.choose_mail(database, coordinator, wanted)
 
     await asyncio.to_thread(choose)
@@ -403,4 +416,4 @@ async def overview_page(request: web.Request) -> web.Response:
             "scope": coordinator.school.name if coordinator.school else coordinator.region.name,
         }
 
-    return await _page(request, "overview.html", build)
+    return await coordinator_page(request, "overview.html", build)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from web import chat, health, inbox, thread
+from web import campaigns, chat, health, inbox, review, thread
 from web.templating import STATIC_DIR
 
 HEALTH_PATH = "/healthz"
@@ -38,4 +38,17 @@ def setup_routes(app: web.Application) -> None:
         inbox.act,
         name="handoff_action",
     )
+    router.add_get("/inbox/campaigns", campaigns.list_page, name="campaigns")
+    new = router.add_resource("/inbox/campaigns/new", name="campaign_new")
+    new.add_route("GET", campaigns.new_page)
+    new.add_route("POST", campaigns.create)
+    router.add_get(r"/inbox/campaigns/{campaign_id:\d+}", campaigns.report_page, name="campaign")
+    router.add_get(
+        r"/inbox/campaigns/{campaign_id:\d+}/export", campaigns.export, name="campaign_export"
+    )
+    router.add_post(
+        r"/inbox/campaigns/{campaign_id:\d+}/stop", campaigns.stop, name="campaign_stop"
+    )
+    router.add_get("/inbox/review", review.review_page, name="review")
+    router.add_post(r"/inbox/review/{item_id:\d+}", review.label, name="review_label")
     router.add_static(STATIC_PREFIX.rstrip("/"), STATIC_DIR, name="static")

@@ -16,6 +16,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_change
+from bot.campaigns.limits import CAP_SPAN, at_cap, messages_since, opted_out
+from bot.campaigns.recipients import recipient_key
 from bot.checkins.records import goal_states
 from bot.clock import SCHOOL_TIMEZONE
 from bot.db.models import CheckIn, ConversationLink, EndedChatToken, Nudge, Student
@@ -30,6 +32,8 @@ class NudgePolicy:
     quiet_start: time = time(21, 0)
     quiet_end: time = time(8, 0)
     min_gap: timedelta = timedelta(days=7)
+    # Nudges and campaign messages together, per person in 7 days (bot/campaigns/limits.py).
+    weekly_cap: int = 2
 
 
 @dataclass(frozen=True)
@@ -87,7 +91,8 @@ def _due_goals(session: Session, today: date) -> list[DueGoal]:
 
 
 def create_nudges(session: Session, *, now: datetime, policy: NudgePolicy) -> list[DueGoal]:
-    """The nudge job: stores the chosen nudges and their outbox notifications."""
+    """The nudge job: stores the chosen nudges and their outbox notifications. Nobody
+    who said "stop met berichten", and nobody who had their messages of the week."""
     today = now.astimezone(SCHOOL_TIMEZONE).date()
     last_nudged = {
         student_id: moment
@@ -95,7 +100,16 @@ def create_nudges(session: Session, *, now: datetime, policy: NudgePolicy) -> li
             select(Nudge.student_id, func.max(Nudge.created_at)).group_by(Nudge.student_id)
         )
     }
-    chosen = choose_nudges(_due_goals(session, today), last_nudged, now, policy)
+    due = _due_goals(session, today)
+    keys = {goal.student_id: recipient_key(PersonRole.STUDENT, goal.student_id) for goal in due}
+    stopped = opted_out(session, keys.values())
+    counts = messages_since(session, keys.values(), now - CAP_SPAN)
+    chosen = [
+        goal
+        for goal in choose_nudges(due, last_nudged, now, policy)
+        if keys[goal.student_id] not in stopped
+        and not at_cap(counts, keys[goal.student_id], policy.weekly_cap)
+    ]
     for goal in chosen:
         nudge = Nudge(student_id=goal.student_id, goal_id=goal.goal_id, created_at=now)
         session.add(nudge)

@@ -28,6 +28,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declarative_base, relationship
 
 from bot.vocabulary import (
+    CampaignStatus,
+    CampaignTask,
     CheckInStatus,
     HandoffPriority,
     HandoffStatus,
@@ -35,6 +37,9 @@ from bot.vocabulary import (
     OutboxStatus,
     PersonRole,
     ProgrammeType,
+    Recipients,
+    ReviewReason,
+    ReviewStatus,
     RiskKind,
     SchoolLevel,
     ThreadAuthor,
@@ -561,3 +566,103 @@ class JobTurn(Base):
     until = Column(UTCDateTime, nullable=False)
     last_run_at = Column(UTCDateTime, nullable=False)
     runs = Column(Integer, nullable=False, default=0)
+
+
+class Campaign(Base):
+    """A message a coordinator schedules for an audience (bot/campaigns): once or
+    repeating, within a window, with a task whose completion is measured."""
+
+    __tablename__ = "campaigns"
+
+    id = Column(Integer, primary_key=True)
+    region_id = Column(ForeignKey("regions.id"), nullable=False, index=True)
+    # A school coordinator's campaign reaches their own school only; None: the region.
+    school_id = Column(ForeignKey("schools.id"), nullable=True)
+    created_by_id = Column(ForeignKey("coordinators.id"), nullable=False)
+    title = Column(String(200), nullable=False)
+    body = Column(Text, nullable=False)
+    recipients = Column(_enum(Recipients, "campaign_recipients"), nullable=False)
+    # The audience rules as JSON (bot/campaigns/audience.py::AudienceRules).
+    audience = Column(Text, nullable=False)
+    task = Column(_enum(CampaignTask, "campaign_task"), nullable=False)
+    # The button under a confirm task's message: "Ja, ik heb me aangemeld".
+    task_button = Column(String(100), nullable=True)
+    # Campaigns about one calendar entry share it: "said they registered" in one counts
+    # for the next (bot/content/calendar.yml).
+    task_key = Column(String(64), nullable=False, index=True)
+    calendar_key = Column(String(64), nullable=True)
+    starts_at = Column(UTCDateTime, nullable=False)
+    ends_at = Column(UTCDateTime, nullable=False)
+    repeat_days = Column(Integer, nullable=False, default=0)
+    next_run_at = Column(UTCDateTime, nullable=True, index=True)
+    runs = Column(Integer, nullable=False, default=0)
+    # People the audience picked who got nothing: they said "stop met berichten", or
+    # had their messages of the week already (all runs together).
+    held_opted_out = Column(Integer, nullable=False, default=0)
+    held_by_cap = Column(Integer, nullable=False, default=0)
+    status = Column(_enum(CampaignStatus, "campaign_status"), nullable=False)
+    created_at = Column(UTCDateTime, nullable=False, default=utcnow)
+    stopped_at = Column(UTCDateTime, nullable=True)
+
+
+class CampaignDelivery(Base):
+    """One person reached by one run of a campaign, and what followed."""
+
+    __tablename__ = "campaign_deliveries"
+    __table_args__ = (
+        UniqueConstraint("campaign_id", "run", "recipient_key", name="uq_campaign_deliveries_run"),
+        CheckConstraint(
+            "(role = 'student' AND student_id IS NOT NULL AND guardian_id IS NULL)"
+            " OR (role = 'guardian' AND guardian_id IS NOT NULL AND student_id IS NULL)",
+            name="role_matches_person",
+        ),
+    )
+
+    id = Column(Integer, primary_key=True)
+    campaign_id = Column(ForeignKey("campaigns.id"), nullable=False, index=True)
+    run = Column(Integer, nullable=False)
+    # "student:7" or "guardian:3" (bot/campaigns/recipients.py).
+    recipient_key = Column(String(64), nullable=False, index=True)
+    role = Column(_enum(PersonRole, "person_role"), nullable=False)
+    student_id = Column(ForeignKey("students.id"), nullable=True, index=True)
+    guardian_id = Column(ForeignKey("guardians.id"), nullable=True, index=True)
+    created_at = Column(UTCDateTime, nullable=False)
+    mailed = Column(Boolean, nullable=False, default=False)
+    shown_at = Column(UTCDateTime, nullable=True)
+    shown_in_conversation_id = Column(String(255), nullable=True)
+    replied_at = Column(UTCDateTime, nullable=True)
+    task_done_at = Column(UTCDateTime, nullable=True)
+
+    campaign = relationship("Campaign")
+
+
+class MessageOptOut(Base):
+    """A student or parent said "stop met berichten": no nudges, no campaigns."""
+
+    __tablename__ = "message_opt_outs"
+
+    recipient_key = Column(String(64), primary_key=True)
+    since = Column(UTCDateTime, nullable=False)
+
+
+class ReviewMessage(Base):
+    """A message the bot asked back about, fell back on, or that the person corrected:
+    its text only (identifiers masked), for the region's coordinator to label
+    (bot/teaching). The conversation id is kept only so that the message goes when the
+    conversation is erased; it is never shown."""
+
+    __tablename__ = "review_messages"
+
+    id = Column(Integer, primary_key=True)
+    conversation_id = Column(String(255), nullable=False, index=True)
+    region_id = Column(ForeignKey("regions.id"), nullable=False, index=True)
+    text = Column(Text, nullable=False)
+    reason = Column(_enum(ReviewReason, "review_reason"), nullable=False)
+    # The answers or intents the bot considered, best first (JSON list).
+    guesses = Column(Text, nullable=False, default="[]")
+    created_at = Column(UTCDateTime, nullable=False)
+    status = Column(_enum(ReviewStatus, "review_status"), nullable=False, index=True)
+    # An answer id ("route/studentcoach"), an intent ("request_human"), or "new".
+    label = Column(String(100), nullable=True)
+    labelled_by_id = Column(ForeignKey("coordinators.id"), nullable=True)
+    labelled_at = Column(UTCDateTime, nullable=True)

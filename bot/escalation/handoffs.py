@@ -298,9 +298,22 @@ def mark_as_risk(
         handoff.priority = HandoffPriority.URGENT
     if handoff.reason == "risk" and handoff.category == kind:
         return
+    was_risk = handoff.reason == "risk"
     handoff.reason = "risk"
-    handoff.category = kind
+    # The label shows the most serious kind so far: a later "ik word gepest" does not
+    # hide an earlier acute signal (RiskKind lists the most serious first).
+    handoff.category = more_serious(handoff.category, kind) if was_risk else kind
     _notify(session, handoff, f"handoff.risk.{kind}", now=now)
+
+
+def more_serious(first: str, second: str) -> str:
+    """Of two risk kinds, the one KIND_ORDER lists first; an unknown kind counts least."""
+    order = [each.value for each in KIND_ORDER]
+
+    def rank(kind: str) -> int:
+        return order.index(kind) if kind in order else len(order)
+
+    return first if rank(first) <= rank(second) else second
 
 
 def risk_summary(kind: RiskKind) -> str:

@@ -14,7 +14,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.audit import record_change, record_read
+from bot.campaigns.limits import opted_out
+from bot.campaigns.recipients import recipient_key
+from bot.content.catalog import text
 from bot.db.models import (
+    CampaignDelivery,
     CheckIn,
     ConversationLink,
     Guardian,
@@ -26,6 +30,7 @@ from bot.db.models import (
 from bot.identity.access import Purpose, authorise
 from bot.identity.devices import forget_all, remembered_devices
 from bot.identity.tokens import ChatClaims
+from bot.teaching.review import erase_for
 from bot.vocabulary import PersonRole
 
 ERASED_TEXT = "[verwijderd op verzoek]"
@@ -113,6 +118,10 @@ def stored_data(session: Session, conversation_id: str, *, today: date) -> Store
         items = _guardian_items(session.get(Guardian, access.viewer_id))
     items.append(("conversations", str(len(_links_of(session, access.role, access.viewer_id)))))
     items.append(("devices", str(remembered_devices(session, access.role, access.viewer_id))))
+    key = recipient_key(access.role, access.viewer_id)
+    items.append(
+        ("messages", text("campaigns", "stored", "off" if opted_out(session, [key]) else "on"))
+    )
     record_read(
         session,
         conversation_id=conversation_id,
@@ -155,6 +164,15 @@ def erase_personal_data(session: Session, conversation_id: str, *, now: datetime
         ):
             message.body = ERASED_TEXT
             anonymised += 1
+    # Campaign deliveries keep their numbers, not where they were shown.
+    for delivery in session.scalars(
+        select(CampaignDelivery).where(
+            CampaignDelivery.recipient_key == recipient_key(role, person_id)
+        )
+    ):
+        delivery.shown_in_conversation_id = None
+    # Misunderstood messages kept for review go with their conversations.
+    erase_for(session, conversation_ids)
     for link in links:
         session.delete(link)
     forget_all(session, ChatClaims(role, person_id), now=now, actor="conversation")

@@ -45,6 +45,17 @@ def test_risk_wins_over_a_goodbye_and_a_login_demand(assistant):
     assert "113" in goodbye and not goodbye.startswith(("Doei", "Tot ziens"))
 
 
+def test_feeling_bad_is_heard_never_met_with_fijn_om_te_horen(assistant):
+    """Session 16's walk: "het gaat slecht" got "Fijn om te horen!" and no handoff,
+    and crying emoji got "Leuk, maar ik lees liever woorden"."""
+    replies = assistant.say("it-risk-slecht", "het gaat slecht")
+    assert not any("Fijn om te horen" in reply for reply in replies)
+    (flag,), (handoff,) = stored(assistant, "it-risk-slecht")
+    assert flag.kind is RiskKind.DISTRESS and handoff.category == "distress"
+    (care,) = assistant.say("it-risk-huilen", "😭😭😭")
+    assert care.startswith("Wat vervelend dat het niet goed gaat.")
+
+
 def test_a_parent_s_worry_goes_to_the_child_s_coordinator(assistant):
     with session_scope(assistant.database_url) as session:
         petra = session.scalar(select(Guardian.id).where(Guardian.first_name == "Petra"))

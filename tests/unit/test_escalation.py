@@ -20,6 +20,8 @@ from bot.escalation.handoffs import (
     create_handoff,
     escalate_overdue,
     handoffs_for_risk_flags,
+    mark_as_risk,
+    more_serious,
     open_handoff,
 )
 from bot.escalation.routing import CoordinatorInfo, HandoffSubject, route
@@ -414,3 +416,23 @@ def test_a_webhook_that_is_down_loses_nothing(seeded_database_url):
     message = outbox(seeded_database_url)["nudge:1"]
     assert message.status is OutboxStatus.PENDING and message.last_error
     assert message.next_attempt_at == MONDAY_10.astimezone(timezone.utc) + timedelta(seconds=10)
+
+
+def test_a_later_milder_risk_does_not_hide_an_acute_one_on_the_handoff(db):
+    """The walk of session 16: "ik zie het niet meer zitten", then a milder signal,
+    left the handoff labelled with the milder kind only."""
+    view = create_handoff(
+        db,
+        "c-acute",
+        HandoffRequest("risk", "acute", HandoffPriority.URGENT, "x"),
+        now=MONDAY_10,
+        policy=POLICY,
+        default_region="twente",
+    )
+    handoff = db.scalar(select(Handoff).where(Handoff.reference == view.reference))
+    mark_as_risk(db, handoff, "bullying", now=MONDAY_10)
+    assert (handoff.category, handoff.priority) == ("acute", HandoffPriority.URGENT)
+    mark_as_risk(db, handoff, "unsafe_home", now=MONDAY_10)
+    assert handoff.category == "acute"
+    assert more_serious("quitting", "bullying") == "bullying"
+    assert more_serious("general", "absence") == "absence"

@@ -33,6 +33,11 @@ GATE_FUNCTIONS = {
         "who_is_talking",
     },
     "bot.checkins.nudges": {"take_pending_nudge"},
+    # Campaign messages, their buttons and "stop met berichten": each asks `authorise`
+    # who is talking.
+    "bot.campaigns.showing": {"take_pending_message", "answer_task", "set_messages"},
+    # A missed message for review: the region comes from `authorise`; no identity is kept.
+    "bot.teaching.review": {"keep_for_review"},
     # Handoffs: created from `authorise`; the rest reads only this conversation's own.
     "bot.escalation.handoffs": {"create_handoff", "open_handoff", "handoffs_for_risk_flags"},
     "bot.escalation.replies": {"take_replies"},

@@ -7,12 +7,13 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.campaigns.calendar import route_calendar
 from bot.content.catalog import catalog, flow
+from bot.readability import B1_MAX_WORDS_PER_SENTENCE as MAX_WORDS_PER_SENTENCE
+from bot.readability import B1_MIN_FLESCH_DOUMA as MIN_FLESCH_DOUMA
 from bot.readability import measure, sentences_of, syllables_in
 
 ROOT = Path(__file__).resolve().parents[2]
-MAX_WORDS_PER_SENTENCE = 15
-MIN_FLESCH_DOUMA = 60
 # Message entries that are labels (buttons, list items, tabs, page titles), not
 # sentences of their own: each group is read as one list, the way a person sees them.
 LABEL_LISTS = {
@@ -28,6 +29,12 @@ LABEL_LISTS = {
     "inbox about",
     "inbox age",
     "inbox summary",
+    "inbox campaign_stages",
+    "inbox campaign_statuses",
+    "campaigns stored",
+    "review topics",
+    "review intents",
+    "review reasons",
 }
 NAMES = {"personal_goals_block", "inbox other", "handoff live_reply"}
 # One line of a list ("- taalvaardigheid: 1 van 3"), read as part of the whole list.
@@ -77,6 +84,10 @@ def all_texts() -> list[tuple[str, str]]:
             texts.append((f"{topic} personal {situation} student", paragraphs.student))
             texts.append((f"{topic} personal {situation} guardian", paragraphs.guardian))
     texts += message_texts(content.messages)
+    for entry in route_calendar().values():
+        texts += [
+            (f"calendar {entry.key} {who.value}", text) for who, text in entry.messages.items()
+        ]
     return [(where, fill(text)) for where, text in texts]
 
 

@@ -40,6 +40,13 @@ POLICY = DeadlinePolicy()
         ("ik kan niet meer", RiskKind.EXHAUSTION),
         ("mijn vader slaat me", RiskKind.UNSAFE_HOME),
         ("ik voel me zo alleen", RiskKind.DISTRESS),
+        ("het gaat slecht", RiskKind.DISTRESS),
+        (
+            "het gaat eigenlijk best slecht met alles en ik weet niet wat ik moet doen",
+            RiskKind.DISTRESS,
+        ),
+        ("gaat kut", RiskKind.DISTRESS),
+        ("het gaat niet goed", RiskKind.DISTRESS),
         ("i want to die", RiskKind.ACUTE),
         ("waar zie ik mezelf over 5 jaar? denk niet dat ik er dan nog ben", RiskKind.ACUTE),
         ("soms denk ik op het perron: gewoon een stap naar voren", RiskKind.ACUTE),
@@ -93,6 +100,8 @@ def test_words_of_each_kind_are_a_signal(text, kind):
         "ik ben dood moe en wil weten wanneer de examens beginnen",
         "op het goede spoor zitten met mijn planning",
         "mijn broer is vorig jaar gestopt met school, hoe zit dat met zijn ov",
+        "het gaat niet slecht",
+        "het gaat goed",
     ],
 )
 def test_negated_and_harmless_words_are_no_signal(text):
@@ -349,7 +358,9 @@ def test_a_second_signal_joins_the_open_handoff_and_its_coordinator_hears_of_it(
     assert second.handoff.reference == first.handoff.reference and second.handoff.already_open
     assert second.earlier_kinds == {RiskKind.BULLYING}
     handoff = db.scalar(select(Handoff).where(Handoff.reference == first.handoff.reference))
-    assert handoff.category == "pressure"
+    # The label keeps the more serious kind (RiskKind's order); the coordinator still
+    # hears of the new one.
+    assert handoff.category == "bullying"
     events = [m.idempotency_key for m in db.scalars(select(OutboxMessage))]
     assert any("handoff.risk.pressure" in key for key in events)
     assert len(db.scalars(select(RiskFlag).where(RiskFlag.student_id == sanne)).all()) == 2
@@ -372,3 +383,20 @@ def test_in_a_form_the_model_alone_must_be_sure_in_both_parts():
     weak = [Ranked("risk/unsafe_home", 0.15), Ranked("risk/pressure", 0.14)]
     assert not holds_in_a_form(unsure, weak)
     assert holds_in_a_form(unsure, [Ranked("risk/unsafe_home", 0.6)])
+
+
+@pytest.mark.parametrize(
+    ("text", "unwell"),
+    [
+        ("meh niet zo goed eigenlijk", True),
+        ("😭😭😭", True),
+        ("gaat wel, beetje moe", True),
+        ("goed hoor!", False),
+        ("👍", False),
+        ("", False),
+    ],
+)
+def test_a_message_that_sounds_unwell_never_gets_a_cheerful_answer(text, unwell):
+    from bot.risk.mood import sounds_unwell
+
+    assert sounds_unwell(text) is unwell

@@ -17,7 +17,13 @@ from rasa.validator import Validator
 ROOT = Path(__file__).resolve().parents[2]
 MIN_EXAMPLES = 15
 # Intents that only buttons send, as /choose_answer{"answer_id": ...}: no examples.
-BUTTON_ONLY_INTENTS = {"choose_answer", "choose_child", "coordinator_reply"}
+BUTTON_ONLY_INTENTS = {
+    "choose_answer",
+    "choose_child",
+    "coordinator_reply",
+    "campaign_task_done",
+    "campaign_task_not_yet",
+}
 RESPONSE_IN_ACTION = re.compile(r"\"(utter_[a-z_]+)\"")
 
 

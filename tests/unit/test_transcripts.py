@@ -4,6 +4,7 @@ The tracker store is a real SQLite file with the columns of Rasa's `events` tabl
 """
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
@@ -13,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import create_engine, select, text
+from sqlalchemy import text as sql
 
 from bot.db.models import Student, TranscriptPurge
 from bot.identity.links import link_conversation
@@ -21,7 +23,7 @@ from bot.settings import PROJECT_ROOT, load_settings
 from bot.vocabulary import LinkMethod
 from infra.db.session import session_scope
 from infra.jobs import ScheduledJob, purge_erased
-from infra.transcripts import purge_transcripts, recently_active
+from infra.transcripts import answered_after, purge_transcripts, recently_active
 from tests.conftest import person_id
 from web.app import create_app
 from web.scheduler import run_scheduled_jobs
@@ -43,15 +45,16 @@ def tracker_url(tmp_path):
     return url
 
 
-def add_events(tracker_url, sender, *moments):
+def add_events(tracker_url, sender, *moments, text=None):
+    data = json.dumps({"event": "user", "text": text}) if text is not None else "{}"
     with create_engine(tracker_url).begin() as connection:
         for moment in moments:
             connection.execute(
-                text(
+                sql(
                     "INSERT INTO events (sender_id, type_name, timestamp, data)"
-                    " VALUES (:s, 'user', :t, '{}')"
+                    " VALUES (:s, 'user', :t, :d)"
                 ),
-                {"s": sender, "t": moment.timestamp()},
+                {"s": sender, "t": moment.timestamp(), "d": data},
             )
 
 
@@ -189,10 +192,11 @@ def test_the_web_app_schedules_the_purge_and_the_nudge_unless_switched_off():
         "deliver-outbox",
         "hand-back-quiet",
         "do-kept",
+        "campaigns",
         "nudge",
     ]
-    off = scheduled_jobs(load_settings({"NUDGE_EVERY_MINUTES": "0"}))
-    assert "nudge" not in [job.name for job in off]
+    off = scheduled_jobs(load_settings({"NUDGE_EVERY_MINUTES": "0", "CAMPAIGN_EVERY_MINUTES": "0"}))
+    assert not {"nudge", "campaigns"} & {job.name for job in off}
 
 
 def test_recently_active_finds_the_chats_that_may_still_be_open(tracker_url, tmp_path):
@@ -206,3 +210,16 @@ def test_recently_active_finds_the_chats_that_may_still_be_open(tracker_url, tmp
     # Before Rasa has written anything there is no events table: nothing is open.
     empty = f"sqlite:///{tmp_path / 'empty.db'}"
     assert recently_active(empty, asked, since=since) == []
+
+
+def test_a_reply_is_what_the_person_wrote_after_the_message_appeared(tracker_url):
+    shown = NOW - timedelta(minutes=30)
+    # The message that opened the session (logged with the shown message), the chat
+    # page's own first message, then a real answer.
+    add_events(tracker_url, "opened", shown + timedelta(seconds=0.5))
+    add_events(tracker_url, "page", shown + timedelta(seconds=5), text="/greet")
+    add_events(tracker_url, "answered", shown + timedelta(minutes=2), text="ja gedaan")
+    found = answered_after(tracker_url, {"opened": shown, "page": shown, "answered": shown})
+    assert list(found) == ["answered"]
+    assert abs((found["answered"] - (shown + timedelta(minutes=2))).total_seconds()) < 1
+    assert answered_after(tracker_url, {}) == {}
