@@ -48,12 +48,13 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 import yaml  # noqa: E402
 from sqlalchemy import select  # noqa: E402
 
-from bench.results_file import write_results  # noqa: E402
+from bench.results_file import shown_path, write_results  # noqa: E402
 from bot.content.catalog import catalog, flow  # noqa: E402
 from bot.db.models import Handoff, RiskFlag  # noqa: E402
 from bot.vocabulary import HandoffPriority  # noqa: E402
 from infra.db.session import session_scope  # noqa: E402
 from tests.assistant import (  # noqa: E402
+    MODEL,
     ONE_ADDRESS_FOR_ALL,
     Assistant,
     start_assistant,
@@ -326,11 +327,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--show", choices=("wrong", "all", "none"), default="wrong")
     parser.add_argument("--no-fail", action="store_true", help="report, never exit 1")
+    parser.add_argument("--model", type=Path, default=MODEL, help="another model (teach-merge)")
     args = parser.parse_args()
 
     messages = load_sets(args.sets)
     with tempfile.TemporaryDirectory(prefix="blind-") as workdir:
-        assistant = start_assistant(Path(workdir), ONE_ADDRESS_FOR_ALL)
+        assistant = start_assistant(Path(workdir), ONE_ADDRESS_FOR_ALL, model=args.model.resolve())
         try:
             results = run(assistant, messages, args.workers)
         finally:
@@ -382,7 +384,7 @@ def main() -> int:
     below = missed_targets(report["figures"], FLOORS)
     for line in below:
         print(f"BELOW THE FLOOR (worse than reached before): {line}")
-    print(f"written to {args.results.relative_to(ROOT)}")
+    print(f"written to {shown_path(args.results, ROOT)}")
     return 1 if below and not args.no_fail else 0
 
 

@@ -37,7 +37,7 @@ os.environ.setdefault("SQLALCHEMY_SILENCE_UBER_WARNING", "1")
 import yaml  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 
-from bench.results_file import write_results  # noqa: E402
+from bench.results_file import shown_path, write_results  # noqa: E402
 from bot.clarify import (  # noqa: E402
     CONTENT_TOPICS,
     Ranked,
@@ -182,7 +182,7 @@ def main() -> int:
     print(f"model load               {results['model_load_seconds']} s")
     median, p95 = results["parse_ms_median"], results["parse_ms_p95"]
     print(f"parse latency            median {median} ms, p95 {p95} ms")
-    print(f"written to               {args.results.relative_to(ROOT)}")
+    print(f"written to               {shown_path(args.results, ROOT)}")
     return 0 if results["intent_macro_f1"] >= args.min_macro_f1 else 1
 
 

@@ -16,3 +16,9 @@ def write_results(path: Path, results: dict[str, Any]) -> None:
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(stamped, indent=2, ensure_ascii=False) + "\n", "utf-8")
+
+
+def shown_path(path: Path, root: Path) -> Path:
+    """A path as a report prints it: relative to the project when inside it."""
+    resolved = path.resolve()
+    return resolved.relative_to(root) if resolved.is_relative_to(root) else resolved

@@ -345,6 +345,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     teach.add_argument("--file", default=str(PROJECT_ROOT / PROPOSALS_FILE))
     teach.set_defaults(handler=_teach_export)
+    merge = commands.add_parser(
+        "teach-merge",
+        help="merge the review file into data/nlu, retrain, benchmark, and swap the model "
+        "only when every benchmark holds",
+    )
+    merge.add_argument("--file", default=str(PROJECT_ROOT / PROPOSALS_FILE))
+    merge.add_argument("--bar", type=_bar, action="append", metavar="NAME=VALUE")
+    merge.add_argument("--short", action="store_true", help="a quick training (tests)")
+    merge.add_argument("--blind-sets", nargs="*", help="blind sets to run (default: all)")
+    merge.add_argument("--rasa-url", action="append", help="each Rasa server (default RASA_*)")
+    merge.add_argument("--project", default=str(PROJECT_ROOT), help=argparse.SUPPRESS)
+    merge.set_defaults(handler=_teach_merge)
     from infra.jobs import JOBS
 
     for spec in JOBS:
@@ -371,6 +383,68 @@ def _teach_export(args: argparse.Namespace) -> int:
     added = sum(len(texts) for texts in new.values())
     print(f"{added} labelled examples written to {path} ({len(examples)} intents in the file).")
     return 0
+
+
+def _bar(text: str) -> tuple[str, float]:
+    name, _, value = text.partition("=")
+    try:
+        return name.strip(), float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError("use name=number, e.g. blind_overall=0.96") from None
+
+
+def _teach_merge(args: argparse.Namespace) -> int:
+    """Merges the review file's examples into data/nlu, trains, runs the held-out and
+    blind benchmarks, and puts the model live only when every figure holds its bar."""
+    import subprocess
+
+    from bot.teaching.proposals import read_nlu
+    from infra.teaching import default_bars, teach
+
+    settings = load_settings()
+    project = Path(args.project)
+    proposals = read_nlu(Path(args.file))
+    bars = {**default_bars(project), **dict(args.bar or [])}
+    log_path = VAR_DIR / "teach.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    print(f"Training and benchmarks log to {log_path}; this takes a while.")
+    with log_path.open("w") as log:
+        try:
+            outcome = teach(
+                proposals,
+                project=project,
+                bars=bars,
+                rasa_urls=args.rasa_url or [settings.rasa_url],
+                rasa_token=settings.rasa_token,
+                short=args.short,
+                blind_sets=args.blind_sets,
+                log=log,
+            )
+        except subprocess.CalledProcessError as failure:
+            print(f"A step failed ({' '.join(map(str, failure.cmd[:3]))} ...); see {log_path}.")
+            print("Nothing went live and data/ is as it was.")
+            return 2
+    plan = outcome.plan
+    print(f"New examples: {plan.added}; already in the training data: {plan.already_known}.")
+    for intent in plan.unknown_intents:
+        print(f"Not merged: no data file trains '{intent}'.")
+    for text in plan.conflicting:
+        print(f"Not merged: proposed for two intents: {text!r}.")
+    if outcome.verdict is None:
+        print("Nothing to merge; no training.")
+        return 0
+    for name, bar in sorted(outcome.verdict.bars.items()):
+        score = outcome.verdict.scores.get(name)
+        sign = "<=" if name in outcome.verdict.lower_is_better else ">="
+        held = "ok " if all(name != below[0] for below in outcome.verdict.below) else "LOW"
+        print(f"  {held} {name:28} {score!s:>8}  (bar {sign} {bar})")
+    if not outcome.verdict.goes_live:
+        print("Refused: the new model stays off and data/ is as it was.")
+        return 1
+    print(f"Merged into data/nlu; the new model is {outcome.live_model}.")
+    for url, result in outcome.swaps.items():
+        print(f"  {url}: {'live' if result == 'ok' else 'not swapped: ' + result}")
+    return 0 if all(result == "ok" for result in outcome.swaps.values()) else 1
 
 
 def _only_migrations_run(record: logging.LogRecord) -> bool:

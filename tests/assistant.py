@@ -240,14 +240,15 @@ def start_assistant(
     extra_env: dict[str, str] | None = None,
     database: str | None = None,
     instances: int | None = None,
+    model: Path = MODEL,
 ) -> Assistant:
     """Starts `python -m bot run` with fresh, seeded databases in `workdir` on free ports,
     and waits until all three processes answer. The integration and browser tests and
     the blind benchmark (bench/blind_eval.py) all start it this way. With `instances`,
     `python -m bot cluster` instead (on PostgreSQL and Redis): the assistant's Rasa and
     web addresses are then nginx's."""
-    if not MODEL.exists():
-        raise AssistantStartError(f"no trained model at {MODEL}; `make train` trains it first")
+    if not model.exists():
+        raise AssistantStartError(f"no trained model at {model}; `make train` trains it first")
     postgres = redis = None
     cluster_parts: dict[str, str] = {}
     if instances or (database or database_kind()) == "postgresql":
@@ -296,7 +297,7 @@ def start_assistant(
                 "bot",
                 *command,
                 "--model",
-                str(MODEL),
+                str(model),
                 "--runtime-dir",
                 str(workdir),
             ],

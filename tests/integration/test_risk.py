@@ -73,6 +73,8 @@ def test_a_parent_s_worry_goes_to_the_child_s_coordinator(assistant):
     (what_now,) = assistant.say("it-risk-parent", "Wat moet ik nu doen?")
     assert what_now.startswith("Iemand van school leest dit en neemt contact op")
     assert "huisarts" in what_now and "112" in what_now
+    # Session 16's walk: after an acute message this answer dropped 113.
+    assert "0800-0113" in what_now
 
 
 @pytest.mark.parametrize(
