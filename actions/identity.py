@@ -79,6 +79,18 @@ class ActionSessionStart(BlockingAction):
         return events
 
 
+# What the chat page itself hears (web/static/chat.js): a koppelcode typed in the chat
+# linked the conversation, so the page shows who is logged in and offers "Uitloggen";
+# "uitloggen" typed in the chat ended the link, so the page clears the conversation
+# from the screen (a shared school computer). A custom message: the widget shows nothing.
+LOGGED_IN = "logged_in"
+LOGGED_OUT = "logged_out"
+
+
+def tell_page(dispatcher: CollectingDispatcher, state: str, **details: str) -> None:
+    dispatcher.utter_message(json_message={"data": {"chat_state": state, **details}})
+
+
 class ActionRedeemCode(BlockingAction):
     """Links the conversation with a koppelcode typed in the chat, or asks for the code."""
 
@@ -129,6 +141,7 @@ class ActionRedeemCode(BlockingAction):
             )
             return []
         dispatcher.utter_message(response="utter_link_code_ok", first_name=result.first_name)
+        tell_page(dispatcher, LOGGED_IN, first_name=result.first_name)
         if result.is_guardian and len(children) > 1:
             ask_which_child(dispatcher, children)
             return []
@@ -169,4 +182,6 @@ class ActionUnlink(BlockingAction):
         dispatcher.utter_message(
             response="utter_logged_out" if was_linked else "utter_not_logged_in"
         )
+        if was_linked:
+            tell_page(dispatcher, LOGGED_OUT)
         return []

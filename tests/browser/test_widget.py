@@ -324,6 +324,36 @@ def test_a_wrong_code_is_refused_in_dutch_and_a_portal_link_logs_in(chat_page, a
     assert portal.errors == []
 
 
+def test_a_code_typed_in_the_chat_shows_the_login_and_uitloggen_clears_the_screen(
+    chat_page, assistant
+):
+    """Session 16's walk: a koppelcode typed in the chat left the page saying "Inloggen
+    met je koppelcode", and after a typed "uitloggen" the whole conversation, progress
+    included, stayed on the screen of a shared computer."""
+    student = assistant.new_student("Nina")
+    chat = chat_page(name="typed").open()
+    chat.wait_for_bot("Ik ben de chatbot van het Toptraject")
+    chat.send(assistant.issue_code(student_id=student))
+    chat.wait_for_bot("Gelukt! Je bent nu ingelogd, Nina.")
+    expect(chat.page.locator("#login-title")).to_have_text("Ingelogd als Nina")
+    expect(chat.page.get_by_role("button", name="Uitloggen", exact=True)).to_be_visible()
+    chat.send("hoe sta ik ervoor")
+    chat.wait_for_bot(re.compile("doelen gehaald"))
+    old_conversation = conversation_id(chat.page)
+    chat.shot("typed-code-logged-in")
+    chat.send("uitloggen")
+    expect(chat.page.get_by_role("status")).to_have_text(
+        "Je bent uitgelogd. Je kunt gewoon verder met algemene vragen."
+    )
+    chat.wait_for_bot("Hoi! Ik ben de chatbot van het Toptraject.")
+    assert conversation_id(chat.page) != old_conversation
+    expect(chat.bot_messages().filter(has_text="doelen gehaald")).to_have_count(0)
+    expect(chat.page.locator("#login-title")).to_have_text("Inloggen met je koppelcode")
+    assert link_of(assistant, old_conversation) is None
+    chat.shot("typed-uitloggen-cleared")
+    assert chat.errors == []
+
+
 def test_html_typed_in_the_widget_is_shown_as_text(chat_page):
     chat = chat_page().open()
     chat.wait_for_bot("Ik ben de chatbot van het Toptraject")
@@ -522,9 +552,12 @@ def test_onthoud_mij_survives_a_new_browser_and_uitloggen_ends_it(new_context, a
     tab_conversation = conversation_id(tab.page)
     assert tab_conversation != conversation and link_of(assistant, tab_conversation) is not None
 
-    # She types "uitloggen": the page shows it at once, and after a reload.
+    # She types "uitloggen": the page shows it at once (and clears the conversation
+    # from the screen), and after a reload.
     later.send("uitloggen")
-    later.wait_for_bot("Je bent uitgelogd.")
+    expect(later.page.get_by_role("status")).to_have_text(
+        "Je bent uitgelogd. Je kunt gewoon verder met algemene vragen.", timeout=15_000
+    )
     expect(later.page.locator("#login-title")).to_have_text(
         "Inloggen met je koppelcode", timeout=15_000
     )

@@ -63,6 +63,10 @@ def test_wrong_codes_lock_the_conversation_with_a_clear_message(assistant):
 
 def test_a_guardian_picks_one_of_their_own_children_and_not_someone_else(assistant):
     messages = assistant.send("it-karin", "TT-5GB-6YC")
+    # The page hears of the login too (a custom message the widget does not show).
+    told = [message["custom"] for message in messages if "custom" in message]
+    assert told == [{"data": {"chat_state": "logged_in", "first_name": "Karin"}}]
+    messages = [message for message in messages if "custom" not in message]
     assert messages[0]["text"] == response_text("utter_link_code_ok", first_name="Karin")
     assert messages[1]["text"] == response_text("utter_which_child")
     assert [button["title"] for button in messages[1]["buttons"]] == ["Lotte", "Milan"]

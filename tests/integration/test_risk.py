@@ -78,7 +78,12 @@ def test_a_parent_s_worry_goes_to_the_child_s_coordinator(assistant):
 
 
 @pytest.mark.parametrize(
-    "text", ["ik word niet gepest hoor", "nee ik spijbel nooit", "hoe stop ik mijn reisproduct"]
+    "text",
+    [
+        "ik word niet gepest hoor",
+        "nee ik spijbel nooit",
+        "hoe stop ik mijn reisproduct",
+    ],
 )
 def test_a_denied_or_harmless_mention_raises_no_flag(assistant, text):
     conversation = f"it-risk-none-{abs(hash(text))}"

@@ -149,6 +149,25 @@
     }, 1500);
   }
 
+  // What the assistant tells the page (actions/identity.py::tell_page): a koppelcode
+  // typed in the chat linked this conversation (show who is logged in, offer
+  // "Uitloggen"), or "uitloggen" typed in the chat ended it: the conversation leaves
+  // the screen at once, as after the Uitloggen button (a shared school computer).
+  function onBotUttered(message) {
+    var state = message && message.chat_state;
+    if (state === "logged_out") {
+      forgetLogin();
+      sessionStorage.setItem(LOGGED_OUT_KEY, "1");
+      restartChat();
+      return;
+    }
+    if (state === "logged_in" && !sessionStorage.getItem(TOKEN_KEY)) {
+      sessionStorage.setItem(NAME_KEY, message.first_name || "");
+      showLogin();
+    }
+    checkSoon();
+  }
+
   function login(code) {
     say("Even kijken…", false);
     return post(chat.dataset.loginUrl, { code: code, remember: rememberInput.checked })
@@ -266,8 +285,9 @@
               this.emit("chat_proof", { token: token });
             }
           },
-          // After the bot speaks, ask whether the login still holds ("uitloggen").
-          bot_uttered: checkSoon,
+          // After the bot speaks, ask whether the login still holds ("uitloggen"),
+          // and hear what the assistant tells the page itself.
+          bot_uttered: onBotUttered,
         },
         customMessageDelay: function () {
           return 250;
