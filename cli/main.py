@@ -441,6 +441,10 @@ def _teach_merge(args: argparse.Namespace) -> int:
     if not outcome.verdict.goes_live:
         print("Refused: the new model stays off and data/ is as it was.")
         return 1
+    if outcome.partial:
+        print("Measured only: a short training or part of the blind set never goes live.")
+        print("data/ is as it was.")
+        return 1
     print(f"Merged into data/nlu; the new model is {outcome.live_model}.")
     for url, result in outcome.swaps.items():
         print(f"  {url}: {'live' if result == 'ok' else 'not swapped: ' + result}")

@@ -138,7 +138,7 @@ async def campaigns(settings: Settings, now: datetime) -> str:
 
     def note_outcomes() -> tuple[int, int]:
         with session_scope(settings.database_url) as session:
-            checked_in = mark_check_ins(session)
+            checked_in = mark_check_ins(session, since=now - REPLY_WINDOW)
             waiting = shown_without_reply(session, now - REPLY_WINDOW)
         first_shown: dict[str, datetime] = {}
         for conversation_id, shown_at in waiting.values():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -188,6 +189,9 @@ class TeachOutcome:
     verdict: Verdict | None  # None: nothing to merge
     live_model: Path | None  # the model now live, when it went live
     swaps: Mapping[str, str]
+    # A short training or part of the blind set: measured, never put live (a part may
+    # hold no risk messages at all, and an empty group scores 1.0).
+    partial: bool = False
 
 
 def teach(
@@ -205,20 +209,25 @@ def teach(
     plan = plan_merge(proposals, nlu_files(project))
     if not plan.added:
         return TeachOutcome(plan, None, None, {})
-    before = apply_plan(project, plan)
+    partial = short or bool(blind_sets)
     log = log or subprocess.DEVNULL
+    before: dict[Path, str] = {}
     try:
+        before = apply_plan(project, plan)
         with tempfile.TemporaryDirectory(prefix="teach-") as work:
             candidate = train_candidate(project, Path(work), short=short, log=log)
             scores = run_benchmarks(candidate, Path(work), blind_sets=blind_sets, log=log)
             verdict = judge(scores, bars)
-            if not verdict.goes_live:
+            if partial or not verdict.goes_live:
                 restore(before)
-                return TeachOutcome(plan, verdict, None, {})
+                return TeachOutcome(plan, verdict, None, {}, partial)
             models = project / "models"
             models.mkdir(exist_ok=True)
             live = models / "toptraject.tar.gz"
-            candidate.replace(live)
+            if live.exists():
+                # The model that ran until now, to go back to by hand if need be.
+                shutil.copy2(live, models / "toptraject.previous.tar.gz")
+            shutil.move(str(candidate), live)
     except BaseException:
         restore(before)
         raise

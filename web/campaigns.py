@@ -22,7 +22,14 @@ from bot.content.catalog import catalog, text
 from bot.db.models import Coordinator, Route, RoutePhase
 from bot.vocabulary import CampaignStatus, Recipients
 from infra.db.session import session_scope
-from web.inbox import PageContent, checked_post, coordinator_page, render, signed_in
+from web.inbox import (
+    PageContent,
+    checked_post,
+    coordinator_page,
+    id_in_path,
+    render,
+    signed_in,
+)
 from web.keys import SETTINGS_KEY
 from web.urls import url_for
 
@@ -44,7 +51,7 @@ def _phase_choices(database, coordinator: Coordinator) -> list[tuple[str, str]]:
 
 
 def _campaign_id(request: web.Request) -> int:
-    return int(request.match_info["campaign_id"])
+    return id_in_path(request, "campaign_id")
 
 
 def _stage_labels() -> dict[str, str]:
@@ -61,7 +68,10 @@ async def list_page(request: web.Request) -> web.Response:
         ]
         return text("inbox", "titles", "campaigns"), {
             "reports": reports,
-            "calendar": [(entry, entry.next_date(today)) for entry in upcoming(today)],
+            "calendar": [
+                (entry, entry.next_date(today))
+                for entry in upcoming(today, coordinator.region.code)
+            ],
             "stages": _stage_labels(),
             "status_labels": catalog().messages["inbox"]["campaign_statuses"],
         }

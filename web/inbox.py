@@ -177,6 +177,18 @@ async def checked_form(request: web.Request, session: InboxSession) -> dict[str,
     return {key: str(value) for key, value in form.items()}
 
 
+# The largest id a database integer holds: a longer one in a URL is no row of ours.
+MAX_ID = 2**31 - 1
+
+
+def id_in_path(request: web.Request, name: str) -> int:
+    """A numeric id from the URL (its route allows digits only), or 404."""
+    value = int(request.match_info[name])
+    if value > MAX_ID:
+        raise web.HTTPNotFound()
+    return value
+
+
 async def checked_post(request: web.Request) -> MultiDictProxy:
     """A form posted by a signed-in coordinator's page with its CSRF token (fields given
     more than once kept); to the login page without a session, 403 without the token."""

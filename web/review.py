@@ -14,7 +14,7 @@ from bot.db.models import Coordinator
 from bot.teaching import review
 from bot.vocabulary import ReviewStatus
 from infra.db.session import session_scope
-from web.inbox import PageContent, checked_post, coordinator_page, signed_in
+from web.inbox import PageContent, checked_post, coordinator_page, id_in_path, signed_in
 from web.keys import SETTINGS_KEY
 from web.urls import url_for
 
@@ -74,7 +74,7 @@ async def review_page(request: web.Request) -> web.Response:
 async def label(request: web.Request) -> web.Response:
     posted = await checked_post(request)
     chosen = str(posted.get("label", ""))
-    item_id = int(request.match_info["item_id"])
+    item_id = id_in_path(request, "item_id")
 
     def do() -> bool:
         with session_scope(request.app[SETTINGS_KEY].database_url) as database:

@@ -135,8 +135,10 @@ def _open_risk_students(session: Session, student_ids: list[int]) -> set[int]:
     }
 
 
-def _task_done_students(session: Session, task_key: str) -> tuple[set[int], set[int]]:
+def _task_done_students(session: Session, task_key: str | None) -> tuple[set[int], set[int]]:
     """Students, and parents, who said they did the task of this key."""
+    if task_key is None:
+        return set(), set()
     rows = session.execute(
         select(CampaignDelivery.student_id, CampaignDelivery.guardian_id)
         .join(Campaign, CampaignDelivery.campaign_id == Campaign.id)
@@ -152,7 +154,7 @@ def _task_done_students(session: Session, task_key: str) -> tuple[set[int], set[
 
 
 def candidates(
-    session: Session, *, region_id: int, school_id: int | None, task_key: str, today: date
+    session: Session, *, region_id: int, school_id: int | None, task_key: str | None, today: date
 ) -> list[Candidate]:
     """The facts the rules read, for every student in the campaign's scope."""
     students = _students_in_scope(session, region_id, school_id)

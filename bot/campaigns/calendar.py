@@ -3,6 +3,7 @@ step, each with its source, the phases it concerns and the concrete task it asks
 
 from __future__ import annotations
 
+import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -33,10 +34,16 @@ class CalendarEntry:
     sources: tuple[str, ...]
     inference: bool
 
+    def on(self, year: int) -> date:
+        """The entry's date in a year; 29 February is the 28th in other years."""
+        if (self.month, self.day) == (2, 29) and not calendar.isleap(year):
+            return date(year, 2, 28)
+        return date(year, self.month, self.day)
+
     def next_date(self, today: date) -> date:
         """The entry's date this year, or next year once it has passed."""
-        this_year = date(today.year, self.month, self.day)
-        return this_year if this_year >= today else date(today.year + 1, self.month, self.day)
+        this_year = self.on(today.year)
+        return this_year if this_year >= today else self.on(today.year + 1)
 
     def window(self, today: date) -> tuple[date, date]:
         """From when to when a campaign about the next occurrence may send: the

@@ -24,6 +24,7 @@ from bot.vocabulary import CampaignStatus, CampaignTask, Recipients
 MAX_BODY_CHARS = 600
 MAX_BUTTON_CHARS = 60
 REPEAT_CHOICES = (0, 7, 14, 28)
+MAX_QUIET_WEEKS = 52
 
 
 @dataclass(frozen=True)
@@ -41,9 +42,10 @@ class Draft:
     b1_checked: bool = False  # the coordinator read the B1 remarks and sends it anyway
 
     @property
-    def task_key(self) -> str:
-        """Campaigns about one calendar entry share their task ("said they registered")."""
-        return f"calendar:{self.calendar_key}" if self.calendar_key else f"text:{self.title}"
+    def task_key(self) -> str | None:
+        """Campaigns about one calendar entry share their task ("said they registered");
+        a campaign with a text of its own has its own (set from its id when stored)."""
+        return f"calendar:{self.calendar_key}" if self.calendar_key else None
 
 
 @dataclass(frozen=True)
@@ -57,9 +59,12 @@ def _local(day: str, clock: str, fallback: time) -> datetime:
     return datetime.combine(date.fromisoformat(day), moment, tzinfo=SCHOOL_TIMEZONE)
 
 
-def _whole(value: str | None) -> int | None:
+def _whole(value: str | None, limit: int = 10_000) -> int | None:
+    """A small whole number typed in a form, or None ("²" is a digit to Python, not to us)."""
     value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    if not (value.isascii() and value.isdigit()) or len(value) > 6:
+        return None
+    return min(int(value), limit)
 
 
 def read_form(
@@ -91,7 +96,7 @@ def read_form(
     calendar_key = form.get("calendar_key", "").strip() or None
     if calendar_key is not None and calendar_key not in route_calendar():
         calendar_key = None
-    quiet_weeks = _whole(form.get("quiet_weeks"))
+    quiet_weeks = _whole(form.get("quiet_weeks"), limit=MAX_QUIET_WEEKS)
     risk = form.get("risk", "include")
     repeat = _whole(form.get("repeat_days")) or 0
     if risk not in RISK_CHOICES or repeat not in REPEAT_CHOICES:
@@ -111,7 +116,13 @@ def read_form(
     rules = AudienceRules(
         phases=tuple(sorted(set(lists.get("phases", ())))),
         school_ids=tuple(
-            sorted({int(each) for each in lists.get("school_ids", ()) if each.isdigit()})
+            sorted(
+                {
+                    number
+                    for each in lists.get("school_ids", ())
+                    if (number := _whole(each, 2**31 - 1))
+                }
+            )
         ),
         quiet_weeks=quiet_weeks or None,
         risk=risk,
@@ -189,7 +200,8 @@ def schedule(
         audience=draft.rules.to_json(),
         task=draft.task,
         task_button=draft.task_button,
-        task_key=draft.task_key,
+        # A campaign of its own: a key of its own, made unique below.
+        task_key=draft.task_key or f"pending:{now.timestamp()}",
         calendar_key=draft.calendar_key,
         starts_at=draft.starts_at,
         ends_at=draft.ends_at,
@@ -203,6 +215,8 @@ def schedule(
     )
     session.add(campaign)
     session.flush()
+    if draft.task_key is None:
+        campaign.task_key = f"campaign:{campaign.id}"
     record_coordinator_change(
         session,
         coordinator.id,

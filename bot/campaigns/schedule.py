@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, time, timedelta, timezone
 
 from bot.checkins.nudges import in_quiet_hours
+from bot.clock import SCHOOL_TIMEZONE
 
 
 @dataclass(frozen=True)
@@ -44,5 +45,7 @@ def following_run(
         return None
     period = timedelta(days=repeat_days)
     passed = max((now - starts_at) // period + 1, 1)
-    following = starts_at + period * passed
+    # On the school's clock: a run at 16:00 stays at 16:00 when summer time starts.
+    start = starts_at.astimezone(SCHOOL_TIMEZONE)
+    following = (start + period * passed).astimezone(timezone.utc)
     return following if following < ends_at else None

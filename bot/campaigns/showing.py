@@ -76,9 +76,12 @@ def take_pending_message(
     access = _person(session, conversation_id, now)
     if access.viewer_id is None or recipient_key(access.role, access.viewer_id) != key:
         return None
+    # The newest is shown; the older ones (a repeat while the person was away) are
+    # marked shown with it, so no visit later shows an old run of the same message.
+    for delivery, _ in showable:
+        delivery.shown_at = now
+        delivery.shown_in_conversation_id = conversation_id
     delivery, campaign = showable[0]
-    delivery.shown_at = now
-    delivery.shown_in_conversation_id = conversation_id
     session.flush()
     return PendingMessage(
         body=campaign.body,
@@ -90,7 +93,9 @@ def take_pending_message(
 def _answered_delivery(
     session: Session, conversation_id: str, now: datetime
 ) -> CampaignDelivery | None:
-    """The newest confirm message shown to this person, whose task is not done yet."""
+    """The newest confirm message shown to this person in this conversation, of a
+    campaign that still runs, whose task is not done yet (the button carries no id:
+    an old message's button in the history counts for the newest one shown here)."""
     access = _person(session, conversation_id, now)
     if access.anonymous or access.viewer_id is None:
         return None
@@ -100,9 +105,11 @@ def _answered_delivery(
         .join(Campaign, CampaignDelivery.campaign_id == Campaign.id)
         .where(
             CampaignDelivery.recipient_key == key,
-            CampaignDelivery.shown_at.is_not(None),
+            CampaignDelivery.shown_in_conversation_id == conversation_id,
             CampaignDelivery.task_done_at.is_(None),
             Campaign.task == CampaignTask.CONFIRM,
+            Campaign.status != CampaignStatus.STOPPED,
+            Campaign.ends_at > now,
         )
         .order_by(CampaignDelivery.shown_at.desc(), CampaignDelivery.id.desc())
         .limit(1)
@@ -122,8 +129,9 @@ def answer_task(session: Session, conversation_id: str, done: bool, *, now: date
     return True
 
 
-def mark_check_ins(session: Session) -> int:
-    """Check-in campaigns: a check-in by the student after the message does the task."""
+def mark_check_ins(session: Session, *, since: datetime) -> int:
+    """Check-in campaigns: a check-in by the student after the message was shown does
+    the task. Only messages shown since `since` are looked at (the reply window)."""
     open_deliveries = session.scalars(
         select(CampaignDelivery)
         .join(Campaign, CampaignDelivery.campaign_id == Campaign.id)
@@ -131,6 +139,7 @@ def mark_check_ins(session: Session) -> int:
             Campaign.task == CampaignTask.CHECK_IN,
             CampaignDelivery.task_done_at.is_(None),
             CampaignDelivery.student_id.is_not(None),
+            CampaignDelivery.shown_at >= since,
         )
     ).all()
     marked = 0
@@ -139,7 +148,7 @@ def mark_check_ins(session: Session) -> int:
             select(CheckIn.created_at)
             .where(
                 CheckIn.student_id == delivery.student_id,
-                CheckIn.created_at >= delivery.created_at,
+                CheckIn.created_at >= delivery.shown_at,
             )
             .order_by(CheckIn.created_at)
             .limit(1)

@@ -10,11 +10,13 @@ MAX_REVIEW_CHARS = 300
 _MASKS = (
     (re.compile(r"\S+@\S+\.\w+"), "[e-mail]"),
     (re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE), "[link]"),
-    (re.compile(r"\bTT-?[A-Z0-9]{3}-?[A-Z0-9]{3}\b", re.IGNORECASE), "[code]"),
+    # Koppelcodes as the chat accepts them: "TT-7KQ-2MV", "tt 7kq 2mv", "tt7kq2mv".
+    (re.compile(r"\bTT[-\s]?[A-Z0-9]{3}[-\s]?[A-Z0-9]{3}\b", re.IGNORECASE), "[code]"),
     (re.compile(r"\bH-[A-Z0-9]{6}\b", re.IGNORECASE), "[nummer]"),
     (re.compile(r"(?:\+31|0031|\b0)[\d\s-]{8,}\d"), "[telefoon]"),
-    (re.compile(r"\b\d[\d\s.-]{4,}\d\b"), "[getal]"),
-    (re.compile(r"\b[1-9]\d{3}\s?[A-Z]{2}\b"), "[postcode]"),
+    (re.compile(r"\b\d[\d\s.-]{3,}\d\b"), "[getal]"),
+    # Postcodes, in any case; not a year before a short word ("in 2027 ga ik").
+    (re.compile(r"\b(?!19\d\d|20\d\d)[1-9]\d{3}\s?[A-Z]{2}\b", re.IGNORECASE), "[postcode]"),
 )
 
 

@@ -24,6 +24,7 @@ from bot.clock import SCHOOL_TIMEZONE
 from bot.db.models import (
     AuditEntry,
     CampaignDelivery,
+    ConversationLink,
     Coordinator,
     Guardian,
     GuardianStudent,
@@ -389,12 +390,14 @@ def test_a_check_in_after_a_check_in_campaign_does_its_task(db):
     )
     run_due_campaigns(db, now=NOW, policy=POLICY)
     link(db, "c-sanne", student_id=sanne)
-    assert mark_check_ins(db) == 0
+    assert mark_check_ins(db, since=NOW - timedelta(days=7)) == 0
+    # A check-in before the message was seen does not count for it.
+    assert take_pending_message(db, "c-sanne", now=NOW + timedelta(minutes=30))
     student = db.get(Student, sanne)
     goal = goal_states(db, student, NOW.date())[0]
     answers = CheckInAnswers(goal.goal_id, CheckInStatus.IN_PROGRESS.value, 4, "", "Als x, dan y")
     record_check_in(db, "c-sanne", answers, idempotency_key="k1", now=NOW + timedelta(hours=1))
-    assert mark_check_ins(db) == 1
+    assert mark_check_ins(db, since=NOW - timedelta(days=7)) == 1
     assert campaign_report(db, campaign).total.task_done == 1
 
 
@@ -458,3 +461,56 @@ def test_every_phase_named_in_the_calendar_exists_in_the_demo_route(db):
 )
 def test_the_words_decide_whether_messages_go_off_or_on(said, intent_says_off, off):
     assert messages_off(said, intent_says_off) is off
+
+
+# From the review of session 16
+
+
+def test_a_repeat_missed_while_away_is_not_shown_on_a_later_visit(db):
+    sanne = person_id(db, Student, "Sanne")
+    campaign = schedule_mbo_campaign(db)
+    run_due_campaigns(db, now=NOW, policy=POLICY)
+    run_due_campaigns(db, now=NOW + timedelta(days=7), policy=POLICY)
+    assert [d.run for d in deliveries(db, campaign.id)] == [1, 2]
+    link(db, "c-sanne", student_id=sanne)
+    db.get(ConversationLink, "c-sanne").linked_at = NOW + timedelta(days=7)
+    assert take_pending_message(db, "c-sanne", now=NOW + timedelta(days=7, hours=1))
+    assert take_pending_message(db, "c-sanne", now=NOW + timedelta(days=8)) is None
+    # Its button counts in the conversation it was shown in, while the campaign runs.
+    assert not answer_task(db, "c-elsewhere", True, now=NOW + timedelta(days=8))
+    drafting.stop(db, coordinator(db), campaign, now=NOW + timedelta(days=8))
+    assert not answer_task(db, "c-sanne", True, now=NOW + timedelta(days=8))
+
+
+def test_a_campaign_with_its_own_text_has_its_own_task_and_any_title_length(db):
+    first = schedule_mbo_campaign(db, calendar_key="", title="Herinnering " + "x" * 150)
+    second = schedule_mbo_campaign(db, calendar_key="", title="Herinnering " + "x" * 150)
+    assert first.task_key == f"campaign:{first.id}" != second.task_key
+
+
+def test_odd_numbers_in_the_form_are_refused_or_bounded():
+    form, lists = mbo_form(quiet_weeks="²", repeat_days="7")
+    assert drafting.read_form(form, lists, now=NOW).draft.rules.quiet_weeks is None
+    form, lists = mbo_form(quiet_weeks="200000")
+    assert drafting.read_form(form, lists, now=NOW).draft.rules.quiet_weeks == 52
+    form, lists = mbo_form(repeat_days="²")
+    assert drafting.read_form(form, lists, now=NOW).draft.repeat_days == 0
+    lists = {"phases": ["vmbo4"], "school_ids": ["²", "99999999999999999999", "3"]}
+    assert drafting.read_form(mbo_form()[0], lists, now=NOW).draft.rules.school_ids == (3,)
+
+
+def test_a_weekly_run_keeps_its_hour_when_summer_time_starts():
+    # 16:00 on Tuesday 23 March 2027 (winter time); summer time starts on the 28th.
+    start = datetime(2027, 3, 23, 16, 0, tzinfo=SCHOOL_TIMEZONE)
+    ends = datetime(2027, 5, 1, tzinfo=SCHOOL_TIMEZONE)
+    following = following_run(start, 7, ends, start + timedelta(minutes=5))
+    assert following.astimezone(SCHOOL_TIMEZONE).hour == 16
+    assert following.astimezone(SCHOOL_TIMEZONE).date() == date(2027, 3, 30)
+
+
+def test_29_february_falls_on_the_28th_in_other_years():
+    from dataclasses import replace
+
+    leap = replace(route_calendar()["mbo_registration"], month=2, day=29)
+    assert leap.next_date(date(2027, 1, 10)) == date(2027, 2, 28)
+    assert leap.next_date(date(2028, 1, 10)) == date(2028, 2, 29)

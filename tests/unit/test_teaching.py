@@ -54,6 +54,11 @@ def test_identifiers_are_masked_before_a_message_is_kept():
     assert mask_identifiers("wanneer is het 2e tijdvak in 2027") == (
         "wanneer is het 2e tijdvak in 2027"
     )
+    # As the chat accepts them too (review of session 16): spaces, lower case, short numbers.
+    assert mask_identifiers("tt 7kq 2mv") == "[code]"
+    assert mask_identifiers("ik woon op 7511 ab") == "ik woon op [postcode]"
+    assert mask_identifiers("leerlingnummer 12345") == "leerlingnummer [getal]"
+    assert mask_identifiers("in 2027 ga ik naar het mbo") == "in 2027 ga ik naar het mbo"
     assert len(mask_identifiers("a " * 500)) <= 300
 
 
