@@ -23,14 +23,18 @@ def intent_ranking(tracker: Tracker) -> list[Ranked]:
     ]
 
 
-def answer_ranking(tracker: Tracker) -> list[Ranked]:
-    """The response selector's ranking of exact answers ("route/studentcoach", ...)."""
-    selector = (tracker.latest_message.get("response_selector") or {}).get(SELECTOR_KEY) or {}
+def _selector_ranking(parse_data: dict) -> list[Ranked]:
+    selector = (parse_data.get("response_selector") or {}).get(SELECTOR_KEY) or {}
     return [
         Ranked(item["intent_response_key"], float(item.get("confidence") or 0.0))
         for item in selector.get("ranking") or []
         if item.get("intent_response_key")
     ]
+
+
+def answer_ranking(tracker: Tracker) -> list[Ranked]:
+    """The response selector's ranking of exact answers ("route/studentcoach", ...)."""
+    return _selector_ranking(tracker.latest_message or {})
 
 
 def message_entities(tracker: Tracker) -> dict[str, str]:
@@ -67,15 +71,7 @@ def previous_user_message(tracker: Tracker) -> tuple[str, list[Ranked]] | None:
     if len(users) < 2:
         return None
     earlier = users[1]
-    selector = ((earlier.get("parse_data") or {}).get("response_selector") or {}).get(
-        SELECTOR_KEY
-    ) or {}
-    ranking = [
-        Ranked(item["intent_response_key"], float(item.get("confidence") or 0.0))
-        for item in selector.get("ranking") or []
-        if item.get("intent_response_key")
-    ]
-    return str(earlier.get("text") or ""), ranking
+    return str(earlier.get("text") or ""), _selector_ranking(earlier.get("parse_data") or {})
 
 
 def recent_turns(tracker: Tracker, limit: int = 12) -> list[Turn]:

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.campaigns.limits import set_opt_out
-from bot.campaigns.recipients import recipient_key
+from bot.campaigns.recipients import parse_recipient_key, recipient_key
 from bot.db.models import Campaign, CampaignDelivery, CheckIn, ConversationLink, EndedChatToken
 from bot.identity.access import Access, Purpose, authorise, current_link, ended_token_of_link
 from bot.vocabulary import CampaignStatus, CampaignTask, PersonRole
@@ -191,9 +191,8 @@ def recipient_conversations(session: Session, keys: Iterable[str]) -> list[str]:
     """The conversations linked to these recipients whose chat token did not end:
     where a new message may be pushed."""
     students, guardians = [], []
-    for key in set(keys):
-        role, _, person_id = key.partition(":")
-        (students if role == PersonRole.STUDENT.value else guardians).append(int(person_id))
+    for role, person_id in map(parse_recipient_key, set(keys)):
+        (students if role is PersonRole.STUDENT else guardians).append(person_id)
     query = (
         select(ConversationLink.conversation_id)
         .outerjoin(EndedChatToken, ended_token_of_link())

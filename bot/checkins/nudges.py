@@ -18,10 +18,11 @@ from sqlalchemy.orm import Session
 from bot.audit import record_change
 from bot.campaigns.limits import CAP_SPAN, at_cap, messages_since, opted_out
 from bot.campaigns.recipients import recipient_key
+from bot.campaigns.showing import recipient_conversations
 from bot.checkins.records import goal_states
 from bot.clock import SCHOOL_TIMEZONE
-from bot.db.models import CheckIn, ConversationLink, EndedChatToken, Nudge, Student
-from bot.identity.access import Purpose, authorise, current_link, ended_token_of_link
+from bot.db.models import CheckIn, Nudge, Student
+from bot.identity.access import Purpose, authorise, current_link
 from bot.outbox import enqueue
 from bot.vocabulary import PersonRole
 
@@ -178,18 +179,5 @@ def take_pending_nudge(
 def student_conversations(session: Session, student_ids: Iterable[int]) -> list[str]:
     """The conversations linked to these students (as students, not through a parent),
     not those whose chat token ended (bot/identity/access.py::current_link)."""
-    ids = set(student_ids)
-    if not ids:
-        return []
-    return list(
-        session.scalars(
-            select(ConversationLink.conversation_id)
-            .outerjoin(EndedChatToken, ended_token_of_link())
-            .where(
-                ConversationLink.role == PersonRole.STUDENT,
-                ConversationLink.student_id.in_(ids),
-                EndedChatToken.token_proof.is_(None),
-            )
-            .order_by(ConversationLink.conversation_id)
-        )
-    )
+    keys = [recipient_key(PersonRole.STUDENT, student_id) for student_id in student_ids]
+    return recipient_conversations(session, keys)
